@@ -1,0 +1,1 @@
+"""Bank access: the directory of institutions and the connectors that reach them."""

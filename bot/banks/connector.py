@@ -1,0 +1,179 @@
+"""The Connector protocol every bank access implements, its values and its typed errors."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import ClassVar, Protocol, TypeVar
+
+from bot.money import Money
+from bot.secret import Secret
+
+log = logging.getLogger(__name__)
+
+
+class AuthMethod(StrEnum):
+    CREDENTIALS = "credentials"
+    CONSENT_LINK = "consent_link"
+    SETUP_TOKEN = "setup_token"
+    FILE = "file"
+
+
+class AccountType(StrEnum):
+    CHECKING = "checking"
+    SAVINGS = "savings"
+    CARD = "card"
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    auth: AuthMethod
+    max_history_days: int
+    reports_pending: bool
+    calls_per_day: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    username: str
+    password: Secret
+
+
+class ChallengeKind(StrEnum):
+    CODE = "code"
+    LINK = "link"
+
+
+@dataclass(frozen=True, slots=True)
+class Challenge:
+    """The bank wants something more: a one-time code, or the user to open a link."""
+
+    kind: ChallengeKind
+    state: Secret = field(repr=False)
+    hint: str = ""
+    link: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Authorized:
+    """Login done: `secret` is what the connector needs later and is stored in the vault."""
+
+    secret: Secret = field(repr=False)
+    consent_expires: date | None = None
+
+
+AuthStep = Challenge | Authorized
+
+
+@dataclass(frozen=True, slots=True)
+class FetchedAccount:
+    external_id: str
+    name: str
+    type: AccountType
+    iban: str | None
+    currency: str
+    balance: Money
+
+
+@dataclass(frozen=True, slots=True)
+class FetchedTransaction:
+    external_id: str
+    booking_date: date
+    amount: Money
+    label: str
+    pending: bool = False
+
+
+class ConnectorError(Exception):
+    """A failure the user can be told about; `code` picks the message and the action."""
+
+    code: ClassVar[str] = "error"
+
+
+class BadCredentials(ConnectorError):
+    code = "bad_credentials"
+
+
+class WrongCode(ConnectorError):
+    code = "wrong_code"
+
+
+class AccountLocked(ConnectorError):
+    code = "account_locked"
+
+
+class ConsentExpired(ConnectorError):
+    code = "consent_expired"
+
+
+class RateLimited(ConnectorError):
+    code = "rate_limited"
+
+    def __init__(self, retry_at: datetime | None = None) -> None:
+        super().__init__("rate limited")
+        self.retry_at = retry_at
+
+
+class BankUnavailable(ConnectorError):
+    code = "bank_unavailable"
+
+
+class Unsupported(ConnectorError):
+    code = "unsupported"
+
+
+class Connector(Protocol):
+    name: ClassVar[str]
+    capabilities: ClassVar[Capabilities]
+
+    async def begin_auth(self, institution_id: str, credentials: Credentials | None) -> AuthStep:
+        """Start a login; credentials are None for consent-link connectors."""
+        ...
+
+    async def continue_auth(self, challenge: Challenge, answer: str) -> AuthStep:
+        """Answer a challenge (a one-time code, or "" once a consent link was opened)."""
+        ...
+
+    async def list_accounts(self, secret: Secret) -> list[FetchedAccount]: ...
+
+    async def fetch_transactions(
+        self, secret: Secret, account_id: str, since: date, until: date
+    ) -> list[FetchedTransaction]:
+        """Lines booked (or pending) from `since` to `until`, both included."""
+        ...
+
+    async def revoke(self, secret: Secret) -> None: ...
+
+
+T = TypeVar("T")
+
+
+async def guarded(connector_name: str, call: Callable[[], Awaitable[T]]) -> T:
+    """Run one connector call; anything unexpected becomes BankUnavailable, logged in one line."""
+    try:
+        return await call()
+    except ConnectorError as error:
+        log.info("connector %s: %s", connector_name, error.code)
+        raise
+    except Exception as error:  # a broken connector must not take the bot down
+        log.warning("connector %s failed unexpectedly: %s", connector_name, type(error).__name__)
+        raise BankUnavailable(connector_name) from None
+
+
+class ConnectorRegistry:
+    """Maps connector names to ready instances."""
+
+    def __init__(self, connectors: list[Connector]) -> None:
+        self._by_name = {c.name: c for c in connectors}
+
+    def get(self, name: str) -> Connector:
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise Unsupported(name) from None
+
+    def names(self) -> list[str]:
+        return list(self._by_name)

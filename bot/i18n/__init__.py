@@ -1,0 +1,38 @@
+"""French and English words, and money and dates in the user's locale (Babel)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from babel import Locale
+from babel.dates import format_date as babel_format_date
+from babel.numbers import format_currency
+
+from bot.i18n import en, fr
+from bot.money import Money
+
+LANGUAGES = ("fr", "en")
+CATALOGS: dict[str, dict[str, str]] = {"fr": fr.MESSAGES, "en": en.MESSAGES}
+LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+
+
+def language_from_telegram(code: str | None) -> str:
+    return "fr" if code and code.lower().startswith("fr") else "en"
+
+
+def t(lang: str, key: str, **values: object) -> str:
+    catalog = CATALOGS.get(lang, CATALOGS["en"])
+    return catalog[key].format(**values) if values else catalog[key]
+
+
+def money(amount: Money, lang: str) -> str:
+    return format_currency(amount.as_decimal(), amount.currency, locale=LOCALES.get(lang, "en_GB"))
+
+
+def day(value: date, lang: str) -> str:
+    return babel_format_date(value, format="medium", locale=LOCALES.get(lang, "en_GB"))
+
+
+def country_name(code: str, lang: str) -> str:
+    names = Locale.parse(LOCALES.get(lang, "en_GB")).territories
+    return names.get(code.upper(), code.upper())

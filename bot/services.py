@@ -1,0 +1,360 @@
+"""Use cases, one unit of work each; membership of the object's book is checked here."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from bot.banks.connector import (
+    Authorized,
+    AuthStep,
+    Challenge,
+    ConnectorError,
+    ConnectorRegistry,
+    Credentials,
+    FetchedAccount,
+    FetchedTransaction,
+    guarded,
+)
+from bot.banks.directory import Directory, Institution, SearchHit
+from bot.charts import AccountKind, ChartTemplate, template_for_language, TEMPLATES
+from bot.clock import Clock, today_in
+from bot.domain import ConnectionStatus
+from bot.i18n import language_from_telegram
+from bot.money import Money
+from bot.secret import Secret
+from bot import sync
+from bot.views import (
+    AccountImport,
+    ConnectionView,
+    ImportSummary,
+    LedgerAccountView,
+    UserView,
+)
+from storage.models import BankAccount, BankRequest, Book, Connection, LedgerAccount, User
+from storage.uow import Database, UnitOfWork
+from storage.vault import SecretSlot, Sealed, Vault
+
+log = logging.getLogger(__name__)
+
+BANK_KINDS = (AccountKind.BANK, AccountKind.SAVINGS, AccountKind.CREDIT_CARD, AccountKind.CASH)
+DEFAULT_COUNTRY = {"fr": "FR", "en": "GB"}
+
+
+class AccessDenied(Exception):
+    """The acting user is not a member of the object's book (or the object is gone)."""
+
+
+class InvalidInput(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class AccountChoice:
+    account: FetchedAccount
+    ledger_account_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectRequest:
+    institution: Institution
+    authorized: Authorized
+    accounts: tuple[AccountChoice, ...]
+    start: date
+
+
+def mask_iban(iban: str | None) -> str | None:
+    if not iban:
+        return None
+    compact = iban.replace(" ", "")
+    return f"{compact[:4]} •••• {compact[-4:]}"
+
+
+def _ledger_view(account: LedgerAccount) -> LedgerAccountView:
+    return LedgerAccountView(account.id, account.code, account.name, account.kind)
+
+
+class Services:
+    def __init__(
+        self,
+        db: Database,
+        vault: Vault,
+        connectors: ConnectorRegistry,
+        directory: Directory,
+        clock: Clock,
+    ) -> None:
+        self.db = db
+        self.vault = vault
+        self.connectors = connectors
+        self.directory = directory
+        self.clock = clock
+
+    def today(self) -> date:
+        return today_in(self.clock)
+
+    # --- users -----------------------------------------------------------------------
+
+    async def meet(self, telegram_id: int, chat_id: int, language_code: str | None) -> UserView:
+        """The user, created at first contact with a book and its chart of accounts."""
+        async with self.db.reading() as uow:
+            user = await uow.users.by_telegram_id(telegram_id)
+            if user is not None:
+                book = await uow.books.first_for(user.id)
+                return UserView(telegram_id, user.chat_id, user.language, user.country, book.id)
+        language = language_from_telegram(language_code)
+        template = template_for_language(language)
+        async with self.db.writing() as uow:
+            user = await uow.users.by_telegram_id(telegram_id)
+            if user is not None:  # another update of the same user got there first
+                book = await uow.books.first_for(user.id)
+                return UserView(telegram_id, user.chat_id, user.language, user.country, book.id)
+            user = await uow.users.add(
+                User(
+                    telegram_id=telegram_id,
+                    chat_id=chat_id,
+                    language=language,
+                    country=DEFAULT_COUNTRY.get(language),
+                )
+            )
+            book = await uow.books.add(
+                Book(name="Pointage", currency="EUR", chart_template=template.key), owner=user
+            )
+            await uow.ledger.add_all(
+                LedgerAccount(book_id=book.id, code=a.code, name=a.name, kind=a.kind)
+                for a in template.accounts
+            )
+            await uow.commit()
+        return UserView(telegram_id, chat_id, language, user.country, book.id, is_new=True)
+
+    async def set_country(self, telegram_id: int, country: str) -> None:
+        if country not in self.directory.countries():
+            raise InvalidInput("unknown country")
+        async with self.db.writing() as uow:
+            user = await self._user(uow, telegram_id)
+            user.country = country
+            await uow.commit()
+
+    async def _user(self, uow: UnitOfWork, telegram_id: int) -> User:
+        user = await uow.users.by_telegram_id(telegram_id)
+        if user is None:
+            raise AccessDenied("unknown user")
+        return user
+
+    # --- bank directory ----------------------------------------------------------------
+
+    def search_banks(self, query: str, country: str) -> list[SearchHit]:
+        return self.directory.search(query, country)
+
+    async def request_bank(self, telegram_id: int, query: str, country: str | None) -> None:
+        async with self.db.writing() as uow:
+            user = await self._user(uow, telegram_id)
+            await uow.requests.add(
+                BankRequest(user_id=user.id, query=query.strip()[:200], country=country)
+            )
+            await uow.commit()
+
+    # --- bank login (no database: bank calls happen outside units of work) -------------
+
+    async def login(self, institution: Institution, username: Secret, password: Secret) -> AuthStep:
+        connector = self.connectors.get(institution.connector or "")
+        credentials = Credentials(username.reveal().strip(), password)
+        return await guarded(connector.name, lambda: connector.begin_auth(institution.id, credentials))
+
+    async def answer_challenge(
+        self, institution: Institution, challenge: Challenge, answer: str
+    ) -> AuthStep:
+        connector = self.connectors.get(institution.connector or "")
+        return await guarded(connector.name, lambda: connector.continue_auth(challenge, answer))
+
+    async def bank_accounts_at(
+        self, institution: Institution, authorized: Authorized
+    ) -> list[FetchedAccount]:
+        connector = self.connectors.get(institution.connector or "")
+        return await guarded(connector.name, lambda: connector.list_accounts(authorized.secret))
+
+    def max_history_days(self, institution: Institution) -> int:
+        connector = self.connectors.get(institution.connector or "")
+        return min(connector.capabilities.max_history_days, institution.max_history_days or 10_000)
+
+    # --- chart of accounts -------------------------------------------------------------
+
+    async def bank_ledger_accounts(self, telegram_id: int) -> list[LedgerAccountView]:
+        async with self.db.reading() as uow:
+            user = await self._user(uow, telegram_id)
+            book = await uow.books.first_for(user.id)
+            return [_ledger_view(a) for a in await uow.ledger.of_kinds(book.id, BANK_KINDS)]
+
+    async def add_bank_ledger_account(self, telegram_id: int, name: str) -> LedgerAccountView:
+        """A new bank-kind account numbered after the chart's bank code (5121, 5122…)."""
+        name = " ".join(name.split())
+        if not 1 <= len(name) <= 60:
+            raise InvalidInput("name length")
+        async with self.db.writing() as uow:
+            user = await self._user(uow, telegram_id)
+            book = await uow.books.first_for(user.id)
+            template = self._template(book)
+            code = template.next_bank_code(await uow.ledger.codes(book.id))
+            account = await uow.ledger.add(
+                LedgerAccount(book_id=book.id, code=code, name=name, kind=AccountKind.BANK)
+            )
+            await uow.commit()
+        return _ledger_view(account)
+
+    @staticmethod
+    def _template(book: Book) -> ChartTemplate:
+        return TEMPLATES[book.chart_template]
+
+    # --- connect and import ------------------------------------------------------------
+
+    async def connect(self, telegram_id: int, request: ConnectRequest) -> ConnectionView:
+        """Store the connection (secret sealed) and link each chosen account to its ledger."""
+        if not request.accounts:
+            raise InvalidInput("no account chosen")
+        async with self.db.writing() as uow:
+            user = await self._user(uow, telegram_id)
+            book = await uow.books.first_for(user.id)
+            for choice in request.accounts:
+                ledger = await uow.ledger.in_book(book.id, choice.ledger_account_id)
+                if ledger is None or ledger.kind not in BANK_KINDS:
+                    raise AccessDenied("ledger account not in the user's book")
+            connection = await uow.connections.add(
+                Connection(
+                    book_id=book.id,
+                    user_id=user.id,
+                    institution_id=request.institution.id,
+                    institution_name=request.institution.name,
+                    connector=request.institution.connector or "",
+                    status=ConnectionStatus.ACTIVE,
+                    consent_expires=request.authorized.consent_expires,
+                )
+            )
+            sealed = self.vault.seal(request.authorized.secret, self._slot(connection))
+            connection.secret_key_id, connection.secret_blob = sealed.key_id, sealed.blob
+            ids = []
+            for choice in request.accounts:
+                account = await self._link_account(uow, book, connection, choice, request.start)
+                ids.append(account.id)
+            await uow.commit()
+        return ConnectionView(connection.id, connection.institution_name, tuple(ids))
+
+    async def _link_account(
+        self,
+        uow: UnitOfWork,
+        book: Book,
+        connection: Connection,
+        choice: AccountChoice,
+        start: date,
+    ) -> BankAccount:
+        fetched = choice.account
+        account = await uow.bank_accounts.find(book.id, connection.institution_id, fetched.external_id)
+        if account is None:
+            return await uow.bank_accounts.add(
+                BankAccount(
+                    book_id=book.id,
+                    connection_id=connection.id,
+                    institution_id=connection.institution_id,
+                    external_id=fetched.external_id,
+                    name=fetched.name,
+                    account_type=fetched.type.value,
+                    iban_masked=mask_iban(fetched.iban),
+                    currency=fetched.currency,
+                    ledger_account_id=choice.ledger_account_id,
+                    import_start=start,
+                    connected=True,
+                )
+            )
+        account.connection_id = connection.id
+        account.connected = True
+        account.ledger_account_id = choice.ledger_account_id
+        account.import_start = min(account.import_start, start)
+        return account
+
+    @staticmethod
+    def _slot(connection: Connection) -> SecretSlot:
+        return SecretSlot("connections", "secret_blob", connection.id, connection.book_id)
+
+    async def import_connection(self, telegram_id: int, connection_id: int) -> ImportSummary:
+        """Fetch each linked account's window, then store it in one unit of work."""
+        async with self.db.reading() as uow:
+            user = await self._user(uow, telegram_id)
+            connection = await uow.connections.get(connection_id)
+            if connection is None or not await uow.books.is_member(user.id, connection.book_id):
+                raise AccessDenied("connection")
+            if connection.secret_blob is None or connection.secret_key_id is None:
+                raise AccessDenied("connection has no secret")
+            accounts = [a for a in await uow.bank_accounts.of_connection(connection.id) if a.connected]
+            secret = self.vault.open(
+                Sealed(connection.secret_key_id, connection.secret_blob), self._slot(connection)
+            )
+        connector = self.connectors.get(connection.connector)
+        today = self.today()
+        balances = {
+            a.external_id: a.balance
+            for a in await guarded(connector.name, lambda: connector.list_accounts(secret))
+        }
+        fetched: dict[int, Sequence[FetchedTransaction]] = {}
+        for account in accounts:
+            fetched[account.id] = await guarded(
+                connector.name,
+                lambda account=account: connector.fetch_transactions(  # type: ignore[misc]
+                    secret, account.external_id, account.import_start, today
+                ),
+            )
+        return await self._store_import(connection_id, fetched, balances, today)
+
+    async def _store_import(
+        self,
+        connection_id: int,
+        fetched: dict[int, Sequence[FetchedTransaction]],
+        balances: dict[str, Money],
+        today: date,
+    ) -> ImportSummary:
+        now = self.clock.now()
+        results = []
+        async with self.db.writing() as uow:
+            connection = await uow.connections.get(connection_id)
+            if connection is None:
+                raise AccessDenied("connection")
+            book = await uow.books.first_for(connection.user_id)
+            template = self._template(book)
+            opening = await uow.ledger.by_code(book.id, template.opening_code)
+            for account in await uow.bank_accounts.of_connection(connection.id):
+                if account.id not in fetched:
+                    continue
+                rows = await sync.store_new_lines(uow, account, fetched[account.id])
+                balance = balances.get(account.external_id)
+                if balance is not None:
+                    sync.record_balance(account, balance, now)
+                if opening is not None:
+                    await sync.settle_opening_balance(
+                        uow, account, opening_ledger_id=opening.id, today=today, memo=account.name
+                    )
+                ledger = await uow.ledger.in_book(book.id, account.ledger_account_id)
+                assert ledger is not None
+                first, last = await uow.lines.date_range(account.id)
+                results.append(
+                    AccountImport(
+                        bank_account_id=account.id,
+                        name=account.name,
+                        iban_masked=account.iban_masked,
+                        ledger=_ledger_view(ledger),
+                        imported=len(rows),
+                        pending=sum(1 for row in rows if row.pending),
+                        first_date=first,
+                        last_date=last,
+                        balance=balance,
+                    )
+                )
+            connection.last_sync_at = now
+            connection.last_error = None
+            await uow.commit()
+        return ImportSummary(connection_id, connection.institution_name, tuple(results))
+
+    async def record_sync_error(self, connection_id: int, error: ConnectorError) -> None:
+        async with self.db.writing() as uow:
+            connection = await uow.connections.get(connection_id)
+            if connection is not None:
+                connection.last_error = error.code
+                await uow.commit()

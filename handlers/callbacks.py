@@ -1,0 +1,192 @@
+"""The one callback-data codec: typed, versioned button values of at most 64 bytes.
+
+A value is `<version><tag>:<field>:<field>…`. Buttons carry ids, never secrets; the
+service re-checks that the pressing user owns what an id names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from typing import ClassVar, TypeVar
+
+VERSION = "1"
+MAX_BYTES = 64
+_FIELD = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+
+
+class BadButton(ValueError):
+    """A forged, stale or unknown button; handlers answer it politely and change nothing."""
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    tag: ClassVar[str]
+
+    def pack(self) -> str:
+        values = [str(getattr(self, f.name)) for f in fields(self)]
+        for value in values:
+            if not _FIELD.match(value):
+                raise ValueError(f"field {value!r} cannot go in a button")
+        data = f"{VERSION}{self.tag}:" + ":".join(values)
+        if len(data.encode()) > MAX_BYTES:
+            raise ValueError(f"callback data over {MAX_BYTES} bytes: {data}")
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class FlowButton(Button):
+    """A button of one /connect flow; `flow` makes buttons of an older flow stale."""
+
+    flow: str
+
+
+@dataclass(frozen=True, slots=True)
+class PickBank(FlowButton):
+    tag = "b"
+    bank: str
+
+
+@dataclass(frozen=True, slots=True)
+class PickGroup(FlowButton):
+    tag = "g"
+    group: str
+
+
+@dataclass(frozen=True, slots=True)
+class CountryMenu(FlowButton):
+    tag = "cm"
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
+class PickCountry(FlowButton):
+    tag = "c"
+    country: str
+
+
+@dataclass(frozen=True, slots=True)
+class CantFind(FlowButton):
+    tag = "nf"
+
+
+@dataclass(frozen=True, slots=True)
+class BackToSearch(FlowButton):
+    tag = "bs"
+
+
+@dataclass(frozen=True, slots=True)
+class StartLogin(FlowButton):
+    tag = "li"
+
+
+@dataclass(frozen=True, slots=True)
+class RequestSupport(FlowButton):
+    tag = "rs"
+
+
+@dataclass(frozen=True, slots=True)
+class ToggleAccount(FlowButton):
+    tag = "t"
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
+class AccountsChosen(FlowButton):
+    tag = "ac"
+
+
+@dataclass(frozen=True, slots=True)
+class PickLedger(FlowButton):
+    tag = "l"
+    index: int
+    ledger: int
+
+
+@dataclass(frozen=True, slots=True)
+class AddLedger(FlowButton):
+    tag = "la"
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
+class PickPeriod(FlowButton):
+    tag = "p"
+    period: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmConnect(FlowButton):
+    tag = "ok"
+
+
+@dataclass(frozen=True, slots=True)
+class CancelFlow(FlowButton):
+    tag = "x"
+
+
+KINDS: tuple[type[Button], ...] = (
+    PickBank,
+    PickGroup,
+    CountryMenu,
+    PickCountry,
+    CantFind,
+    BackToSearch,
+    StartLogin,
+    RequestSupport,
+    ToggleAccount,
+    AccountsChosen,
+    PickLedger,
+    AddLedger,
+    PickPeriod,
+    ConfirmConnect,
+    CancelFlow,
+)
+_BY_TAG = {kind.tag: kind for kind in KINDS}
+
+
+def parse(data: str | None) -> Button:
+    if not data or len(data.encode()) > MAX_BYTES or not data.startswith(VERSION):
+        raise BadButton("not ours or an old version")
+    tag, _, rest = data[len(VERSION) :].partition(":")
+    kind = _BY_TAG.get(tag)
+    if kind is None:
+        raise BadButton("unknown kind")
+    raw = rest.split(":")
+    kind_fields = fields(kind)
+    if len(raw) != len(kind_fields) or not all(_FIELD.match(value) for value in raw):
+        raise BadButton("wrong shape")
+    values: list[object] = []
+    for value, field in zip(raw, kind_fields, strict=True):
+        if field.type in ("int", int):
+            if not value.isdigit():
+                raise BadButton("not a number")
+            values.append(int(value))
+        else:
+            values.append(value)
+    return kind(*values)
+
+
+B = TypeVar("B", bound=Button)
+
+
+def matcher(*kinds: type[Button]) -> Callable[[object], bool]:
+    """A CallbackQueryHandler pattern accepting only these kinds of button."""
+
+    def matches(data: object) -> bool:
+        if not isinstance(data, str):
+            return False
+        try:
+            return isinstance(parse(data), kinds)
+        except BadButton:
+            return False
+
+    return matches
+
+
+def parse_as(data: str | None, kind: type[B]) -> B:
+    button = parse(data)
+    if not isinstance(button, kind):
+        raise BadButton("unexpected kind")
+    return button

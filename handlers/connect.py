@@ -1,0 +1,490 @@
+"""/connect: search the bank, sign in, choose accounts, ledger and period, then import."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import ConversationHandler
+
+from bot.banks.connector import Authorized, Challenge, ConnectorError, WrongCode
+from bot.connect_flow import ConnectFlow
+from bot.periods import allowed_periods, period_by_key
+from bot.secret import Secret
+from bot.services import AccountChoice, ConnectRequest, InvalidInput
+from handlers import callbacks as cb
+from handlers import render
+from handlers.context import Ctx, acting_user, answer, delete_quietly, edit, runtime, send
+
+log = logging.getLogger(__name__)
+
+SEARCH, BANK, USERNAME, PASSWORD, CODE, ACCOUNTS, LEDGER, LEDGER_NAME, PERIOD, CONFIRM = range(10)
+END = ConversationHandler.END
+
+
+def _chat_id(update: Update) -> int:
+    assert update.effective_chat is not None
+    return update.effective_chat.id
+
+
+async def _flow_for_press(
+    update: Update, context: Ctx, kind: type[cb.B], *, answered: bool = True
+) -> tuple[ConnectFlow, cb.B, str] | None:
+    """The pressed button and its live flow, or None after a polite answer for a stale one."""
+    user = await acting_user(update, context)
+    query = update.callback_query
+    assert query is not None
+    try:
+        press = cb.parse_as(query.data, kind)
+    except cb.BadButton:
+        await answer(update, render.t(user.language, "stale_button"))
+        return None
+    assert isinstance(press, cb.FlowButton)
+    flow = runtime(context).flows.current(user.telegram_id, press.flow)
+    if flow is None or query.message is None or query.message.message_id != flow.status_message_id:
+        await answer(update, render.t(user.language, "stale_button"))
+        return None
+    if answered:
+        await answer(update)
+    return flow, press, user.language
+
+
+async def _show(context: Ctx, update: Update, flow: ConnectFlow, screen: render.Screen) -> None:
+    chat_id = _chat_id(update)
+    if flow.status_message_id is None:
+        flow.status_message_id = await send(context, chat_id, screen)
+    else:
+        flow.status_message_id = await edit(context, chat_id, flow.status_message_id, screen)
+
+
+async def _show_new(context: Ctx, update: Update, flow: ConnectFlow, screen: render.Screen) -> None:
+    """A fresh message below the user's own, which becomes the flow's message."""
+    old = flow.status_message_id
+    flow.status_message_id = await send(context, _chat_id(update), screen)
+    if old is not None:
+        await _strip_keyboard(context, _chat_id(update), old)
+
+
+async def _strip_keyboard(context: Ctx, chat_id: int, message_id: int) -> None:
+    try:
+        await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+    except Exception as error:  # an old message that cannot be edited is harmless
+        log.debug("could not strip keyboard: %s", type(error).__name__)
+
+
+# --- entry, search, country, region --------------------------------------------------
+
+
+async def on_connect(update: Update, context: Ctx) -> int:
+    """Start a new flow; an earlier one (and its buttons) ends here."""
+    user = await acting_user(update, context)
+    flows = runtime(context).flows
+    old = flows.get(user.telegram_id)
+    if old is not None and old.status_message_id is not None:
+        await _strip_keyboard(context, _chat_id(update), old.status_message_id)
+    flow = flows.start(user.telegram_id, user.country)
+    await _show(context, update, flow, render.search_prompt(flow, user.language))
+    return SEARCH
+
+
+async def on_private_only(update: Update, context: Ctx) -> None:
+    user = await acting_user(update, context)
+    await send(context, _chat_id(update), render.plain("private_only", user.language))
+
+
+async def on_search_text(update: Update, context: Ctx) -> int:
+    user = await acting_user(update, context)
+    flow = runtime(context).flows.get(user.telegram_id)
+    if flow is None or update.message is None or update.message.text is None:
+        return END
+    flow.query = update.message.text.strip()[:200]
+    hits = runtime(context).services.search_banks(flow.query, flow.country or "") if flow.country else []
+    if flow.country is None:
+        await _show_new(context, update, flow, render.country_menu(flow, runtime(context).services.directory.countries(), 0, user.language))
+        return SEARCH
+    await _show_new(context, update, flow, render.search_results(flow, hits, user.language))
+    return SEARCH
+
+
+async def on_country_menu(update: Update, context: Ctx) -> int | None:
+    found = await _flow_for_press(update, context, cb.CountryMenu)
+    if found is None:
+        return None
+    flow, press, lang = found
+    countries = runtime(context).services.directory.countries()
+    await _show(context, update, flow, render.country_menu(flow, countries, press.page, lang))
+    return SEARCH
+
+
+async def on_pick_country(update: Update, context: Ctx) -> int | None:
+    found = await _flow_for_press(update, context, cb.PickCountry)
+    if found is None:
+        return None
+    flow, press, lang = found
+    try:
+        await runtime(context).services.set_country(flow.telegram_id, press.country)
+    except InvalidInput:
+        return None
+    flow.country = press.country
+    return await _redo_search(update, context, flow, lang)
+
+
+async def _redo_search(update: Update, context: Ctx, flow: ConnectFlow, lang: str) -> int:
+    if flow.query and flow.country:
+        hits = runtime(context).services.search_banks(flow.query, flow.country)
+        await _show(context, update, flow, render.search_results(flow, hits, lang))
+    else:
+        await _show(context, update, flow, render.search_prompt(flow, lang))
+    return SEARCH
+
+
+async def on_back_to_search(update: Update, context: Ctx) -> int | None:
+    found = await _flow_for_press(update, context, cb.BackToSearch)
+    if found is None:
+        return None
+    flow, _, lang = found
+    flow.institution = None
+    return await _redo_search(update, context, flow, lang)
+
+
+async def on_cant_find(update: Update, context: Ctx) -> int | None:
+    found = await _flow_for_press(update, context, cb.CantFind)
+    if found is None:
+        return None
+    flow, _, lang = found
+    await runtime(context).services.request_bank(flow.telegram_id, flow.query, flow.country)
+    await _show(context, update, flow, render.request_recorded(flow, lang))
+    return SEARCH
+
+
+async def on_request_support(update: Update, context: Ctx) -> int | None:
+    found = await _flow_for_press(update, context, cb.RequestSupport)
+    if found is None:
+        return None
+    flow, _, lang = found
+    query = flow.institution.name if flow.institution else flow.query
+    await runtime(context).services.request_bank(flow.telegram_id, query, flow.country)
+    flow.query = query
+    await _show(context, update, flow, render.request_recorded(flow, lang))
+    return SEARCH
+
+
+async def on_pick_group(update: Update, context: Ctx) -> int | None:
+    found = await _flow_for_press(update, context, cb.PickGroup)
+    if found is None:
+        return None
+    flow, press, lang = found
+    directory = runtime(context).services.directory
+    members = directory.members(press.group)
+    name = directory.group_name(press.group)
+    if not members or name is None:
+        return None
+    await _show(context, update, flow, render.regions(flow, name, members, lang))
+    return SEARCH
+
+
+async def on_pick_bank(update: Update, context: Ctx) -> int | None:
+    found = await _flow_for_press(update, context, cb.PickBank)
+    if found is None:
+        return None
+    flow, press, lang = found
+    institution = runtime(context).services.directory.get(press.bank)
+    if institution is None:
+        return None
+    flow.institution = institution
+    await _show(context, update, flow, render.bank(flow, institution, lang))
+    return BANK
+
+
+# --- sign in -------------------------------------------------------------------------
+
+
+async def on_start_login(update: Update, context: Ctx) -> int | None:
+    found = await _flow_for_press(update, context, cb.StartLogin)
+    if found is None or found[0].institution is None or found[0].institution.connector is None:
+        return None
+    flow, _, lang = found
+    await _show(context, update, flow, render.ask(flow, "connect.ask_username", lang))
+    return USERNAME
+
+
+async def _take_secret(update: Update, context: Ctx) -> tuple[ConnectFlow, Secret, str] | None:
+    """Read a typed secret and delete its message before anything else happens."""
+    message = update.message
+    if message is None or message.text is None:
+        return None
+    secret = Secret(message.text)
+    await delete_quietly(context, message.chat_id, message.message_id)
+    user = await acting_user(update, context)
+    flow = runtime(context).flows.get(user.telegram_id)
+    if flow is None:
+        return None
+    return flow, secret, user.language
+
+
+async def on_username(update: Update, context: Ctx) -> int | None:
+    taken = await _take_secret(update, context)
+    if taken is None:
+        return END
+    flow, username, lang = taken
+    flow.username = username
+    await _show(context, update, flow, render.ask(flow, "connect.ask_password", lang))
+    return PASSWORD
+
+
+async def on_password(update: Update, context: Ctx) -> int:
+    """Sign in at the bank (a non-blocking handler: the bot keeps answering meanwhile)."""
+    taken = await _take_secret(update, context)
+    if taken is None:
+        return END
+    flow, password, lang = taken
+    assert flow.institution is not None and flow.username is not None
+    await _show(context, update, flow, render.plain("connect.connecting", lang))
+    services = runtime(context).services
+    try:
+        step = await services.login(flow.institution, flow.username, password)
+    except ConnectorError as error:
+        return await _login_failed(update, context, flow, error, lang)
+    finally:
+        del password
+    return await _after_auth_step(update, context, flow, step, lang)
+
+
+async def on_code(update: Update, context: Ctx) -> int:
+    taken = await _take_secret(update, context)
+    if taken is None:
+        return END
+    flow, code, lang = taken
+    assert flow.institution is not None and flow.challenge is not None
+    await _show(context, update, flow, render.plain("connect.connecting", lang))
+    try:
+        step = await runtime(context).services.answer_challenge(flow.institution, flow.challenge, code.reveal().strip())
+    except ConnectorError as error:
+        return await _login_failed(update, context, flow, error, lang)
+    return await _after_auth_step(update, context, flow, step, lang)
+
+
+async def _after_auth_step(update: Update, context: Ctx, flow: ConnectFlow, step: Authorized | Challenge, lang: str) -> int:
+    if not runtime(context).flows.is_current(flow):
+        return END
+    if isinstance(step, Challenge):
+        flow.challenge = step
+        await _show(context, update, flow, render.ask(flow, "connect.ask_code", lang, hint=step.hint))
+        return CODE
+    flow.authorized = step
+    flow.forget_login()
+    assert flow.institution is not None
+    try:
+        flow.accounts = await runtime(context).services.bank_accounts_at(flow.institution, step)
+    except ConnectorError as error:
+        return await _login_failed(update, context, flow, error, lang)
+    if not runtime(context).flows.is_current(flow):
+        return END
+    await _show(context, update, flow, render.accounts(flow, lang))
+    return ACCOUNTS
+
+
+async def _login_failed(update: Update, context: Ctx, flow: ConnectFlow, error: ConnectorError, lang: str) -> int:
+    flows = runtime(context).flows
+    if not flows.is_current(flow):
+        return END
+    if isinstance(error, WrongCode) and flow.challenge is not None:
+        await _show(context, update, flow, render.ask(flow, "connect.wrong_code", lang, hint=flow.challenge.hint))
+        return CODE
+    flow.forget_login()
+    if error.code == "bad_credentials":
+        await _show(context, update, flow, render.ask(flow, "connect.bad_credentials", lang))
+        return USERNAME
+    flows.end(flow.telegram_id)
+    await _show(context, update, flow, render.plain(f"error.{error.code}", lang))
+    return END
+
+
+async def on_still_connecting(update: Update, context: Ctx) -> None:
+    user = await acting_user(update, context)
+    if update.callback_query is not None:
+        await answer(update, render.t(user.language, "connect.still_connecting"))
+        return
+    message = update.message
+    if message is not None:
+        # whatever was typed now may be a secret meant for the next step
+        await delete_quietly(context, message.chat_id, message.message_id)
+    await send(context, _chat_id(update), render.plain("connect.still_connecting", user.language))
+
+
+# --- accounts, ledger, period, confirm ------------------------------------------------
+
+
+async def on_toggle_account(update: Update, context: Ctx) -> int | None:
+    found = await _flow_for_press(update, context, cb.ToggleAccount)
+    if found is None:
+        return None
+    flow, press, lang = found
+    if not 0 <= press.index < len(flow.accounts):
+        return None
+    flow.toggle(press.index)
+    await _show(context, update, flow, render.accounts(flow, lang))
+    return ACCOUNTS
+
+
+async def on_accounts_chosen(update: Update, context: Ctx) -> int | None:
+    query = update.callback_query
+    found = await _flow_for_press(update, context, cb.AccountsChosen, answered=False)
+    if found is None or query is None:
+        return None
+    flow, _, lang = found
+    if not flow.selected:
+        await answer(update, render.t(lang, "connect.pick_one"))
+        return None
+    await answer(update)
+    flow.ledger_for.clear()
+    return await _next_ledger_or_period(update, context, flow, lang)
+
+
+async def _next_ledger_or_period(update: Update, context: Ctx, flow: ConnectFlow, lang: str) -> int:
+    index = flow.next_unassigned()
+    if index is not None:
+        options = await runtime(context).services.bank_ledger_accounts(flow.telegram_id)
+        await _show(context, update, flow, render.ledger_choice(flow, index, options, lang))
+        return LEDGER
+    assert flow.institution is not None
+    services = runtime(context).services
+    choices = allowed_periods(services.max_history_days(flow.institution))
+    await _show(context, update, flow, render.periods(flow, choices, lang))
+    return PERIOD
+
+
+async def on_pick_ledger(update: Update, context: Ctx) -> int | None:
+    found = await _flow_for_press(update, context, cb.PickLedger)
+    if found is None:
+        return None
+    flow, press, lang = found
+    options = {o.id for o in await runtime(context).services.bank_ledger_accounts(flow.telegram_id)}
+    if press.index not in flow.selected or press.ledger not in options:
+        return None
+    flow.ledger_for[press.index] = press.ledger
+    return await _next_ledger_or_period(update, context, flow, lang)
+
+
+async def on_add_ledger(update: Update, context: Ctx) -> int | None:
+    found = await _flow_for_press(update, context, cb.AddLedger)
+    if found is None:
+        return None
+    flow, _, lang = found
+    await _show(context, update, flow, render.ask(flow, "connect.ask_ledger_name", lang))
+    return LEDGER_NAME
+
+
+async def on_ledger_name(update: Update, context: Ctx) -> int | None:
+    user = await acting_user(update, context)
+    flow = runtime(context).flows.get(user.telegram_id)
+    if flow is None or update.message is None or update.message.text is None:
+        return END
+    index = flow.next_unassigned()
+    if index is None:
+        return None
+    try:
+        account = await runtime(context).services.add_bank_ledger_account(user.telegram_id, update.message.text)
+    except InvalidInput:
+        await _show_new(context, update, flow, render.ask(flow, "connect.bad_ledger_name", user.language))
+        return LEDGER_NAME
+    flow.ledger_for[index] = account.id
+    old = flow.status_message_id
+    flow.status_message_id = None
+    if old is not None:
+        await _strip_keyboard(context, _chat_id(update), old)
+    return await _next_ledger_or_period(update, context, flow, user.language)
+
+
+async def on_pick_period(update: Update, context: Ctx) -> int | None:
+    found = await _flow_for_press(update, context, cb.PickPeriod)
+    if found is None or found[0].institution is None:
+        return None
+    flow, press, lang = found
+    services = runtime(context).services
+    assert flow.institution is not None
+    max_days = services.max_history_days(flow.institution)
+    period = period_by_key(press.period)
+    if period is None or period not in allowed_periods(max_days):
+        return None
+    flow.period_key = period.key
+    ledgers = {o.id: o for o in await services.bank_ledger_accounts(flow.telegram_id)}
+    start = period.start(services.today(), max_days)
+    await _show(context, update, flow, render.confirm(flow, ledgers, period, start, lang))
+    return CONFIRM
+
+
+async def on_confirm(update: Update, context: Ctx) -> int | None:
+    """Store the connection, then import in the background and report when done."""
+    found = await _flow_for_press(update, context, cb.ConfirmConnect)
+    if found is None:
+        return None
+    flow, _, lang = found
+    services = runtime(context).services
+    period = period_by_key(flow.period_key or "")
+    if flow.institution is None or flow.authorized is None or period is None:
+        return None
+    runtime(context).flows.end(flow.telegram_id)
+    request = ConnectRequest(
+        institution=flow.institution,
+        authorized=flow.authorized,
+        accounts=tuple(AccountChoice(flow.accounts[i], flow.ledger_for[i]) for i in flow.selected),
+        start=period.start(services.today(), services.max_history_days(flow.institution)),
+    )
+    connection = await services.connect(flow.telegram_id, request)
+    await _show(context, update, flow, render.plain("connect.importing", lang, bank=flow.institution.name))
+    context.application.create_task(
+        _import_and_report(context, _chat_id(update), flow, connection.id, lang),
+        update=update,
+        name=f"import-{connection.id}",
+    )
+    return END
+
+
+async def _import_and_report(context: Ctx, chat_id: int, flow: ConnectFlow, connection_id: int, lang: str) -> None:
+    services = runtime(context).services
+    bank = flow.institution.name if flow.institution else ""
+    try:
+        summary = await services.import_connection(flow.telegram_id, connection_id)
+    except ConnectorError as error:
+        await services.record_sync_error(connection_id, error)
+        screen = render.plain("connect.import_failed", lang, bank=bank, reason=render.t(lang, f"error.{error.code}"))
+    else:
+        screen = render.import_done(summary, lang)
+    assert flow.status_message_id is not None
+    await edit(context, chat_id, flow.status_message_id, screen)
+
+
+# --- leaving ---------------------------------------------------------------------------
+
+
+async def on_cancel(update: Update, context: Ctx) -> int:
+    user = await acting_user(update, context)
+    flow = runtime(context).flows.end(user.telegram_id)
+    if update.callback_query is not None:
+        await answer(update)
+    screen = render.plain("connect.cancelled" if flow else "connect.nothing_to_cancel", user.language)
+    if flow is not None and flow.status_message_id is not None and update.callback_query is not None:
+        await edit(context, _chat_id(update), flow.status_message_id, screen)
+    else:
+        if flow is not None and flow.status_message_id is not None:
+            await _strip_keyboard(context, _chat_id(update), flow.status_message_id)
+        await send(context, _chat_id(update), screen)
+    return END
+
+
+async def on_cancel_button(update: Update, context: Ctx) -> int | None:
+    found = await _flow_for_press(update, context, cb.CancelFlow)
+    if found is None:
+        return None
+    flow, _, lang = found
+    runtime(context).flows.end(flow.telegram_id)
+    await _show(context, update, flow, render.plain("connect.cancelled", lang))
+    return END
+
+
+async def on_timeout(update: Update, context: Ctx) -> None:
+    user = await acting_user(update, context)
+    flow = runtime(context).flows.end(user.telegram_id)
+    if flow is not None and flow.status_message_id is not None:
+        await edit(context, user.chat_id, flow.status_message_id, render.plain("connect.timeout", user.language))

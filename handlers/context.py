@@ -1,0 +1,85 @@
+"""What every handler needs: the services, the live flows, the user's language, showing a screen."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import CallbackContext, ExtBot
+
+from bot.connect_flow import FlowStore
+from bot.services import Services
+from bot.views import UserView
+from handlers.render import Screen
+
+log = logging.getLogger(__name__)
+
+Ctx = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]
+
+
+@dataclass
+class Runtime:
+    services: Services
+    flows: FlowStore
+
+
+def runtime(context: Ctx) -> Runtime:
+    found = context.bot_data["runtime"]
+    assert isinstance(found, Runtime)
+    return found
+
+
+async def acting_user(update: Update, context: Ctx) -> UserView:
+    tg_user = update.effective_user
+    chat = update.effective_chat
+    assert tg_user is not None and chat is not None
+    return await runtime(context).services.meet(
+        tg_user.id, chat.id if chat.type == "private" else tg_user.id, tg_user.language_code
+    )
+
+
+async def send(context: Ctx, chat_id: int, screen: Screen) -> int:
+    message = await context.bot.send_message(
+        chat_id, screen.text, parse_mode=ParseMode.HTML, reply_markup=screen.keyboard
+    )
+    return message.message_id
+
+
+async def edit(context: Ctx, chat_id: int, message_id: int, screen: Screen) -> int:
+    """Edit in place; a message that cannot be edited any more is replaced by a new one."""
+    try:
+        await context.bot.edit_message_text(
+            screen.text,
+            chat_id=chat_id,
+            message_id=message_id,
+            parse_mode=ParseMode.HTML,
+            reply_markup=screen.keyboard,
+        )
+        return message_id
+    except BadRequest as error:
+        if "not modified" in error.message:
+            return message_id
+        if "not found" in error.message or "can't be edited" in error.message:
+            return await send(context, chat_id, screen)
+        raise
+
+
+async def delete_quietly(context: Ctx, chat_id: int, message_id: int) -> None:
+    try:
+        await context.bot.delete_message(chat_id, message_id)
+    except (BadRequest, Forbidden) as error:
+        log.warning("could not delete a message carrying a secret: %s", error.message)
+
+
+async def answer(update: Update, text: str | None = None) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    try:
+        await query.answer(text)
+    except BadRequest as error:
+        log.info("callback answer refused: %s", error.message)

@@ -1,0 +1,257 @@
+"""Queries over the models; they flush when an id is needed but never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.charts import AccountKind
+from bot.domain import EntryKind
+from bot.ledger import EntryDraft
+from storage.models import (
+    BankAccount,
+    BankRequest,
+    BankTransaction,
+    Book,
+    BookMember,
+    Connection,
+    JournalEntry,
+    JournalLine,
+    LedgerAccount,
+    User,
+)
+
+
+class _Repository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+
+class Users(_Repository):
+    async def by_telegram_id(self, telegram_id: int) -> User | None:
+        return await self.session.scalar(select(User).where(User.telegram_id == telegram_id))
+
+    async def add(self, user: User) -> User:
+        self.session.add(user)
+        await self.session.flush()
+        return user
+
+
+class Books(_Repository):
+    async def add(self, book: Book, owner: User) -> Book:
+        self.session.add(book)
+        await self.session.flush()
+        self.session.add(BookMember(book_id=book.id, user_id=owner.id))
+        await self.session.flush()
+        return book
+
+    async def first_for(self, user_id: int) -> Book:
+        book = await self.session.scalar(
+            select(Book)
+            .join(BookMember, BookMember.book_id == Book.id)
+            .where(BookMember.user_id == user_id)
+            .order_by(Book.id)
+            .limit(1)
+        )
+        if book is None:
+            raise LookupError(f"user {user_id} has no book")
+        return book
+
+    async def is_member(self, user_id: int, book_id: int) -> bool:
+        found = await self.session.scalar(
+            select(BookMember.user_id).where(
+                BookMember.user_id == user_id, BookMember.book_id == book_id
+            )
+        )
+        return found is not None
+
+    async def lock(self, book_id: int) -> None:
+        """Serialise writers of one book (entry numbering); SQLite's BEGIN IMMEDIATE already does."""
+        await self.session.execute(select(Book.id).where(Book.id == book_id).with_for_update())
+
+
+class LedgerAccounts(_Repository):
+    async def add(self, account: LedgerAccount) -> LedgerAccount:
+        self.session.add(account)
+        await self.session.flush()
+        return account
+
+    async def add_all(self, accounts: Iterable[LedgerAccount]) -> None:
+        self.session.add_all(list(accounts))
+        await self.session.flush()
+
+    async def of_kinds(self, book_id: int, kinds: Iterable[AccountKind]) -> Sequence[LedgerAccount]:
+        rows = await self.session.scalars(
+            select(LedgerAccount)
+            .where(LedgerAccount.book_id == book_id, LedgerAccount.kind.in_(list(kinds)))
+            .order_by(LedgerAccount.code)
+        )
+        return rows.all()
+
+    async def in_book(self, book_id: int, account_id: int) -> LedgerAccount | None:
+        return await self.session.scalar(
+            select(LedgerAccount).where(
+                LedgerAccount.book_id == book_id, LedgerAccount.id == account_id
+            )
+        )
+
+    async def by_code(self, book_id: int, code: str) -> LedgerAccount | None:
+        return await self.session.scalar(
+            select(LedgerAccount).where(LedgerAccount.book_id == book_id, LedgerAccount.code == code)
+        )
+
+    async def codes(self, book_id: int) -> set[str]:
+        rows = await self.session.scalars(
+            select(LedgerAccount.code).where(LedgerAccount.book_id == book_id)
+        )
+        return set(rows.all())
+
+
+class Connections(_Repository):
+    async def add(self, connection: Connection) -> Connection:
+        self.session.add(connection)
+        await self.session.flush()
+        return connection
+
+    async def get(self, connection_id: int) -> Connection | None:
+        return await self.session.get(Connection, connection_id)
+
+
+class BankAccounts(_Repository):
+    async def add(self, account: BankAccount) -> BankAccount:
+        self.session.add(account)
+        await self.session.flush()
+        return account
+
+    async def find(self, book_id: int, institution_id: str, external_id: str) -> BankAccount | None:
+        return await self.session.scalar(
+            select(BankAccount).where(
+                BankAccount.book_id == book_id,
+                BankAccount.institution_id == institution_id,
+                BankAccount.external_id == external_id,
+            )
+        )
+
+    async def of_connection(self, connection_id: int) -> Sequence[BankAccount]:
+        rows = await self.session.scalars(
+            select(BankAccount)
+            .where(BankAccount.connection_id == connection_id)
+            .order_by(BankAccount.id)
+        )
+        return rows.all()
+
+
+class BankLines(_Repository):
+    async def known_external_ids(self, bank_account_id: int, external_ids: Iterable[str]) -> set[str]:
+        wanted = list(external_ids)
+        known: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            rows = await self.session.scalars(
+                select(BankTransaction.external_id).where(
+                    BankTransaction.bank_account_id == bank_account_id,
+                    BankTransaction.external_id.in_(wanted[start : start + 500]),
+                )
+            )
+            known.update(rows.all())
+        return known
+
+    async def add_all(self, lines: Sequence[BankTransaction]) -> None:
+        self.session.add_all(lines)
+        await self.session.flush()
+
+    async def booked_total_since(self, bank_account_id: int, since: date) -> int:
+        total = await self.session.scalar(
+            select(func.coalesce(func.sum(BankTransaction.amount_minor), 0)).where(
+                BankTransaction.bank_account_id == bank_account_id,
+                BankTransaction.pending.is_(False),
+                BankTransaction.booking_date >= since,
+            )
+        )
+        return int(total or 0)
+
+    async def count(self, bank_account_id: int, *, pending: bool | None = None) -> int:
+        query = select(func.count()).where(BankTransaction.bank_account_id == bank_account_id)
+        if pending is not None:
+            query = query.where(BankTransaction.pending.is_(pending))
+        return int(await self.session.scalar(query) or 0)
+
+    async def date_range(self, bank_account_id: int) -> tuple[date | None, date | None]:
+        row = (
+            await self.session.execute(
+                select(
+                    func.min(BankTransaction.booking_date), func.max(BankTransaction.booking_date)
+                ).where(BankTransaction.bank_account_id == bank_account_id)
+            )
+        ).one()
+        return row[0], row[1]
+
+
+class Journal(_Repository):
+    async def post(self, book_id: int, draft: EntryDraft) -> JournalEntry:
+        """Insert a balanced entry with the next number of its book."""
+        await Books(self.session).lock(book_id)
+        last = await self.session.scalar(
+            select(func.max(JournalEntry.number)).where(JournalEntry.book_id == book_id)
+        )
+        entry = JournalEntry(
+            book_id=book_id,
+            number=(last or 0) + 1,
+            entry_date=draft.entry_date,
+            kind=draft.kind,
+            memo=draft.memo,
+            bank_account_id=draft.bank_account_id,
+            reverses_id=draft.reverses_id,
+        )
+        self.session.add(entry)
+        await self.session.flush()
+        self.session.add_all(
+            JournalLine(
+                entry_id=entry.id,
+                ledger_account_id=line.account_id,
+                amount_minor=line.amount.minor,
+                currency=line.amount.currency,
+            )
+            for line in draft.lines
+        )
+        await self.session.flush()
+        return entry
+
+    async def live_opening(self, bank_account_id: int) -> JournalEntry | None:
+        return await self.session.scalar(
+            select(JournalEntry).where(
+                JournalEntry.bank_account_id == bank_account_id,
+                JournalEntry.kind == EntryKind.OPENING,
+                JournalEntry.reversed_by_id.is_(None),
+            )
+        )
+
+    async def lines_of(self, entry_id: int) -> Sequence[JournalLine]:
+        rows = await self.session.scalars(
+            select(JournalLine).where(JournalLine.entry_id == entry_id).order_by(JournalLine.id)
+        )
+        return rows.all()
+
+    async def mark_reversed(self, entry_id: int, reversal_id: int) -> bool:
+        result = await self.session.execute(
+            update(JournalEntry)
+            .where(JournalEntry.id == entry_id, JournalEntry.reversed_by_id.is_(None))
+            .values(reversed_by_id=reversal_id)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+    async def balance(self, ledger_account_id: int) -> int:
+        total = await self.session.scalar(
+            select(func.coalesce(func.sum(JournalLine.amount_minor), 0)).where(
+                JournalLine.ledger_account_id == ledger_account_id
+            )
+        )
+        return int(total or 0)
+
+
+class BankRequests(_Repository):
+    async def add(self, request: BankRequest) -> None:
+        self.session.add(request)
+        await self.session.flush()

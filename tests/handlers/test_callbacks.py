@@ -1,0 +1,61 @@
+import pytest
+
+from handlers import callbacks as cb
+
+SAMPLES: list[cb.Button] = [
+    cb.PickBank("a1b2c3", "fr-1x2y3z4w5v6u7t8s"),
+    cb.PickGroup("a1b2c3", "g-fr-credit-agricole"),
+    cb.CountryMenu("a1b2c3", 3),
+    cb.PickCountry("a1b2c3", "FR"),
+    cb.CantFind("a1b2c3"),
+    cb.BackToSearch("a1b2c3"),
+    cb.StartLogin("a1b2c3"),
+    cb.RequestSupport("a1b2c3"),
+    cb.ToggleAccount("a1b2c3", 2),
+    cb.AccountsChosen("a1b2c3"),
+    cb.PickLedger("a1b2c3", 1, 2_000_000_000),
+    cb.AddLedger("a1b2c3", 0),
+    cb.PickPeriod("a1b2c3", "m24"),
+    cb.ConfirmConnect("a1b2c3"),
+    cb.CancelFlow("a1b2c3"),
+]
+
+
+def test_every_kind_of_button_has_a_sample() -> None:
+    assert {type(b) for b in SAMPLES} == set(cb.KINDS)
+
+
+@pytest.mark.parametrize("button", SAMPLES, ids=lambda b: type(b).__name__)
+def test_buttons_round_trip_within_telegrams_64_bytes(button: cb.Button) -> None:
+    data = button.pack()
+    assert len(data.encode()) <= 64
+    assert cb.parse(data) == button
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [None, "", "hello", "0b:abc:def", "1zz:abc", "1b:abc", "1t:abc:notanumber", "1b:abc:d;rop", "1" + "b:a:" + "x" * 70],
+)
+def test_forged_data_raises_the_one_error(forged: str | None) -> None:
+    with pytest.raises(cb.BadButton):
+        cb.parse(forged)
+
+
+def test_parse_as_refuses_another_kind() -> None:
+    with pytest.raises(cb.BadButton):
+        cb.parse_as(cb.CantFind("abc").pack(), cb.PickBank)
+
+
+def test_a_value_that_cannot_travel_is_refused_when_packing() -> None:
+    with pytest.raises(ValueError):
+        cb.PickBank("abc", "x" * 60).pack()
+    with pytest.raises(ValueError):
+        cb.PickBank("abc", "has:colon").pack()
+
+
+def test_matcher_accepts_only_its_kinds() -> None:
+    match = cb.matcher(cb.PickBank, cb.PickGroup)
+    assert match(cb.PickBank("a", "b").pack())
+    assert not match(cb.CantFind("a").pack())
+    assert not match("garbage")
+    assert not match(object())
