@@ -23,9 +23,12 @@ def configure_logging(level: str) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    # httpx logs every request URL, and Bot API URLs carry the bot token.
-    for noisy in ("httpx", "httpcore", "apscheduler", "aiosqlite", "telegram.ext.Application"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    # httpx logs every request URL, and Bot API URLs carry the bot token; PTB logs whole
+    # updates at DEBUG, and an update may carry a password typed during /connect.
+    for noisy in ("httpx", "httpcore", "apscheduler", "aiosqlite", "telegram"):
+        logging.getLogger(noisy).setLevel(max(logging.INFO, logging.getLogger().level))
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeDefault
+from telegram import BotCommand, BotCommandScopeDefault, LinkPreviewOptions
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 
 import handlers
@@ -63,7 +63,7 @@ def build_application(
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.bot_api_base_url)
         .base_file_url(settings.bot_api_file_url)
-        .defaults(Defaults(disable_web_page_preview=True))
+        .defaults(Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .concurrent_updates(False)
     )
     if settings.rate_limiter:

@@ -19,6 +19,7 @@ class Settings(BaseSettings):
     vault_key_file: Path | None = None
     demo_bank: bool = True
     demo_bank_latency: float = Field(default=0.0, ge=0.0, le=30.0)
+    demo_bank_password: SecretStr = SecretStr("demo")
     rate_limiter: bool = True
     conversation_timeout: int = Field(default=900, ge=30)
     log_level: str = "INFO"

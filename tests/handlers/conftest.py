@@ -1,0 +1,70 @@
+"""The real Application, in-process, against the Bot API stand-in."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from telegram.ext import Application
+
+from bot.app import build_application
+from bot.clock import FixedClock
+from bot.config import Settings
+from tests.support.botapi import BotApiStandIn
+
+VAULT_KEYS = "k1:" + "B" * 43 + "="
+
+
+@pytest.fixture
+async def standin() -> AsyncIterator[BotApiStandIn]:
+    server = BotApiStandIn()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+def settings_for(standin: BotApiStandIn, tmp_path: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "telegram_bot_token": standin.token,
+        "telegram_api_url": standin.url,
+        "data_dir": tmp_path,
+        "vault_keys": VAULT_KEYS,
+        "rate_limiter": False,
+        "demo_bank_password": "S3cret-Pass!word",
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+async def run_app(settings: Settings, clock: FixedClock) -> Application[Any, Any, Any, Any, Any, Any]:
+    app = build_application(settings, clock=clock)
+    await app.initialize()
+    if app.post_init is not None:
+        await app.post_init(app)
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0, timeout=1)
+    return app
+
+
+async def stop_app(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    assert app.updater is not None
+    await app.updater.stop()
+    await app.stop()
+    await app.shutdown()
+    if app.post_shutdown is not None:
+        await app.post_shutdown(app)
+
+
+@pytest.fixture
+def app_settings(standin: BotApiStandIn, tmp_path: Path) -> Settings:
+    return settings_for(standin, tmp_path)
+
+
+@pytest.fixture
+async def app(app_settings: Settings, clock: FixedClock) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
+    application = await run_app(app_settings, clock)
+    yield application
+    await stop_app(application)

@@ -1,0 +1,239 @@
+"""/connect through the real Application and the Bot API stand-in."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from telegram.ext import Application
+
+from bot.clock import FixedClock
+from bot.config import Settings
+from handlers import callbacks as cb
+from storage.models import BankAccount, BankRequest, BankTransaction, Connection, LedgerAccount
+from storage.uow import Database
+from tests.handlers.conftest import run_app, settings_for, stop_app
+from tests.support.botapi import BotApiStandIn
+from tests.support.player import Player
+
+PASSWORD = "S3cret-Pass!word"
+App = Application[Any, Any, Any, Any, Any, Any]
+
+
+def services_db(app: App) -> Database:
+    return app.bot_data["runtime"].services.db  # type: ignore[no-any-return]
+
+
+async def sign_in(p: Player, lang: str = "fr", username: str = "demo", password: str = PASSWORD) -> None:
+    words = WORDS[lang]
+    await p.say("/connect", expect=words["search"])
+    await p.say("demo", expect=words["results"])
+    await p.press("Demo", expect=words["continue_text"])
+    await p.press(words["continue"], expect=words["username"])
+    await p.say(username, expect=words["password"])
+    p.send(password)
+
+
+WORDS = {
+    "fr": {
+        "search": "Recherchez votre banque",
+        "results": "Résultats pour",
+        "continue_text": "identifiants",
+        "continue": "Continuer",
+        "username": "Identifiant",
+        "password": "Mot de passe",
+        "code": "Code de sécurité",
+        "accounts": "Choisissez les comptes",
+        "ledger": "Type de compte",
+        "period": "Période d'importation",
+        "confirm": "depuis le",
+        "done": "opérations importées",
+        "connect": "Connecter",
+    },
+    "en": {
+        "search": "Search for your bank",
+        "results": "Results for",
+        "continue_text": "sign-in details",
+        "continue": "Continue",
+        "username": "Username",
+        "password": "Password",
+        "code": "Security code",
+        "accounts": "Choose the accounts",
+        "ledger": "Account type",
+        "period": "Import period",
+        "confirm": "from",
+        "done": "transactions imported",
+        "connect": "Connect",
+    },
+}
+
+
+async def walk_to_summary(p: Player, lang: str = "fr") -> str:
+    words = WORDS[lang]
+    await sign_in(p, lang)
+    await p.wait_for(words["code"], 0, 10)
+    await p.say("123456", expect=words["accounts"])
+    await p.press("Compte courant", expect="☑️")
+    await p.press(words["continue"], expect=words["ledger"])
+    await p.press("512" if lang == "fr" else "1200", expect=words["period"])
+    await p.press("90", expect=words["confirm"])
+    done = await p.press(words["connect"], expect=words["done"], timeout=20)
+    return done.text or ""
+
+
+async def test_connect_in_french_imports_and_deletes_every_secret(app: App, standin: BotApiStandIn, tmp_path: Path) -> None:
+    p = Player(standin, 501, "fr")
+    await p.say("/start", expect="Bonjour")
+    summary = await walk_to_summary(p, "fr")
+    assert "Compte courant pro" in summary and "512 Banque" in summary and "€" in summary
+    user_messages = [m for m in standin.messages(p.chat_id) if not m.from_bot]
+    secrets = [m for m in user_messages if m.text in {"demo", PASSWORD, "123456"}]
+    assert len(secrets) == 3 and all(m.deleted for m in secrets)
+    async with services_db(app).reading() as uow:
+        lines = await uow.session.scalar(select(func.count()).select_from(BankTransaction))
+        connection = await uow.session.scalar(select(Connection))
+    assert lines and lines > 10 and f"{lines} opérations importées" in summary.replace("\u202f", "")
+    assert connection is not None and connection.secret_blob is not None
+    await stop_app(app)
+    for path in tmp_path.glob("pointage.db*"):
+        assert PASSWORD.encode() not in path.read_bytes()
+
+
+async def test_connect_in_english_uses_the_english_chart(app: App, standin: BotApiStandIn) -> None:
+    p = Player(standin, 502, "en", name="Bob")
+    summary = await walk_to_summary(p, "en")
+    assert "transactions imported" in summary and "1200" in summary
+
+
+async def test_wrong_password_then_right_one(app: App, standin: BotApiStandIn) -> None:
+    p = Player(standin, 503, "fr")
+    await sign_in(p, password="wrong")
+    await p.wait_for("Identifiant ou mot de passe incorrect", 0, 10)
+    await p.say("demo", expect="Mot de passe")
+    await p.say(PASSWORD, expect="Code de sécurité")
+
+
+async def test_wrong_code_asks_again(app: App, standin: BotApiStandIn) -> None:
+    p = Player(standin, 504, "fr")
+    await sign_in(p)
+    await p.wait_for("Code de sécurité", 0, 10)
+    await p.say("000000", expect="Code de sécurité incorrect")
+    await p.say("123456", expect="Choisissez les comptes")
+
+
+async def test_bank_outage_is_said_plainly_and_saves_nothing(app: App, standin: BotApiStandIn) -> None:
+    p = Player(standin, 505, "en")
+    await sign_in(p, "en", username="demo-down")
+    await p.wait_for("isn't answering", 0, 10)
+    async with services_db(app).reading() as uow:
+        assert await uow.session.scalar(select(func.count()).select_from(Connection)) == 0
+
+
+async def test_no_account_ticked_is_refused_with_an_answer(app: App, standin: BotApiStandIn) -> None:
+    p = Player(standin, 506, "fr")
+    await sign_in(p)
+    await p.wait_for("Code de sécurité", 0, 10)
+    screen = await p.say("123456", expect="Choisissez les comptes")
+    answer = await p.press_data(screen.message_id, screen.button("Continuer"))
+    assert "au moins un compte" in answer
+
+
+async def test_add_a_new_bank_ledger_account_while_connecting(app: App, standin: BotApiStandIn) -> None:
+    p = Player(standin, 507, "fr")
+    await sign_in(p)
+    await p.wait_for("Code de sécurité", 0, 10)
+    await p.say("123456", expect="Choisissez les comptes")
+    await p.press("Livret", expect="☑️")
+    await p.press("Continuer", expect="Type de compte")
+    await p.press("Ajouter", expect="Nom du nouveau compte")
+    await p.say("Livret <pro> & co", expect="Période d'importation")
+    async with services_db(app).reading() as uow:
+        added = await uow.session.scalar(select(LedgerAccount).where(LedgerAccount.code == "5121"))
+    assert added is not None and added.name == "Livret <pro> & co"
+
+
+async def test_a_group_chat_is_sent_to_a_private_chat(app: App, standin: BotApiStandIn) -> None:
+    user = standin.user(508, language_code="fr")
+    standin.send_text(user, "/connect", chat_id=-100508, chat_type="group")
+    await standin.wait_for_bot_text(-100508, "conversation privée")
+
+
+async def test_stale_button_of_an_earlier_flow_gets_a_polite_answer(app: App, standin: BotApiStandIn) -> None:
+    p = Player(standin, 509, "fr")
+    await p.say("/connect", expect="Recherchez votre banque")
+    old = await p.say("demo", expect="Résultats pour")
+    old_data = old.button("Demo")
+    await p.say("/connect", expect="Recherchez votre banque")
+    answer = await p.press_data(old.message_id, old_data)
+    assert "plus actif" in answer
+    forged = await p.press_data(old.message_id, "1b:zzzzzz:demo")
+    assert "plus actif" in forged
+    garbage = await p.press_data(old.message_id, "not-our-data")
+    assert "plus actif" in garbage
+
+
+async def test_cant_find_my_bank_records_the_request(app: App, standin: BotApiStandIn) -> None:
+    p = Player(standin, 510, "fr")
+    await p.say("/connect", expect="Recherchez votre banque")
+    await p.say("Banque Imaginaire du Jura", expect="Banque Imaginaire du Jura")
+    await p.press("Je ne trouve pas", expect="demande pour")
+    async with services_db(app).reading() as uow:
+        request = await uow.session.scalar(select(BankRequest))
+    assert request is not None and request.query == "Banque Imaginaire du Jura" and request.country == "FR"
+
+
+async def test_country_can_be_changed_from_the_search(app: App, standin: BotApiStandIn) -> None:
+    p = Player(standin, 511, "en")
+    await p.say("/connect", expect="United Kingdom")
+    await p.press("Country", expect="Which country")
+    await p.press("More", expect="Which country")
+    menu = p.with_button("Back")
+    labels = [text for row in menu.buttons() for text, _ in row]
+    assert len(labels) > 3
+
+
+async def test_cancel_while_connecting_stops_the_flow(standin: BotApiStandIn, tmp_path: Path, clock: FixedClock) -> None:
+    app = await run_app(settings_for(standin, tmp_path, demo_bank_latency=1.0), clock)
+    try:
+        p = Player(standin, 512, "fr")
+        await sign_in(p)
+        await p.wait_for("Connexion en cours", 0, 10)
+        await p.say("hello", expect="Connexion en cours… /cancel")
+        await p.say("/cancel", expect="annulée")
+        await asyncio.sleep(1.5)
+        assert "Code de sécurité" not in (p.screen().text or "")
+    finally:
+        await stop_app(app)
+
+
+async def test_two_users_connect_at_the_same_time(standin: BotApiStandIn, tmp_path: Path, clock: FixedClock) -> None:
+    app = await run_app(settings_for(standin, tmp_path, demo_bank_latency=0.3), clock)
+    try:
+        alice, bob = Player(standin, 513, "fr"), Player(standin, 514, "en", name="Bob")
+        results = await asyncio.gather(walk_to_summary(alice, "fr"), walk_to_summary(bob, "en"))
+        assert "opérations importées" in results[0] and "transactions imported" in results[1]
+        async with services_db(app).reading() as uow:
+            accounts = await uow.session.scalar(select(func.count()).select_from(BankAccount))
+        assert accounts == 2
+    finally:
+        await stop_app(app)
+
+
+async def test_cancel_without_a_flow_says_so(app: App, standin: BotApiStandIn) -> None:
+    p = Player(standin, 515, "en")
+    await p.say("/cancel", expect="Nothing to cancel")
+
+
+def test_settings_fixture_never_reads_a_dotenv(app_settings: Settings) -> None:
+    assert app_settings.rate_limiter is False
+
+
+@pytest.mark.parametrize("data", [cb.PickBank("abcdef", "demo").pack()])
+async def test_a_button_pressed_with_no_flow_at_all(app: App, standin: BotApiStandIn, data: str) -> None:
+    p = Player(standin, 516, "en")
+    await p.say("/start", expect="Hello")
+    answer = await p.press_data(p.screen().message_id, data)
+    assert "no longer active" in answer

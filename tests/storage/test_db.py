@@ -1,0 +1,61 @@
+"""Schema, pragmas and write transactions on the real databases."""
+
+from __future__ import annotations
+
+import asyncio
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Connection, text
+
+from storage.migrate import migrate_to_head
+from storage.models import Base, Book
+from storage.uow import Database
+
+
+async def test_models_match_the_migrations(db: Database) -> None:
+    def diff(connection: Connection) -> list[object]:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return list(compare_metadata(context, Base.metadata))
+
+    async with db.engine.connect() as conn:
+        assert await conn.run_sync(diff) == []
+
+
+async def test_migrating_twice_is_harmless(db: Database) -> None:
+    await migrate_to_head(db.engine)
+    async with db.engine.connect() as conn:
+        version = await conn.scalar(text("SELECT version_num FROM alembic_version"))
+    assert version == "0001"
+
+
+async def test_sqlite_runs_in_wal_with_foreign_keys_and_secure_delete(db: Database, backend: str) -> None:
+    if backend != "sqlite":
+        return
+    async with db.engine.connect() as conn:
+        assert await conn.scalar(text("PRAGMA journal_mode")) == "wal"
+        assert await conn.scalar(text("PRAGMA foreign_keys")) == 1
+        assert await conn.scalar(text("PRAGMA secure_delete")) == 1
+        assert await conn.scalar(text("PRAGMA synchronous")) == 1
+
+
+async def test_concurrent_writers_wait_instead_of_failing(db: Database) -> None:
+    async def add_book(n: int) -> None:
+        async with db.writing() as uow:
+            uow.session.add(Book(name=f"b{n}", currency="EUR", chart_template="fr_pcg"))
+            await uow.flush()
+            await asyncio.sleep(0.01)
+            await uow.commit()
+
+    await asyncio.gather(*(add_book(n) for n in range(20)))
+    async with db.reading() as uow:
+        count = await uow.session.scalar(text("SELECT count(*) FROM books"))
+    assert count == 20
+
+
+async def test_a_unit_of_work_left_without_commit_writes_nothing(db: Database) -> None:
+    async with db.writing() as uow:
+        uow.session.add(Book(name="ghost", currency="EUR", chart_template="fr_pcg"))
+        await uow.flush()
+    async with db.reading() as uow:
+        assert await uow.session.scalar(text("SELECT count(*) FROM books")) == 0

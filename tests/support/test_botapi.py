@@ -1,0 +1,574 @@
+"""The Bot API stand-in answers the real python-telegram-bot like Telegram does."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import sys
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllPrivateChats,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, RetryAfter
+from telegram.ext import (
+    AIORateLimiter,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from .botapi import BotApiStandIn, running
+
+ALICE = 1001
+BOB = 1002
+GROUP = -100200300
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[BotApiStandIn]:
+    async with BotApiStandIn() as standin:
+        yield standin
+
+
+def ci(fragment: str) -> re.Pattern[str]:
+    """PTB capitalizes Bot API error texts ("Button_data_invalid"): match case-insensitively."""
+    return re.compile(re.escape(fragment), re.IGNORECASE)
+
+
+def keyboard(*labels: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=label.lower()) for label in labels]]
+    )
+
+
+async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.message is not None and update.message.text is not None
+    await update.message.reply_text(
+        f"echo: {update.message.text}", reply_markup=keyboard("Yes", "No")
+    )
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.message is not None
+    await update.message.reply_html("<b>Bonjour</b> M&amp;S &lt;PARIS&gt; 🏦 <i>ok</i>")
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer(f"got {query.data}")
+    await query.edit_message_text(f"chose {query.data}")
+
+
+async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.message is not None and update.message.document is not None
+    file = await update.message.document.get_file()
+    data = await file.download_as_bytearray()
+    await update.message.reply_document(
+        bytes(data).upper(), filename="upper.csv", caption="<b>done</b>", parse_mode=ParseMode.HTML
+    )
+
+
+def build_app(api: BotApiStandIn, builder: Any = None) -> Any:
+    app = api.configure(builder or ApplicationBuilder()).build()
+    app.add_handler(CommandHandler("start", start))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
+    app.add_handler(MessageHandler(filters.Document.ALL, on_document))
+    app.add_handler(CallbackQueryHandler(on_button))
+    return app
+
+
+async def test_application_echoes_and_message_ids_are_shared(api: BotApiStandIn) -> None:
+    alice = api.user(ALICE)
+    async with running(build_app(api)):
+        first = api.send_text(alice, "hello")
+        reply = await api.wait_for_bot_text(ALICE, "echo: hello")
+        second = api.send_text(alice, "again")
+        await api.wait_for_bot_text(ALICE, "echo: again")
+
+    assert (first, reply.message_id, second) == (1, 2, 3)
+    assert [(m.from_bot, m.text) for m in api.messages(ALICE)] == [
+        (False, "hello"),
+        (True, "echo: hello"),
+        (False, "again"),
+        (True, "echo: again"),
+    ]
+    assert reply.buttons() == [[("Yes", "yes"), ("No", "no")]]
+    assert reply.button("No") == "no"
+    with pytest.raises(AssertionError, match="Yes"):
+        reply.button("Maybe")
+    assert api.last_bot_message(ALICE) is api.bot_messages(ALICE)[-1]
+    assert api.calls_to("getMe")
+    assert api.pending_updates == []
+
+
+async def test_command_entity_and_html_reply(api: BotApiStandIn) -> None:
+    alice = api.user(ALICE)
+    async with running(build_app(api)):
+        api.send_text(alice, "/start")
+        reply = await api.wait_for_bot_text(ALICE, "Bonjour")
+
+    command = api.message(ALICE, 1)
+    assert command.entities == [{"type": "bot_command", "offset": 0, "length": 6}]
+    assert reply.text == "Bonjour M&S <PARIS> 🏦 ok"
+    assert reply.parse_mode == "HTML"
+    assert reply.raw_text is not None and reply.raw_text.startswith("<b>Bonjour</b>")
+    assert reply.entities == [
+        {"type": "bold", "offset": 0, "length": 7},
+        {"type": "italic", "offset": 23, "length": 2},
+    ]
+
+
+async def test_button_press_is_answered_and_edits_the_message(api: BotApiStandIn) -> None:
+    alice = api.user(ALICE)
+    async with running(build_app(api)):
+        api.send_text(alice, "hello")
+        question = await api.wait_for_bot_text(ALICE, "echo: hello")
+        mark = api.mark()
+        query_id = api.press_button(alice, question, "Yes")
+        answer = await api.wait_for(lambda: api.callback_answer(query_id))
+        edited = await api.wait_for_bot_text(ALICE, "chose yes", since=mark)
+
+    assert answer == {"text": "got yes", "show_alert": False, "url": None, "cache_time": 0}
+    assert edited is question
+    assert (edited.edits, edited.history, edited.reply_markup) == (1, ["echo: hello"], None)
+    assert api.unanswered_callbacks() == []
+    assert [p["text"] for p in api.calls_to("editMessageText")] == ["chose yes"]
+
+
+async def test_edit_errors_and_deletion(api: BotApiStandIn) -> None:
+    alice = api.user(ALICE)
+    user_message = api.send_text(alice, "my password")
+    async with api.bot() as bot:
+        sent = await bot.send_message(ALICE, "Total", reply_markup=keyboard("Ok"))
+        with pytest.raises(BadRequest, match=ci("message is not modified")):
+            await bot.edit_message_text(
+                "Total", ALICE, sent.message_id, reply_markup=keyboard("Ok")
+            )
+        edited = await bot.edit_message_text("Total", ALICE, sent.message_id)
+        assert isinstance(edited, type(sent)) and edited.reply_markup is None
+        assert edited.edit_date is not None
+        with pytest.raises(BadRequest, match=ci("message is not modified")):
+            await bot.edit_message_reply_markup(ALICE, sent.message_id)
+        await bot.edit_message_reply_markup(ALICE, sent.message_id, reply_markup=keyboard("A"))
+        with pytest.raises(BadRequest, match=ci("message can't be edited")):
+            await bot.edit_message_text("x", ALICE, user_message)
+
+        assert await bot.delete_message(ALICE, user_message) is True
+        with pytest.raises(BadRequest, match=ci("message to delete not found")):
+            await bot.delete_message(ALICE, user_message)
+        await bot.delete_message(ALICE, sent.message_id)
+        with pytest.raises(BadRequest, match=ci("message to edit not found")):
+            await bot.edit_message_text("again", ALICE, sent.message_id)
+        with pytest.raises(BadRequest, match=ci("chat not found")):
+            await bot.send_message(424242, "hi")
+
+    assert api.message(ALICE, user_message).deleted
+    assert api.bot_messages(ALICE) == []
+    assert [m.message_id for m in api.bot_messages(ALICE, include_deleted=True)] == [2]
+    assert api.message(ALICE, 2).edits == 2
+
+
+async def test_callback_queries_are_answered_once(api: BotApiStandIn) -> None:
+    alice = api.user(ALICE)
+    async with api.bot() as bot:
+        sent = await bot.send_message(ALICE, "Pick", reply_markup=keyboard("A"))
+        query_id = api.press(alice, sent.message_id, "forged:data")
+        updates = await bot.get_updates()
+        assert updates[0].callback_query is not None
+        assert updates[0].callback_query.data == "forged:data"
+        assert updates[0].callback_query.message is not None
+        assert updates[0].callback_query.message.message_id == sent.message_id
+        assert api.unanswered_callbacks() == [query_id]
+        await bot.answer_callback_query(query_id, "Refusé", show_alert=True)
+        with pytest.raises(BadRequest, match=ci("query is too old")):
+            await bot.answer_callback_query(query_id)
+        with pytest.raises(BadRequest, match=ci("query id is invalid")):
+            await bot.answer_callback_query("12345")
+    answer = api.callback_answer(query_id)
+    assert answer is not None and answer["text"] == "Refusé" and answer["show_alert"] is True
+
+
+async def test_commands_per_scope_and_language(api: BotApiStandIn) -> None:
+    async with api.bot() as bot:
+        await bot.set_my_commands([BotCommand("start", "Start"), BotCommand("help", "Help")])
+        await bot.set_my_commands(
+            [BotCommand("start", "Démarrer")],
+            scope=BotCommandScopeAllPrivateChats(),
+            language_code="fr",
+        )
+        fr = await bot.get_my_commands(scope=BotCommandScopeAllPrivateChats(), language_code="fr")
+        assert [(c.command, c.description) for c in fr] == [("start", "Démarrer")]
+        assert await bot.get_my_commands(language_code="de") == ()
+        with pytest.raises(BadRequest, match=ci("bot_command_invalid")):
+            await bot.set_my_commands([BotCommand("Bad-Command", "x")])
+        await bot.delete_my_commands()
+
+    assert api.commands == {
+        ("all_private_chats", "fr"): [{"command": "start", "description": "Démarrer"}]
+    }
+
+
+async def test_document_round_trip(api: BotApiStandIn) -> None:
+    alice = api.user(ALICE)
+    content = b"date;amount\n2025-01-02;-12,50\n"
+    async with running(build_app(api)):
+        api.send_document(alice, "releve.csv", content, "text/csv")
+        reply = await api.wait_for_bot_text(ALICE, "done")
+
+    assert reply.document is not None and reply.document["file_name"] == "upper.csv"
+    assert reply.document_content == content.upper()
+    assert reply.caption == "done" and reply.text is None
+    assert api.file_content(reply.document["file_id"]) == content.upper()
+    assert [name for name, _ in api.calls if name in ("getFile", "sendDocument")] == [
+        "getFile",
+        "sendDocument",
+    ]
+    assert api.calls_to("sendDocument")[0]["document"]["filename"] == "upper.csv"
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_429_surfaces_retry_after_and_is_one_shot(api: BotApiStandIn) -> None:
+    api.user(ALICE)
+    api.fail_next("sendMessage", retry_after=3)
+    async with api.bot() as bot:
+        with pytest.raises(RetryAfter) as caught:
+            await bot.send_message(ALICE, "hi")
+        retry = caught.value.retry_after
+        assert (retry if isinstance(retry, int) else retry.total_seconds()) == 3
+        await bot.send_message(ALICE, "hi")
+    assert [m.text for m in api.bot_messages(ALICE)] == ["hi"]
+    assert len(api.calls_to("sendMessage")) == 2
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_rate_limiter_retries_after_429(api: BotApiStandIn) -> None:
+    alice = api.user(ALICE)
+    api.fail_next("sendMessage", retry_after=1)
+    app = build_app(api, ApplicationBuilder().rate_limiter(AIORateLimiter(max_retries=2)))
+    async with running(app):
+        api.send_text(alice, "hello")
+        await api.wait_for_bot_text(ALICE, "echo: hello")
+    assert len(api.calls_to("sendMessage")) == 2
+
+
+async def test_blocked_user_gets_forbidden(api: BotApiStandIn) -> None:
+    alice = api.user(ALICE)
+    api.user(BOB, "Bob", "en")
+    api.block_user(ALICE)
+    async with api.bot() as bot:
+        with pytest.raises(Forbidden, match="bot was blocked by the user"):
+            await bot.send_message(ALICE, "digest")
+        with pytest.raises(Forbidden):
+            await bot.send_chat_action(ALICE, "typing")
+        await bot.send_message(BOB, "digest")
+        updates = await bot.get_updates()
+        member = updates[0].my_chat_member
+        assert member is not None and member.new_chat_member.status == "kicked"
+        api.send_text(alice, "/start")
+        await bot.send_message(ALICE, "welcome back")
+    assert [m.text for m in api.bot_messages(ALICE)] == ["welcome back"]
+    assert len(api.bot_messages(BOB)) == 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"reply_markup": keyboard("x" * 65)}, "button_data_invalid"),
+        (
+            {
+                "reply_markup": InlineKeyboardMarkup(
+                    [[InlineKeyboardButton("é", callback_data="é" * 33)]]
+                )
+            },
+            "button_data_invalid",
+        ),
+        (
+            {
+                "reply_markup": InlineKeyboardMarkup(
+                    [[InlineKeyboardButton(str(i), callback_data="d")] for i in range(101)]
+                )
+            },
+            "too many buttons",
+        ),
+        ({"text": "x" * 4097}, "message is too long"),
+        ({"text": "   "}, "message text is empty"),
+        ({"text": "<b>bold", "parse_mode": "HTML"}, 'corresponding to start tag "b"'),
+        ({"text": "a <br> b", "parse_mode": "HTML"}, 'Unsupported start tag "br"'),
+        ({"text": "M&S <PARIS>", "parse_mode": "HTML"}, 'Unsupported start tag "paris"'),
+        ({"text": "<b><i>x</b></i>", "parse_mode": "HTML"}, 'expected "</i>", found "</b>"'),
+        ({"text": "Total: 12.50", "parse_mode": "MarkdownV2"}, "Character '.' is reserved"),
+        ({"text": "*bold", "parse_mode": "MarkdownV2"}, "find end of Bold entity"),
+        ({"text": "hi", "parse_mode": "Texte"}, "unsupported parse_mode"),
+    ],
+)
+async def test_send_message_validation(
+    api: BotApiStandIn, kwargs: dict[str, Any], error: str
+) -> None:
+    api.user(ALICE)
+    params: dict[str, Any] = {"chat_id": ALICE, "text": "hello"} | kwargs
+    async with api.bot() as bot:
+        with pytest.raises(BadRequest, match=ci(error)):
+            await bot.send_message(**params)
+    assert api.bot_messages(ALICE) == []
+
+
+async def test_limits_are_inclusive(api: BotApiStandIn) -> None:
+    api.user(ALICE)
+    async with api.bot() as bot:
+        await bot.send_message(ALICE, "é" * 4096, reply_markup=keyboard("y" * 64))
+        await bot.send_message(ALICE, "x", reply_markup=keyboard(*["b"] * 100))
+        await bot.send_message(ALICE, "a & b < c", reply_markup=InlineKeyboardMarkup([]))
+    assert [len(m.text or "") for m in api.bot_messages(ALICE)] == [4096, 1, 9]
+    assert api.bot_messages(ALICE)[2].reply_markup is None
+
+
+async def test_formatting_is_parsed_like_telegram(api: BotApiStandIn) -> None:
+    api.user(ALICE)
+    async with api.bot() as bot:
+        html = await bot.send_message(
+            ALICE,
+            '\n <a href="https://x.test/?a=1&amp;b=2">lien</a> <pre><code class="language-py">'
+            "1 &lt; 2</code></pre> <tg-spoiler>s</tg-spoiler>\n",
+            parse_mode=ParseMode.HTML,
+        )
+        md = await bot.send_message(
+            ALICE, r"*gras* _it_ 12\.50 €", parse_mode=ParseMode.MARKDOWN_V2
+        )
+    assert html.text == "lien 1 < 2 s"
+    assert [(e.type, e.offset, e.length) for e in html.entities] == [
+        ("text_link", 0, 4),
+        ("pre", 5, 5),
+        ("spoiler", 11, 1),
+    ]
+    assert html.entities[0].url == "https://x.test/?a=1&b=2"
+    assert html.entities[1].language == "py"
+    assert md.text == "gras it 12.50 €"
+    assert [(e.type, e.offset, e.length) for e in md.entities] == [("bold", 0, 4), ("italic", 5, 2)]
+
+
+async def test_plain_bot_polling_semantics(api: BotApiStandIn) -> None:
+    alice = api.user(ALICE, "Alice", "fr", "alice")
+    async with api.bot() as bot:
+        me = await bot.get_me()
+        assert (me.id, me.is_bot, me.username) == (123456, True, "PointageTestBot")
+        api.send_text(alice, "one")
+        api.send_text(alice, "two")
+        updates = await bot.get_updates()
+        assert [u.message.text for u in updates if u.message] == ["one", "two"]
+        assert updates[1].update_id == updates[0].update_id + 1
+        message = updates[0].message
+        assert message is not None and message.from_user is not None
+        assert (message.from_user.language_code, message.chat.type) == ("fr", "private")
+        assert len(await bot.get_updates()) == 2
+        assert await bot.get_updates(offset=updates[-1].update_id + 1) == ()
+        assert api.pending_updates == []
+
+        api.send_text(alice, "three")
+        began = time.monotonic()
+        assert len(await bot.get_updates(timeout=0)) == 1
+        assert time.monotonic() - began < 0.5
+        with pytest.raises(BadRequest, match=ci("chat not found")):
+            await bot.send_message("@alice", "private chats have no public name")
+        sent = await bot.send_message(ALICE, "réponse", reply_to_message_id=3)
+        assert sent.reply_to_message is not None and sent.reply_to_message.text == "three"
+        with pytest.raises(BadRequest, match=ci("message to be replied not found")):
+            await bot.send_message(ALICE, "réponse", reply_to_message_id=99)
+
+        await bot.get_updates(allowed_updates=["callback_query"])
+        api.send_text(alice, "filtered out")
+        query_id = api.press(alice, sent.message_id, "kept")
+        assert [u.callback_query.id for u in await bot.get_updates() if u.callback_query] == [
+            query_id
+        ]
+        assert await bot.send_chat_action(ALICE, "upload_document") is True
+        assert await bot.close() is True
+        assert await bot.log_out() is True
+    assert api.chat_actions == [(ALICE, "upload_document")]
+
+
+async def test_long_poll_wakes_at_once_and_conflicts(api: BotApiStandIn) -> None:
+    alice = api.user(ALICE)
+    async with api.bot() as bot:
+        poll = asyncio.create_task(bot.get_updates(timeout=5, read_timeout=10))
+        await api.wait_for(lambda: api.calls_to("getUpdates"))
+        await asyncio.sleep(0.05)
+        began = time.monotonic()
+        api.send_text(alice, "wake up")
+        updates = await poll
+        assert time.monotonic() - began < 0.2
+        assert updates[0].message is not None and updates[0].message.text == "wake up"
+
+        first = asyncio.create_task(bot.get_updates(offset=updates[0].update_id + 1, timeout=5))
+        await api.wait_for(lambda: len(api.calls_to("getUpdates")) == 2)
+        async with api.bot() as other_instance:
+            assert await other_instance.get_updates(timeout=0) == ()
+        with pytest.raises(Conflict, match="terminated by other getUpdates request"):
+            await first
+
+
+async def test_raw_http_errors_and_encodings(api: BotApiStandIn) -> None:
+    api.user(ALICE)
+    base = f"{api.url}/bot{api.token}"
+    async with aiohttp.ClientSession() as http:
+        async with http.post(f"{base}/frobnicate") as response:
+            assert response.status == 404
+            assert await response.json() == {
+                "ok": False,
+                "error_code": 404,
+                "description": "Not Found",
+            }
+        async with http.get(f"{api.url}/bot999:WRONG/getMe") as response:
+            assert response.status == 401
+            assert (await response.json())["description"] == "Unauthorized"
+        markup = {"inline_keyboard": [[{"text": "Go", "callback_data": "go"}]]}
+        async with http.post(
+            f"{base}/SENDMESSAGE",
+            json={"chat_id": str(ALICE), "text": "json", "reply_markup": markup},
+        ) as response:
+            body = await response.json()
+            assert body["ok"] is True
+            assert body["result"]["reply_markup"] == markup
+            assert body["result"]["from"]["is_bot"] is True
+            assert body["result"]["chat"] == {"id": ALICE, "type": "private", "first_name": "Alice"}
+        async with http.get(
+            f"{base}/sendMessage", params={"chat_id": ALICE, "text": "123"}
+        ) as response:
+            assert (await response.json())["result"]["text"] == "123"
+        api.fail_next("getMe", 500)
+        async with http.get(f"{base}/getMe") as response:
+            assert response.status == 500
+        async with http.get(f"{api.url}/file/bot{api.token}/documents/nothing") as response:
+            assert response.status == 404
+    assert [m.text for m in api.bot_messages(ALICE)] == ["json", "123"]
+    assert api.calls[0] == ("frobnicate", {})
+    assert api.calls[2][0] == "sendMessage"
+
+    async with api.bot() as bot:
+        wrong = type(bot)("999:WRONG", base_url=f"{api.url}/bot")
+        with pytest.raises(InvalidToken):
+            await wrong.get_me()
+
+
+async def test_group_chat(api: BotApiStandIn) -> None:
+    alice = api.user(ALICE)
+    bob = api.user(BOB, "Bob")
+    async with running(build_app(api)):
+        api.send_text(alice, "hidden by privacy mode", chat_id=GROUP, chat_type="group")
+        api.send_text(alice, "/start@PointageTestBot", chat_id=GROUP, chat_type="group")
+        hello = await api.wait_for_bot_text(GROUP, "Bonjour")
+        api.send_text(bob, "from bob", chat_id=GROUP, reply_to=hello.message_id)
+        question = await api.wait_for_bot_text(GROUP, "echo: from bob")
+        query_id = api.press(bob, question.message_id, "no", chat_id=GROUP)
+        await api.wait_for(lambda: api.callback_answer(query_id))
+    assert [m.from_id for m in api.messages(GROUP) if not m.from_bot] == [ALICE, ALICE, BOB]
+    assert not any("hidden" in m.shown_text for m in api.bot_messages(GROUP))
+    assert question.reply_to_message_id == 4
+    assert api.message(GROUP, question.message_id).text == "chose no"
+    assert api.messages(ALICE) == []
+
+
+async def test_webhook_push_with_secret(api: BotApiStandIn) -> None:
+    alice = api.user(ALICE)
+    received: list[tuple[str | None, dict[str, Any]]] = []
+
+    async def hook(request: web.Request) -> web.Response:
+        received.append(
+            (request.headers.get("X-Telegram-Bot-Api-Secret-Token"), await request.json())
+        )
+        return web.Response(status=500 if len(received) == 1 else 200)
+
+    app = web.Application()
+    app.router.add_post("/hook", hook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        async with api.bot() as bot:
+            await bot.set_webhook(f"http://127.0.0.1:{port}/hook", secret_token="s3cr3t")
+            with pytest.raises(Conflict, match="webhook is active"):
+                await bot.get_updates()
+            api.send_text(alice, "pushed")
+            await api.wait_for(lambda: len(received) >= 2)
+            info = await bot.get_webhook_info()
+            assert info.pending_update_count == 0
+            assert info.last_error_message is not None and "500" in info.last_error_message
+            assert await bot.delete_webhook() is True
+            api.send_text(alice, "polled")
+            assert [u.message.text for u in await bot.get_updates() if u.message] == ["polled"]
+    finally:
+        await runner.cleanup()
+    assert received[0] == received[1]
+    secret, update = received[1]
+    assert secret == "s3cr3t" and update["message"]["text"] == "pushed"
+    assert api.webhook_deliveries == [update]
+
+
+async def test_wait_for_times_out_with_a_dump(api: BotApiStandIn) -> None:
+    api.user(ALICE)
+    async with api.bot() as bot:
+        await bot.send_message(ALICE, "something else")
+    with pytest.raises(AssertionError) as caught:
+        await api.wait_for_bot_text(ALICE, "never", timeout=0.1)
+    assert "something else" in str(caught.value) and "sendMessage" in str(caught.value)
+    assert await api.wait_for(lambda: 1 + 1) == 2
+
+
+SUBPROCESS_BOT = """
+import os
+import re
+from telegram.ext import ApplicationBuilder, MessageHandler, filters
+
+url, token = os.environ["TELEGRAM_API_URL"], os.environ["TELEGRAM_BOT_TOKEN"]
+
+async def echo(update, context):
+    await update.message.reply_text("pong " + update.message.text)
+
+app = (
+    ApplicationBuilder().token(token).base_url(url + "/bot").base_file_url(url + "/file/bot")
+    .build()
+)
+app.add_handler(MessageHandler(filters.TEXT, echo))
+app.run_polling(poll_interval=0)
+"""
+
+
+async def test_bot_in_a_subprocess(api: BotApiStandIn) -> None:
+    alice = api.user(ALICE)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        SUBPROCESS_BOT,
+        env={**os.environ, **api.env},
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await api.wait_until_ready()
+        await asyncio.sleep(0.05)
+        began = time.monotonic()
+        api.send_text(alice, "ping")
+        await api.wait_for_bot_text(ALICE, "pong ping")
+        assert time.monotonic() - began < 0.5
+    finally:
+        process.terminate()
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=10)
+    assert process.returncode == 0, stderr.decode()
+    assert api.pending_updates == []
