@@ -67,7 +67,7 @@ def build_application(
         .concurrent_updates(False)
     )
     if settings.rate_limiter:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
 
     db = Database(make_engine(settings.resolved_database_url))
     directory = Directory(demo_enabled=settings.demo_bank)
@@ -81,6 +81,7 @@ def build_application(
 
     async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await migrate_to_head(db.engine)
+        directory.preload(["FR", "GB"])
         await set_commands(app)
         log.info("Pointage is ready")
 

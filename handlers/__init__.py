@@ -22,7 +22,9 @@ PRIVATE = filters.ChatType.PRIVATE
 TEXT = filters.TEXT & ~filters.COMMAND & PRIVATE
 
 
-def _press(callback: Any, *kinds: type[cb.Button], block: bool = True) -> CallbackQueryHandler[Any, Any]:
+def _press(
+    callback: Any, *kinds: type[cb.Button], block: bool = True
+) -> CallbackQueryHandler[Any, Any]:
     return CallbackQueryHandler(callback, pattern=cb.matcher(*kinds), block=block)
 
 
@@ -82,7 +84,9 @@ def connect_conversation(timeout: float) -> ConversationHandler[Any]:
     )
 
 
-def register(app: Application[Any, Any, Any, Any, Any, Any], *, conversation_timeout: float) -> None:
+def register(
+    app: Application[Any, Any, Any, Any, Any, Any], *, conversation_timeout: float
+) -> None:
     """Every handler of the bot, in the order they are tried."""
     app.add_handler(CommandHandler("start", start.on_start))
     app.add_handler(CommandHandler("help", start.on_help))

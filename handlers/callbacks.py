@@ -52,6 +52,7 @@ class PickBank(FlowButton):
 class PickGroup(FlowButton):
     tag = "g"
     group: str
+    page: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,22 +9,27 @@ from telegram.ext import ConversationHandler
 
 from bot.banks.connector import Authorized, Challenge, ConnectorError, WrongCode
 from bot.connect_flow import ConnectFlow
+from bot.i18n import t
 from bot.periods import allowed_periods, period_by_key
 from bot.secret import Secret
 from bot.services import AccountChoice, ConnectRequest, InvalidInput
 from handlers import callbacks as cb
 from handlers import render
-from handlers.context import Ctx, acting_user, answer, delete_quietly, edit, runtime, send
+from handlers.context import (
+    Ctx,
+    acting_user,
+    answer,
+    chat_id_of,
+    delete_quietly,
+    edit,
+    runtime,
+    send,
+)
 
 log = logging.getLogger(__name__)
 
 SEARCH, BANK, USERNAME, PASSWORD, CODE, ACCOUNTS, LEDGER, LEDGER_NAME, PERIOD, CONFIRM = range(10)
 END = ConversationHandler.END
-
-
-def _chat_id(update: Update) -> int:
-    assert update.effective_chat is not None
-    return update.effective_chat.id
 
 
 async def _flow_for_press(
@@ -37,12 +42,12 @@ async def _flow_for_press(
     try:
         press = cb.parse_as(query.data, kind)
     except cb.BadButton:
-        await answer(update, render.t(user.language, "stale_button"))
+        await answer(update, t(user.language, "stale_button"))
         return None
     assert isinstance(press, cb.FlowButton)
     flow = runtime(context).flows.current(user.telegram_id, press.flow)
     if flow is None or query.message is None or query.message.message_id != flow.status_message_id:
-        await answer(update, render.t(user.language, "stale_button"))
+        await answer(update, t(user.language, "stale_button"))
         return None
     if answered:
         await answer(update)
@@ -50,7 +55,7 @@ async def _flow_for_press(
 
 
 async def _show(context: Ctx, update: Update, flow: ConnectFlow, screen: render.Screen) -> None:
-    chat_id = _chat_id(update)
+    chat_id = chat_id_of(update)
     if flow.status_message_id is None:
         flow.status_message_id = await send(context, chat_id, screen)
     else:
@@ -60,9 +65,9 @@ async def _show(context: Ctx, update: Update, flow: ConnectFlow, screen: render.
 async def _show_new(context: Ctx, update: Update, flow: ConnectFlow, screen: render.Screen) -> None:
     """A fresh message below the user's own, which becomes the flow's message."""
     old = flow.status_message_id
-    flow.status_message_id = await send(context, _chat_id(update), screen)
+    flow.status_message_id = await send(context, chat_id_of(update), screen)
     if old is not None:
-        await _strip_keyboard(context, _chat_id(update), old)
+        await _strip_keyboard(context, chat_id_of(update), old)
 
 
 async def _strip_keyboard(context: Ctx, chat_id: int, message_id: int) -> None:
@@ -81,7 +86,7 @@ async def on_connect(update: Update, context: Ctx) -> int:
     flows = runtime(context).flows
     old = flows.get(user.telegram_id)
     if old is not None and old.status_message_id is not None:
-        await _strip_keyboard(context, _chat_id(update), old.status_message_id)
+        await _strip_keyboard(context, chat_id_of(update), old.status_message_id)
     flow = flows.start(user.telegram_id, user.country)
     await _show(context, update, flow, render.search_prompt(flow, user.language))
     return SEARCH
@@ -89,7 +94,7 @@ async def on_connect(update: Update, context: Ctx) -> int:
 
 async def on_private_only(update: Update, context: Ctx) -> None:
     user = await acting_user(update, context)
-    await send(context, _chat_id(update), render.plain("private_only", user.language))
+    await send(context, chat_id_of(update), render.plain("private_only", user.language))
 
 
 async def on_search_text(update: Update, context: Ctx) -> int:
@@ -98,9 +103,20 @@ async def on_search_text(update: Update, context: Ctx) -> int:
     if flow is None or update.message is None or update.message.text is None:
         return END
     flow.query = update.message.text.strip()[:200]
-    hits = runtime(context).services.search_banks(flow.query, flow.country or "") if flow.country else []
+    hits = (
+        runtime(context).services.search_banks(flow.query, flow.country or "")
+        if flow.country
+        else []
+    )
     if flow.country is None:
-        await _show_new(context, update, flow, render.country_menu(flow, runtime(context).services.directory.countries(), 0, user.language))
+        await _show_new(
+            context,
+            update,
+            flow,
+            render.country_menu(
+                flow, runtime(context).services.directory.countries(), 0, user.language
+            ),
+        )
         return SEARCH
     await _show_new(context, update, flow, render.search_results(flow, hits, user.language))
     return SEARCH
@@ -179,7 +195,8 @@ async def on_pick_group(update: Update, context: Ctx) -> int | None:
     name = directory.group_name(press.group)
     if not members or name is None:
         return None
-    await _show(context, update, flow, render.regions(flow, name, members, lang))
+    screen = render.regions(flow, press.group, name, members, press.page, lang)
+    await _show(context, update, flow, screen)
     return SEARCH
 
 
@@ -258,18 +275,24 @@ async def on_code(update: Update, context: Ctx) -> int:
     assert flow.institution is not None and flow.challenge is not None
     await _show(context, update, flow, render.plain("connect.connecting", lang))
     try:
-        step = await runtime(context).services.answer_challenge(flow.institution, flow.challenge, code.reveal().strip())
+        step = await runtime(context).services.answer_challenge(
+            flow.institution, flow.challenge, code.reveal().strip()
+        )
     except ConnectorError as error:
         return await _login_failed(update, context, flow, error, lang)
     return await _after_auth_step(update, context, flow, step, lang)
 
 
-async def _after_auth_step(update: Update, context: Ctx, flow: ConnectFlow, step: Authorized | Challenge, lang: str) -> int:
+async def _after_auth_step(
+    update: Update, context: Ctx, flow: ConnectFlow, step: Authorized | Challenge, lang: str
+) -> int:
     if not runtime(context).flows.is_current(flow):
         return END
     if isinstance(step, Challenge):
         flow.challenge = step
-        await _show(context, update, flow, render.ask(flow, "connect.ask_code", lang, hint=step.hint))
+        await _show(
+            context, update, flow, render.ask(flow, "connect.ask_code", lang, hint=step.hint)
+        )
         return CODE
     flow.authorized = step
     flow.forget_login()
@@ -284,12 +307,19 @@ async def _after_auth_step(update: Update, context: Ctx, flow: ConnectFlow, step
     return ACCOUNTS
 
 
-async def _login_failed(update: Update, context: Ctx, flow: ConnectFlow, error: ConnectorError, lang: str) -> int:
+async def _login_failed(
+    update: Update, context: Ctx, flow: ConnectFlow, error: ConnectorError, lang: str
+) -> int:
     flows = runtime(context).flows
     if not flows.is_current(flow):
         return END
     if isinstance(error, WrongCode) and flow.challenge is not None:
-        await _show(context, update, flow, render.ask(flow, "connect.wrong_code", lang, hint=flow.challenge.hint))
+        await _show(
+            context,
+            update,
+            flow,
+            render.ask(flow, "connect.wrong_code", lang, hint=flow.challenge.hint),
+        )
         return CODE
     flow.forget_login()
     if error.code == "bad_credentials":
@@ -303,13 +333,13 @@ async def _login_failed(update: Update, context: Ctx, flow: ConnectFlow, error: 
 async def on_still_connecting(update: Update, context: Ctx) -> None:
     user = await acting_user(update, context)
     if update.callback_query is not None:
-        await answer(update, render.t(user.language, "connect.still_connecting"))
+        await answer(update, t(user.language, "connect.still_connecting"))
         return
     message = update.message
     if message is not None:
         # whatever was typed now may be a secret meant for the next step
         await delete_quietly(context, message.chat_id, message.message_id)
-    await send(context, _chat_id(update), render.plain("connect.still_connecting", user.language))
+    await send(context, chat_id_of(update), render.plain("connect.still_connecting", user.language))
 
 
 # --- accounts, ledger, period, confirm ------------------------------------------------
@@ -334,7 +364,7 @@ async def on_accounts_chosen(update: Update, context: Ctx) -> int | None:
         return None
     flow, _, lang = found
     if not flow.selected:
-        await answer(update, render.t(lang, "connect.pick_one"))
+        await answer(update, t(lang, "connect.pick_one"))
         return None
     await answer(update)
     flow.ledger_for.clear()
@@ -384,15 +414,19 @@ async def on_ledger_name(update: Update, context: Ctx) -> int | None:
     if index is None:
         return None
     try:
-        account = await runtime(context).services.add_bank_ledger_account(user.telegram_id, update.message.text)
+        account = await runtime(context).services.add_bank_ledger_account(
+            user.telegram_id, update.message.text
+        )
     except InvalidInput:
-        await _show_new(context, update, flow, render.ask(flow, "connect.bad_ledger_name", user.language))
+        await _show_new(
+            context, update, flow, render.ask(flow, "connect.bad_ledger_name", user.language)
+        )
         return LEDGER_NAME
     flow.ledger_for[index] = account.id
     old = flow.status_message_id
     flow.status_message_id = None
     if old is not None:
-        await _strip_keyboard(context, _chat_id(update), old)
+        await _strip_keyboard(context, chat_id_of(update), old)
     return await _next_ledger_or_period(update, context, flow, user.language)
 
 
@@ -432,23 +466,29 @@ async def on_confirm(update: Update, context: Ctx) -> int | None:
         start=period.start(services.today(), services.max_history_days(flow.institution)),
     )
     connection = await services.connect(flow.telegram_id, request)
-    await _show(context, update, flow, render.plain("connect.importing", lang, bank=flow.institution.name))
+    await _show(
+        context, update, flow, render.plain("connect.importing", lang, bank=flow.institution.name)
+    )
     context.application.create_task(
-        _import_and_report(context, _chat_id(update), flow, connection.id, lang),
+        _import_and_report(context, chat_id_of(update), flow, connection.id, lang),
         update=update,
         name=f"import-{connection.id}",
     )
     return END
 
 
-async def _import_and_report(context: Ctx, chat_id: int, flow: ConnectFlow, connection_id: int, lang: str) -> None:
+async def _import_and_report(
+    context: Ctx, chat_id: int, flow: ConnectFlow, connection_id: int, lang: str
+) -> None:
     services = runtime(context).services
     bank = flow.institution.name if flow.institution else ""
     try:
         summary = await services.import_connection(flow.telegram_id, connection_id)
     except ConnectorError as error:
         await services.record_sync_error(connection_id, error)
-        screen = render.plain("connect.import_failed", lang, bank=bank, reason=render.t(lang, f"error.{error.code}"))
+        screen = render.plain(
+            "connect.import_failed", lang, bank=bank, reason=t(lang, f"error.{error.code}")
+        )
     else:
         screen = render.import_done(summary, lang)
     assert flow.status_message_id is not None
@@ -463,13 +503,19 @@ async def on_cancel(update: Update, context: Ctx) -> int:
     flow = runtime(context).flows.end(user.telegram_id)
     if update.callback_query is not None:
         await answer(update)
-    screen = render.plain("connect.cancelled" if flow else "connect.nothing_to_cancel", user.language)
-    if flow is not None and flow.status_message_id is not None and update.callback_query is not None:
-        await edit(context, _chat_id(update), flow.status_message_id, screen)
+    screen = render.plain(
+        "connect.cancelled" if flow else "connect.nothing_to_cancel", user.language
+    )
+    if (
+        flow is not None
+        and flow.status_message_id is not None
+        and update.callback_query is not None
+    ):
+        await edit(context, chat_id_of(update), flow.status_message_id, screen)
     else:
         if flow is not None and flow.status_message_id is not None:
-            await _strip_keyboard(context, _chat_id(update), flow.status_message_id)
-        await send(context, _chat_id(update), screen)
+            await _strip_keyboard(context, chat_id_of(update), flow.status_message_id)
+        await send(context, chat_id_of(update), screen)
     return END
 
 
@@ -487,4 +533,9 @@ async def on_timeout(update: Update, context: Ctx) -> None:
     user = await acting_user(update, context)
     flow = runtime(context).flows.end(user.telegram_id)
     if flow is not None and flow.status_message_id is not None:
-        await edit(context, user.chat_id, flow.status_message_id, render.plain("connect.timeout", user.language))
+        await edit(
+            context,
+            user.chat_id,
+            flow.status_message_id,
+            render.plain("connect.timeout", user.language),
+        )

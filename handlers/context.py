@@ -42,6 +42,11 @@ async def acting_user(update: Update, context: Ctx) -> UserView:
     )
 
 
+def chat_id_of(update: Update) -> int:
+    assert update.effective_chat is not None
+    return update.effective_chat.id
+
+
 async def send(context: Ctx, chat_id: int, screen: Screen) -> int:
     message = await context.bot.send_message(
         chat_id, screen.text, parse_mode=ParseMode.HTML, reply_markup=screen.keyboard

@@ -38,7 +38,9 @@ def settings_for(standin: BotApiStandIn, tmp_path: Path, **overrides: Any) -> Se
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
-async def run_app(settings: Settings, clock: FixedClock) -> Application[Any, Any, Any, Any, Any, Any]:
+async def run_app(
+    settings: Settings, clock: FixedClock
+) -> Application[Any, Any, Any, Any, Any, Any]:
     app = build_application(settings, clock=clock)
     await app.initialize()
     if app.post_init is not None:
@@ -64,7 +66,9 @@ def app_settings(standin: BotApiStandIn, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def app(app_settings: Settings, clock: FixedClock) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
+async def app(
+    app_settings: Settings, clock: FixedClock
+) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
     application = await run_app(app_settings, clock)
     yield application
     await stop_app(application)

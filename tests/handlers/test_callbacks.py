@@ -4,7 +4,7 @@ from handlers import callbacks as cb
 
 SAMPLES: list[cb.Button] = [
     cb.PickBank("a1b2c3", "fr-1x2y3z4w5v6u7t8s"),
-    cb.PickGroup("a1b2c3", "g-fr-credit-agricole"),
+    cb.PickGroup("a1b2c3", "g-fr-credit-agricole", 12),
     cb.CountryMenu("a1b2c3", 3),
     cb.PickCountry("a1b2c3", "FR"),
     cb.CantFind("a1b2c3"),
@@ -34,7 +34,17 @@ def test_buttons_round_trip_within_telegrams_64_bytes(button: cb.Button) -> None
 
 @pytest.mark.parametrize(
     "forged",
-    [None, "", "hello", "0b:abc:def", "1zz:abc", "1b:abc", "1t:abc:notanumber", "1b:abc:d;rop", "1" + "b:a:" + "x" * 70],
+    [
+        None,
+        "",
+        "hello",
+        "0b:abc:def",
+        "1zz:abc",
+        "1b:abc",
+        "1t:abc:notanumber",
+        "1b:abc:d;rop",
+        "1" + "b:a:" + "x" * 70,
+    ],
 )
 def test_forged_data_raises_the_one_error(forged: str | None) -> None:
     with pytest.raises(cb.BadButton):

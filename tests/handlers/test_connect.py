@@ -27,7 +27,9 @@ def services_db(app: App) -> Database:
     return app.bot_data["runtime"].services.db  # type: ignore[no-any-return]
 
 
-async def sign_in(p: Player, lang: str = "fr", username: str = "demo", password: str = PASSWORD) -> None:
+async def sign_in(
+    p: Player, lang: str = "fr", username: str = "demo", password: str = PASSWORD
+) -> None:
     words = WORDS[lang]
     await p.say("/connect", expect=words["search"])
     await p.say("demo", expect=words["results"])
@@ -84,7 +86,9 @@ async def walk_to_summary(p: Player, lang: str = "fr") -> str:
     return done.text or ""
 
 
-async def test_connect_in_french_imports_and_deletes_every_secret(app: App, standin: BotApiStandIn, tmp_path: Path) -> None:
+async def test_connect_in_french_imports_and_deletes_every_secret(
+    app: App, standin: BotApiStandIn, tmp_path: Path
+) -> None:
     p = Player(standin, 501, "fr")
     await p.say("/start", expect="Bonjour")
     summary = await walk_to_summary(p, "fr")
@@ -124,7 +128,9 @@ async def test_wrong_code_asks_again(app: App, standin: BotApiStandIn) -> None:
     await p.say("123456", expect="Choisissez les comptes")
 
 
-async def test_bank_outage_is_said_plainly_and_saves_nothing(app: App, standin: BotApiStandIn) -> None:
+async def test_bank_outage_is_said_plainly_and_saves_nothing(
+    app: App, standin: BotApiStandIn
+) -> None:
     p = Player(standin, 505, "en")
     await sign_in(p, "en", username="demo-down")
     await p.wait_for("isn't answering", 0, 10)
@@ -132,7 +138,9 @@ async def test_bank_outage_is_said_plainly_and_saves_nothing(app: App, standin: 
         assert await uow.session.scalar(select(func.count()).select_from(Connection)) == 0
 
 
-async def test_no_account_ticked_is_refused_with_an_answer(app: App, standin: BotApiStandIn) -> None:
+async def test_no_account_ticked_is_refused_with_an_answer(
+    app: App, standin: BotApiStandIn
+) -> None:
     p = Player(standin, 506, "fr")
     await sign_in(p)
     await p.wait_for("Code de sécurité", 0, 10)
@@ -141,7 +149,9 @@ async def test_no_account_ticked_is_refused_with_an_answer(app: App, standin: Bo
     assert "au moins un compte" in answer
 
 
-async def test_add_a_new_bank_ledger_account_while_connecting(app: App, standin: BotApiStandIn) -> None:
+async def test_add_a_new_bank_ledger_account_while_connecting(
+    app: App, standin: BotApiStandIn
+) -> None:
     p = Player(standin, 507, "fr")
     await sign_in(p)
     await p.wait_for("Code de sécurité", 0, 10)
@@ -161,7 +171,9 @@ async def test_a_group_chat_is_sent_to_a_private_chat(app: App, standin: BotApiS
     await standin.wait_for_bot_text(-100508, "conversation privée")
 
 
-async def test_stale_button_of_an_earlier_flow_gets_a_polite_answer(app: App, standin: BotApiStandIn) -> None:
+async def test_stale_button_of_an_earlier_flow_gets_a_polite_answer(
+    app: App, standin: BotApiStandIn
+) -> None:
     p = Player(standin, 509, "fr")
     await p.say("/connect", expect="Recherchez votre banque")
     old = await p.say("demo", expect="Résultats pour")
@@ -182,7 +194,11 @@ async def test_cant_find_my_bank_records_the_request(app: App, standin: BotApiSt
     await p.press("Je ne trouve pas", expect="demande pour")
     async with services_db(app).reading() as uow:
         request = await uow.session.scalar(select(BankRequest))
-    assert request is not None and request.query == "Banque Imaginaire du Jura" and request.country == "FR"
+    assert (
+        request is not None
+        and request.query == "Banque Imaginaire du Jura"
+        and request.country == "FR"
+    )
 
 
 async def test_country_can_be_changed_from_the_search(app: App, standin: BotApiStandIn) -> None:
@@ -195,7 +211,9 @@ async def test_country_can_be_changed_from_the_search(app: App, standin: BotApiS
     assert len(labels) > 3
 
 
-async def test_cancel_while_connecting_stops_the_flow(standin: BotApiStandIn, tmp_path: Path, clock: FixedClock) -> None:
+async def test_cancel_while_connecting_stops_the_flow(
+    standin: BotApiStandIn, tmp_path: Path, clock: FixedClock
+) -> None:
     app = await run_app(settings_for(standin, tmp_path, demo_bank_latency=1.0), clock)
     try:
         p = Player(standin, 512, "fr")
@@ -209,7 +227,9 @@ async def test_cancel_while_connecting_stops_the_flow(standin: BotApiStandIn, tm
         await stop_app(app)
 
 
-async def test_two_users_connect_at_the_same_time(standin: BotApiStandIn, tmp_path: Path, clock: FixedClock) -> None:
+async def test_two_users_connect_at_the_same_time(
+    standin: BotApiStandIn, tmp_path: Path, clock: FixedClock
+) -> None:
     app = await run_app(settings_for(standin, tmp_path, demo_bank_latency=0.3), clock)
     try:
         alice, bob = Player(standin, 513, "fr"), Player(standin, 514, "en", name="Bob")
@@ -232,8 +252,22 @@ def test_settings_fixture_never_reads_a_dotenv(app_settings: Settings) -> None:
 
 
 @pytest.mark.parametrize("data", [cb.PickBank("abcdef", "demo").pack()])
-async def test_a_button_pressed_with_no_flow_at_all(app: App, standin: BotApiStandIn, data: str) -> None:
+async def test_a_button_pressed_with_no_flow_at_all(
+    app: App, standin: BotApiStandIn, data: str
+) -> None:
     p = Player(standin, 516, "en")
     await p.say("/start", expect="Hello")
     answer = await p.press_data(p.screen().message_id, data)
     assert "no longer active" in answer
+
+
+async def test_a_group_bank_asks_for_the_region_then_offers_a_request(app: App, standin: BotApiStandIn) -> None:
+    p = Player(standin, 517, "fr")
+    await p.say("/connect", expect="Recherchez votre banque")
+    await p.say("credit agricol", expect="Résultats pour")
+    await p.press("Crédit Agricole", expect="caisse régionale")
+    await p.press("Provence", expect="ne peut pas encore être connectée")
+    await p.press("Demander sa prise en charge", expect="demande pour")
+    async with services_db(app).reading() as uow:
+        request = await uow.session.scalar(select(BankRequest))
+    assert request is not None and "Provence" in request.query

@@ -29,7 +29,9 @@ async def test_migrating_twice_is_harmless(db: Database) -> None:
     assert version == "0001"
 
 
-async def test_sqlite_runs_in_wal_with_foreign_keys_and_secure_delete(db: Database, backend: str) -> None:
+async def test_sqlite_runs_in_wal_with_foreign_keys_and_secure_delete(
+    db: Database, backend: str
+) -> None:
     if backend != "sqlite":
         return
     async with db.engine.connect() as conn:

@@ -1,0 +1,122 @@
+"""End to end: the real `python -m bot` process, played by users through the Bot API stand-in."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import AsyncIterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.banks.connector import Authorized, Challenge, Credentials
+from bot.banks.demo import DemoBank
+from bot.clock import SystemClock, today_in
+from bot.periods import period_by_key
+from bot.secret import Secret
+from storage.db import make_engine
+from storage.models import BankTransaction, LedgerAccount
+from storage.uow import Database
+from tests.handlers.test_connect import PASSWORD, walk_to_summary
+from tests.support.botapi import BotApiStandIn
+from tests.support.player import Player
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+async def standin() -> AsyncIterator[BotApiStandIn]:
+    server = BotApiStandIn()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+async def start_bot(standin: BotApiStandIn, data_dir: Path, log: Path) -> asyncio.subprocess.Process:
+    env = {
+        key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM_", "DATABASE_", "VAULT_", "DEMO_"))
+    }
+    env.update(standin.env)
+    env.update({"DATA_DIR": str(data_dir), "DEMO_BANK_PASSWORD": PASSWORD, "LOG_LEVEL": "DEBUG"})
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=str(data_dir.parent),  # not the project: the package must be found when installed
+        env=env,
+        stdout=log.open("wb"),
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    await standin.wait_until_ready()
+    return process
+
+
+async def stop_bot(process: asyncio.subprocess.Process) -> int:
+    process.terminate()
+    return await asyncio.wait_for(process.wait(), timeout=20)
+
+
+async def demo_lines_in_90_days() -> int:
+    """What the demo bank holds for the current account over the last 90 days, asked directly."""
+    clock = SystemClock()
+    bank = DemoBank(clock, password=PASSWORD)
+    step = await bank.begin_auth("demo", Credentials("demo", Secret(PASSWORD)))
+    assert isinstance(step, Challenge)
+    done = await bank.continue_auth(step, "123456")
+    assert isinstance(done, Authorized)
+    today = today_in(clock)
+    period = period_by_key("d90")
+    assert period is not None
+    lines = await bank.fetch_transactions(done.secret, "demo-cc", period.start(today, 730), today)
+    return len(lines)
+
+
+async def test_a_user_connects_the_demo_bank_in_french_and_another_in_english(standin: BotApiStandIn, tmp_path: Path) -> None:
+    data_dir, log = tmp_path / "data", tmp_path / "bot.log"
+    data_dir.mkdir()
+    process = await start_bot(standin, data_dir, log)
+    try:
+        french, english = Player(standin, 701, "fr"), Player(standin, 702, "en", name="Bob")
+        await french.say("/start", expect="Bonjour")
+        fr_summary = await walk_to_summary(french, "fr")
+        en_summary = await walk_to_summary(english, "en")
+        expected = await demo_lines_in_90_days()
+        assert f"{expected} opérations importées" in fr_summary
+        assert f"{expected} transactions imported" in en_summary
+        for player in (french, english):
+            typed = [m for m in standin.messages(player.chat_id) if not m.from_bot and m.text in {"demo", PASSWORD, "123456"}]
+            assert len(typed) == 3 and all(m.deleted for m in typed)
+        assert ("default", "fr") in standin.commands and ("default", "") in standin.commands
+    finally:
+        returncode = await stop_bot(process)
+    assert returncode == 0
+
+    logs = log.read_bytes()
+    assert b"Traceback" not in logs
+    assert PASSWORD.encode() not in logs and standin.token.encode() not in logs
+    for path in data_dir.iterdir():
+        assert PASSWORD.encode() not in path.read_bytes(), path.name
+    assert (data_dir / "vault.keys").stat().st_mode & 0o077 == 0
+
+    db = Database(make_engine(f"sqlite+aiosqlite:///{data_dir / 'pointage.db'}"))
+    async with db.reading() as uow:
+        codes = set((await uow.session.scalars(select(LedgerAccount.code))).all())
+        lines = await uow.session.scalar(select(func.count()).select_from(BankTransaction))
+        first = await uow.session.scalar(select(func.min(BankTransaction.booking_date)))
+    await db.dispose()
+    assert {"512", "471", "108", "890", "1200"} <= codes
+    assert lines == 2 * await demo_lines_in_90_days()
+    assert first is not None and first >= date.today().replace(year=date.today().year - 1)
+
+
+async def test_without_a_token_the_bot_explains_how_to_get_one(tmp_path: Path) -> None:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("TELEGRAM_")}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=str(tmp_path), env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode != 0
+    assert b"@BotFather" in err and b"Traceback" not in err

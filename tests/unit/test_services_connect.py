@@ -1,0 +1,203 @@
+"""Connect and import as a use case: no Telegram, a real database, the demo bank."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.banks.connector import Authorized, BadCredentials, Challenge, ConnectorRegistry
+from bot.banks.demo import DemoBank
+from bot.banks.directory import Directory
+from bot.charts import AccountKind
+from bot.clock import FixedClock
+from bot.domain import EntryKind, ReviewState
+from bot.secret import Secret
+from bot.services import AccessDenied, AccountChoice, ConnectRequest, Services
+from storage.models import BankAccount, BankRequest, BankTransaction, Connection, JournalEntry
+from storage.uow import Database
+from storage.vault import KeyRing, Vault
+
+ALICE, BOB = 1001, 2002
+PASSWORD = "demo"
+
+
+@pytest.fixture(scope="module")
+def directory() -> Directory:
+    return Directory(demo_enabled=True)
+
+
+@pytest.fixture
+def services(db: Database, clock: FixedClock, directory: Directory) -> Services:
+    ring = KeyRing.parse("k1:" + "A" * 43 + "=")
+    return Services(db, Vault(ring), ConnectorRegistry([DemoBank(clock)]), directory, clock)
+
+
+async def sign_in(services: Services) -> tuple[Authorized, list]:
+    demo = services.directory.get("demo")
+    assert demo is not None
+    step = await services.login(demo, Secret("demo"), Secret(PASSWORD))
+    assert isinstance(step, Challenge)
+    done = await services.answer_challenge(demo, step, "123456")
+    assert isinstance(done, Authorized)
+    return done, await services.bank_accounts_at(demo, done)
+
+
+async def connect_all(services: Services, telegram_id: int, start: date) -> int:
+    await services.meet(telegram_id, telegram_id, "fr")
+    authorized, accounts = await sign_in(services)
+    bank = next(a for a in await services.bank_ledger_accounts(telegram_id) if a.code == "512")
+    demo = services.directory.get("demo")
+    assert demo is not None
+    request = ConnectRequest(
+        demo, authorized, tuple(AccountChoice(a, bank.id) for a in accounts), start
+    )
+    connection = await services.connect(telegram_id, request)
+    return connection.id
+
+
+async def test_first_contact_seeds_a_french_chart_once(services: Services) -> None:
+    first = await services.meet(ALICE, ALICE, "fr-FR")
+    again = await services.meet(ALICE, ALICE, "fr-FR")
+    assert first.is_new and not again.is_new and first.book_id == again.book_id
+    assert first.language == "fr" and first.country == "FR"
+    banks = await services.bank_ledger_accounts(ALICE)
+    assert any(a.code == "512" and a.name == "Banque" for a in banks)
+
+
+async def test_english_users_get_the_generic_chart_and_the_uk(services: Services) -> None:
+    user = await services.meet(BOB, BOB, "en")
+    assert user.country == "GB"
+    assert all(
+        a.kind in {AccountKind.BANK, AccountKind.SAVINGS, AccountKind.CREDIT_CARD, AccountKind.CASH}
+        for a in await services.bank_ledger_accounts(BOB)
+    )
+
+
+async def test_wrong_password_is_refused_before_any_code(services: Services) -> None:
+    demo = services.directory.get("demo")
+    assert demo is not None
+    with pytest.raises(BadCredentials):
+        await services.login(demo, Secret("demo"), Secret("nope"))
+
+
+async def test_added_bank_account_gets_the_next_512_code(services: Services) -> None:
+    await services.meet(ALICE, ALICE, "fr")
+    first = await services.add_bank_ledger_account(ALICE, "  Qonto  ")
+    second = await services.add_bank_ledger_account(ALICE, "Shine")
+    assert (first.code, first.name, second.code) == ("5121", "Qonto", "5122")
+
+
+async def test_import_brings_exactly_the_demo_lines_of_the_window(
+    services: Services, clock: FixedClock
+) -> None:
+    start = date(2026, 8, 31)
+    connection_id = await connect_all(services, ALICE, start)
+    summary = await services.import_connection(ALICE, connection_id)
+    bank = DemoBank(clock)
+    authorized, accounts = await sign_in(services)
+    expected = 0
+    for account in accounts:
+        expected += len(
+            await bank.fetch_transactions(
+                authorized.secret, account.external_id, start, date(2026, 11, 28)
+            )
+        )
+    assert summary.imported == expected > 100
+    assert all(a.first_date is not None and a.first_date >= start for a in summary.accounts)
+
+
+async def test_importing_twice_adds_nothing(services: Services, db: Database) -> None:
+    connection_id = await connect_all(services, ALICE, date(2026, 8, 31))
+    await services.import_connection(ALICE, connection_id)
+    again = await services.import_connection(ALICE, connection_id)
+    assert again.imported == 0
+    async with db.reading() as uow:
+        openings = await uow.session.scalar(
+            select(func.count()).where(JournalEntry.kind == EntryKind.OPENING)
+        )
+    assert openings == 3
+
+
+async def ledger_matches_bank_once_lines_are_accepted(db: Database) -> None:
+    async with db.reading() as uow:
+        accounts = (await uow.session.scalars(select(BankAccount))).all()
+        for account in accounts:
+            assert account.balance_minor is not None
+            booked = await uow.lines.booked_total_since(account.id, account.import_start)
+            opening = await uow.journal.live_opening(account.id)
+            assert opening is not None
+            assert opening.entry_date == account.import_start - timedelta(days=1)
+            opening_lines = await uow.journal.lines_of(opening.id)
+            bank_side = sum(
+                line.amount_minor
+                for line in opening_lines
+                if line.ledger_account_id == account.ledger_account_id
+            )
+            assert bank_side + booked == account.balance_minor
+
+
+async def test_opening_balance_makes_the_ledger_equal_the_bank(
+    services: Services, db: Database
+) -> None:
+    connection_id = await connect_all(services, ALICE, date(2026, 8, 31))
+    await services.import_connection(ALICE, connection_id)
+    await ledger_matches_bank_once_lines_are_accepted(db)
+    async with db.reading() as uow:
+        states = set((await uow.session.scalars(select(BankTransaction.review_state))).all())
+        with_entry = await uow.session.scalar(
+            select(func.count()).where(BankTransaction.journal_entry_id.is_not(None))
+        )
+    assert states == {ReviewState.TO_REVIEW} and with_entry == 0
+
+
+async def test_reaching_further_back_reverses_and_reposts_the_opening(
+    services: Services, db: Database
+) -> None:
+    first = await connect_all(services, ALICE, date(2026, 8, 31))
+    await services.import_connection(ALICE, first)
+    second = await connect_all(services, ALICE, date(2025, 11, 29))
+    summary = await services.import_connection(ALICE, second)
+    assert summary.imported > 0
+    await ledger_matches_bank_once_lines_are_accepted(db)
+    async with db.reading() as uow:
+        reversals = await uow.session.scalar(
+            select(func.count()).where(JournalEntry.kind == EntryKind.REVERSAL)
+        )
+        accounts = await uow.session.scalar(select(func.count()).select_from(BankAccount))
+    assert reversals == 3 and accounts == 3
+
+
+async def test_another_user_cannot_import_my_connection(services: Services) -> None:
+    connection_id = await connect_all(services, ALICE, date(2026, 8, 31))
+    await services.meet(BOB, BOB, "en")
+    with pytest.raises(AccessDenied):
+        await services.import_connection(BOB, connection_id)
+
+
+async def test_secret_is_sealed_and_the_password_is_nowhere_in_the_database(
+    services: Services, db: Database, backend: str, tmp_path: Path
+) -> None:
+    connection_id = await connect_all(services, ALICE, date(2026, 8, 31))
+    await services.import_connection(ALICE, connection_id)
+    async with db.reading() as uow:
+        connection = await uow.session.get(Connection, connection_id)
+        assert (
+            connection is not None and connection.secret_blob and connection.secret_key_id == "k1"
+        )
+    if backend == "sqlite":
+        for path in tmp_path.glob("pointage.db*"):
+            assert b'"password"' not in path.read_bytes()
+
+
+async def test_cant_find_my_bank_is_recorded(services: Services, db: Database) -> None:
+    await services.meet(ALICE, ALICE, "fr")
+    await services.request_bank(ALICE, "Banque de Nulle Part", "FR")
+    async with db.reading() as uow:
+        request = await uow.session.scalar(select(BankRequest))
+    assert request is not None and (request.query, request.country) == (
+        "Banque de Nulle Part",
+        "FR",
+    )
