@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from bot.config import Settings
 
-NO_TOKEN = (
+BOTFATHER_HELP = (
     "Pointage needs a Telegram bot token.\n"
     "1. In Telegram, open @BotFather and send /newbot; it gives you a token.\n"
     "2. Put it in a .env file (TELEGRAM_BOT_TOKEN=123456:ABC...) or export TELEGRAM_BOT_TOKEN.\n"
@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     configure_logging(settings.log_level)
     if settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value():
-        print(NO_TOKEN, file=sys.stderr)
+        print(BOTFATHER_HELP, file=sys.stderr)
         return 2
     from bot.app import build_application
 

@@ -37,7 +37,8 @@ def load_key_ring(settings: Settings) -> KeyRing:
 def build_connectors(settings: Settings, clock: Clock) -> ConnectorRegistry:
     connectors: list[Connector] = []
     if settings.demo_bank:
-        connectors.append(DemoBank(clock, latency=settings.demo_bank_latency))
+        password = settings.demo_bank_password.get_secret_value()
+        connectors.append(DemoBank(clock, latency=settings.demo_bank_latency, password=password))
     return ConnectorRegistry(connectors)
 
 

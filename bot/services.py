@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from bot import sync
 from bot.banks.connector import (
     Authorized,
     AuthStep,
@@ -19,13 +20,12 @@ from bot.banks.connector import (
     guarded,
 )
 from bot.banks.directory import Directory, Institution, SearchHit
-from bot.charts import AccountKind, ChartTemplate, template_for_language, TEMPLATES
+from bot.charts import TEMPLATES, AccountKind, ChartTemplate, template_for_language
 from bot.clock import Clock, today_in
 from bot.domain import ConnectionStatus
 from bot.i18n import language_from_telegram
 from bot.money import Money
 from bot.secret import Secret
-from bot import sync
 from bot.views import (
     AccountImport,
     ConnectionView,
@@ -35,7 +35,7 @@ from bot.views import (
 )
 from storage.models import BankAccount, BankRequest, Book, Connection, LedgerAccount, User
 from storage.uow import Database, UnitOfWork
-from storage.vault import SecretSlot, Sealed, Vault
+from storage.vault import Sealed, SecretSlot, Vault
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +160,9 @@ class Services:
     async def login(self, institution: Institution, username: Secret, password: Secret) -> AuthStep:
         connector = self.connectors.get(institution.connector or "")
         credentials = Credentials(username.reveal().strip(), password)
-        return await guarded(connector.name, lambda: connector.begin_auth(institution.id, credentials))
+        return await guarded(
+            connector.name, lambda: connector.begin_auth(institution.id, credentials)
+        )
 
     async def answer_challenge(
         self, institution: Institution, challenge: Challenge, answer: str
@@ -248,7 +250,9 @@ class Services:
         start: date,
     ) -> BankAccount:
         fetched = choice.account
-        account = await uow.bank_accounts.find(book.id, connection.institution_id, fetched.external_id)
+        account = await uow.bank_accounts.find(
+            book.id, connection.institution_id, fetched.external_id
+        )
         if account is None:
             return await uow.bank_accounts.add(
                 BankAccount(
@@ -284,7 +288,9 @@ class Services:
                 raise AccessDenied("connection")
             if connection.secret_blob is None or connection.secret_key_id is None:
                 raise AccessDenied("connection has no secret")
-            accounts = [a for a in await uow.bank_accounts.of_connection(connection.id) if a.connected]
+            accounts = [
+                a for a in await uow.bank_accounts.of_connection(connection.id) if a.connected
+            ]
             secret = self.vault.open(
                 Sealed(connection.secret_key_id, connection.secret_blob), self._slot(connection)
             )

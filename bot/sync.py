@@ -88,7 +88,9 @@ async def settle_opening_balance(
     if live is not None:
         lines = await uow.journal.lines_of(live.id)
         bank_side = sum(
-            line.amount_minor for line in lines if line.ledger_account_id == account.ledger_account_id
+            line.amount_minor
+            for line in lines
+            if line.ledger_account_id == account.ledger_account_id
         )
         if live.entry_date == on and bank_side == amount.minor:
             return
@@ -96,7 +98,10 @@ async def settle_opening_balance(
             account.book_id,
             reversal_of(
                 live.id,
-                (DraftLine(line.ledger_account_id, Money(line.amount_minor, line.currency)) for line in lines),
+                (
+                    DraftLine(line.ledger_account_id, Money(line.amount_minor, line.currency))
+                    for line in lines
+                ),
                 on=min(today, live.entry_date),
                 bank_account_id=account.id,
                 memo=memo,

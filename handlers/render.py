@@ -274,16 +274,17 @@ def import_done(summary: ImportSummary, lang: str) -> Screen:
             )
         else:
             period = t(lang, "connect.done_empty")
-        count = str(account.imported)
-        if account.pending:
-            count += t(lang, "connect.done_pending", pending=account.pending)
+        pending = (
+            t(lang, "connect.done_pending", pending=account.pending) if account.pending else ""
+        )
         parts.append(
             t(
                 lang,
                 "connect.done_account",
                 account=escape(account.name),
                 ledger=escape(account.ledger.label),
-                count=count,
+                count=account.imported,
+                pending=pending,
                 period=period,
                 balance=escape(money(account.balance, lang)) if account.balance else "—",
             )

@@ -26,7 +26,7 @@ def _upgrade(connection: Connection) -> None:
 
 
 async def migrate_to_head(engine: AsyncEngine) -> None:
-    """Upgrade under an advisory lock on PostgreSQL so two instances starting together don't race."""
+    """Upgrade under a PostgreSQL advisory lock, so two instances starting together don't race."""
     async with engine.connect() as conn:
         if conn.dialect.name == "postgresql":
             await conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _ADVISORY_LOCK_ID})

@@ -103,8 +103,12 @@ class Book(Base):
 class BookMember(Base):
     __tablename__ = "book_members"
 
-    book_id: Mapped[int] = mapped_column(ForeignKey("books.id", ondelete="CASCADE"), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    book_id: Mapped[int] = mapped_column(
+        ForeignKey("books.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
     role: Mapped[MemberRole] = mapped_column(_enum(MemberRole), default=MemberRole.OWNER)
 
 
@@ -200,9 +204,7 @@ class BankTransaction(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     book_id: Mapped[int] = mapped_column(ForeignKey("books.id", ondelete="CASCADE"))
-    bank_account_id: Mapped[int] = mapped_column(
-        ForeignKey("bank_accounts.id", ondelete="CASCADE")
-    )
+    bank_account_id: Mapped[int] = mapped_column(ForeignKey("bank_accounts.id", ondelete="CASCADE"))
     external_id: Mapped[str] = mapped_column(String(128))
     fingerprint: Mapped[str] = mapped_column(String(64))
     booking_date: Mapped[date] = mapped_column(Date)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import TypeVar
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.charts import AccountKind
@@ -24,15 +25,20 @@ from storage.models import (
     User,
 )
 
+T = TypeVar("T")
+
 
 class _Repository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
+    async def _first(self, query: Select[tuple[T]]) -> T | None:
+        return (await self.session.scalars(query)).first()
+
 
 class Users(_Repository):
     async def by_telegram_id(self, telegram_id: int) -> User | None:
-        return await self.session.scalar(select(User).where(User.telegram_id == telegram_id))
+        return await self._first(select(User).where(User.telegram_id == telegram_id))
 
     async def add(self, user: User) -> User:
         self.session.add(user)
@@ -69,7 +75,7 @@ class Books(_Repository):
         return found is not None
 
     async def lock(self, book_id: int) -> None:
-        """Serialise writers of one book (entry numbering); SQLite's BEGIN IMMEDIATE already does."""
+        """Serialise the writers of one book (entry numbers); on SQLite BEGIN IMMEDIATE does."""
         await self.session.execute(select(Book.id).where(Book.id == book_id).with_for_update())
 
 
@@ -92,15 +98,17 @@ class LedgerAccounts(_Repository):
         return rows.all()
 
     async def in_book(self, book_id: int, account_id: int) -> LedgerAccount | None:
-        return await self.session.scalar(
+        return await self._first(
             select(LedgerAccount).where(
                 LedgerAccount.book_id == book_id, LedgerAccount.id == account_id
             )
         )
 
     async def by_code(self, book_id: int, code: str) -> LedgerAccount | None:
-        return await self.session.scalar(
-            select(LedgerAccount).where(LedgerAccount.book_id == book_id, LedgerAccount.code == code)
+        return await self._first(
+            select(LedgerAccount).where(
+                LedgerAccount.book_id == book_id, LedgerAccount.code == code
+            )
         )
 
     async def codes(self, book_id: int) -> set[str]:
@@ -127,7 +135,7 @@ class BankAccounts(_Repository):
         return account
 
     async def find(self, book_id: int, institution_id: str, external_id: str) -> BankAccount | None:
-        return await self.session.scalar(
+        return await self._first(
             select(BankAccount).where(
                 BankAccount.book_id == book_id,
                 BankAccount.institution_id == institution_id,
@@ -145,7 +153,9 @@ class BankAccounts(_Repository):
 
 
 class BankLines(_Repository):
-    async def known_external_ids(self, bank_account_id: int, external_ids: Iterable[str]) -> set[str]:
+    async def known_external_ids(
+        self, bank_account_id: int, external_ids: Iterable[str]
+    ) -> set[str]:
         wanted = list(external_ids)
         known: set[str] = set()
         for start in range(0, len(wanted), 500):
@@ -220,7 +230,7 @@ class Journal(_Repository):
         return entry
 
     async def live_opening(self, bank_account_id: int) -> JournalEntry | None:
-        return await self.session.scalar(
+        return await self._first(
             select(JournalEntry).where(
                 JournalEntry.bank_account_id == bank_account_id,
                 JournalEntry.kind == EntryKind.OPENING,
@@ -240,7 +250,7 @@ class Journal(_Repository):
             .where(JournalEntry.id == entry_id, JournalEntry.reversed_by_id.is_(None))
             .values(reversed_by_id=reversal_id)
         )
-        return result.rowcount == 1  # type: ignore[attr-defined]
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     async def balance(self, ledger_account_id: int) -> int:
         total = await self.session.scalar(

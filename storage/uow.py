@@ -60,11 +60,9 @@ class Database:
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[UnitOfWork]:
+        """Closing (not rolling back) keeps what was read usable after the block."""
         async with self._reader() as session:
-            try:
-                yield UnitOfWork(session)
-            finally:
-                await session.rollback()
+            yield UnitOfWork(session)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 class AuthMethod(StrEnum):
     CREDENTIALS = "credentials"
     CONSENT_LINK = "consent_link"
-    SETUP_TOKEN = "setup_token"
+    SETUP_TOKEN = "setup_token"  # noqa: S105 - a method name
     FILE = "file"
 
 

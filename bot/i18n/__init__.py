@@ -26,7 +26,9 @@ def t(lang: str, key: str, **values: object) -> str:
 
 
 def money(amount: Money, lang: str) -> str:
-    return format_currency(amount.as_decimal(), amount.currency, locale=LOCALES.get(lang, "en_GB"))
+    return str(
+        format_currency(amount.as_decimal(), amount.currency, locale=LOCALES.get(lang, "en_GB"))
+    )
 
 
 def day(value: date, lang: str) -> str:
@@ -35,4 +37,4 @@ def day(value: date, lang: str) -> str:
 
 def country_name(code: str, lang: str) -> str:
     names = Locale.parse(LOCALES.get(lang, "en_GB")).territories
-    return names.get(code.upper(), code.upper())
+    return str(names.get(code.upper(), code.upper()))

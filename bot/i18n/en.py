@@ -70,8 +70,7 @@ MESSAGES: dict[str, str] = {
     "connect.connecting": "⏳ Connecting…",
     "connect.still_connecting": "⏳ Still connecting… /cancel to give up.",
     "connect.bad_credentials": (
-        "❌ Wrong username or password.\n"
-        "<b>{bank}</b>\nUsername (the one for your bank's website):"
+        "❌ Wrong username or password.\n<b>{bank}</b>\nUsername (the one for your bank's website):"
     ),
     "connect.ask_code": "Security code: enter the code you received ({hint}).",
     "connect.wrong_code": "❌ Wrong security code. Enter the code you received again ({hint}).",
@@ -89,7 +88,9 @@ MESSAGES: dict[str, str] = {
     "connect.importing": "⏳ Connecting {bank} and importing transactions…",
     "connect.done": "✅ <b>{bank}</b> is connected.\n\n{accounts}",
     "connect.done_account": (
-        "<b>{account}</b> → {ledger}\n{count} transactions imported, {period}\nBalance: {balance}"
+        "<b>{account}</b> → {ledger}\n"
+        "{count} transactions imported{pending}, {period}\n"
+        "Balance: {balance}"
     ),
     "connect.done_period": "from {start} to {end}",
     "connect.done_empty": "no transactions in the period",

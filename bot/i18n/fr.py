@@ -38,9 +38,7 @@ MESSAGES: dict[str, str] = {
         "moi, jamais dans un groupe. Écrivez-moi directement : /connect"
     ),
     "connect.search": (
-        "<b>Connecter un compte</b>\n"
-        "Recherchez votre banque : tapez son nom.\n"
-        "Pays : {country}"
+        "<b>Connecter un compte</b>\nRecherchez votre banque : tapez son nom.\nPays : {country}"
     ),
     "connect.ask_country": "Dans quel pays est votre banque ?",
     "connect.results": (
@@ -97,7 +95,7 @@ MESSAGES: dict[str, str] = {
     "connect.done": "✅ <b>{bank}</b> est connectée.\n\n{accounts}",
     "connect.done_account": (
         "<b>{account}</b> → {ledger}\n"
-        "{count} opérations importées, {period}\n"
+        "{count} opérations importées{pending}, {period}\n"
         "Solde : {balance}"
     ),
     "connect.done_period": "du {start} au {end}",

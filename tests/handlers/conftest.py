@@ -52,6 +52,8 @@ async def run_app(
 
 
 async def stop_app(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    if not app.running:
+        return
     assert app.updater is not None
     await app.updater.stop()
     await app.stop()

@@ -73,6 +73,15 @@ WORDS = {
 }
 
 
+def assert_secrets_deleted(standin: BotApiStandIn, chat_id: int) -> None:
+    """Password, code and username (the second "demo": the first was the search) are gone."""
+    typed = [m for m in standin.messages(chat_id) if not m.from_bot]
+    secrets = [m for m in typed if m.text in {PASSWORD, "123456"}]
+    searched, username = [m for m in typed if m.text == "demo"]
+    assert len(secrets) == 2 and all(m.deleted for m in secrets)
+    assert username.deleted and not searched.deleted
+
+
 async def walk_to_summary(p: Player, lang: str = "fr") -> str:
     words = WORDS[lang]
     await sign_in(p, lang)
@@ -93,9 +102,7 @@ async def test_connect_in_french_imports_and_deletes_every_secret(
     await p.say("/start", expect="Bonjour")
     summary = await walk_to_summary(p, "fr")
     assert "Compte courant pro" in summary and "512 Banque" in summary and "€" in summary
-    user_messages = [m for m in standin.messages(p.chat_id) if not m.from_bot]
-    secrets = [m for m in user_messages if m.text in {"demo", PASSWORD, "123456"}]
-    assert len(secrets) == 3 and all(m.deleted for m in secrets)
+    assert_secrets_deleted(standin, p.chat_id)
     async with services_db(app).reading() as uow:
         lines = await uow.session.scalar(select(func.count()).select_from(BankTransaction))
         connection = await uow.session.scalar(select(Connection))
@@ -261,7 +268,9 @@ async def test_a_button_pressed_with_no_flow_at_all(
     assert "no longer active" in answer
 
 
-async def test_a_group_bank_asks_for_the_region_then_offers_a_request(app: App, standin: BotApiStandIn) -> None:
+async def test_a_group_bank_asks_for_the_region_then_offers_a_request(
+    app: App, standin: BotApiStandIn
+) -> None:
     p = Player(standin, 517, "fr")
     await p.say("/connect", expect="Recherchez votre banque")
     await p.say("credit agricol", expect="Résultats pour")

@@ -5,7 +5,9 @@ from bot.money import Money
 from bot.sync import fingerprints, squeeze_label
 
 
-def line(label: str, minor: int = -350, day: date = date(2026, 3, 12), ext: str = "x") -> FetchedTransaction:
+def line(
+    label: str, minor: int = -350, day: date = date(2026, 3, 12), ext: str = "x"
+) -> FetchedTransaction:
     return FetchedTransaction(ext, day, Money(minor, "EUR"), label)
 
 
