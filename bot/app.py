@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeDefault, LinkPreviewOptions
+from telegram import BotCommand, BotCommandScopeDefault, LinkPreviewOptions, Update
+from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 
 import handlers
@@ -15,7 +16,7 @@ from bot.banks.directory import Directory
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.connect_flow import FlowStore
-from bot.i18n import t
+from bot.i18n import language_from_telegram, t
 from bot.services import Services
 from handlers.context import Runtime
 from storage.db import make_engine
@@ -97,6 +98,17 @@ def build_application(
 
 
 async def _on_error(update: object, context: Any) -> None:
-    """Log one line (no secrets, no traceback for the user) and tell the user nothing broke."""
+    """Log the failure (never the update: it may carry a secret) and tell the user plainly."""
     error = context.error
     log.error("update failed: %s", type(error).__name__, exc_info=error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        language = language_from_telegram(
+            update.effective_user.language_code if update.effective_user else None
+        )
+        try:
+            if update.callback_query is not None:
+                await update.callback_query.answer(t(language, "error.error"))
+            else:
+                await context.bot.send_message(update.effective_chat.id, t(language, "error.error"))
+        except TelegramError as failure:
+            log.warning("could not tell the user about a failure: %s", failure.message)

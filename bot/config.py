@@ -21,7 +21,7 @@ class Settings(BaseSettings):
     demo_bank_latency: float = Field(default=0.0, ge=0.0, le=30.0)
     demo_bank_password: SecretStr = SecretStr("demo")
     rate_limiter: bool = True
-    conversation_timeout: int = Field(default=900, ge=30)
+    conversation_timeout: float = Field(default=900, gt=0)
     log_level: str = "INFO"
 
     @property

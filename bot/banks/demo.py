@@ -1,8 +1,9 @@
 """The built-in demo bank: offline, deterministic, 24 months of a French consultancy's banking.
 
-Log in with username ``demo``, password ``demo``, then the security code ``123456``. The
-username is case-insensitive and surrounding spaces are ignored; the password is exact. A wrong
-username or password is refused before any code is asked.
+Log in with username ``demo``, password ``demo`` (or the one the bot was given, see
+``DemoBank(password=...)``), then the security code ``123456``. The username is
+case-insensitive and surrounding spaces are ignored; the password is exact. A wrong username or
+password is refused before any code is asked.
 
 Other usernames, same password, simulate failures (the ``PERSONAS`` table):
 
@@ -50,7 +51,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from random import Random
 from types import MappingProxyType
-from typing import ClassVar, Final
+from typing import ClassVar, Final, NamedTuple
 
 from schwifty import IBAN
 
@@ -159,7 +160,11 @@ class DemoBank:
         password: str = DEMO_PASSWORD,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        """`password` replaces "demo" where a test needs one it can search for."""
+        """`password` replaces "demo" (a setting; tests pick one they can search logs for).
+
+        `latency` is waited before every call so the "connecting…" step can be seen; `sleep`
+        lets tests record it instead of waiting.
+        """
         self._clock = clock
         self._password = password
         self._latency = latency
@@ -312,8 +317,7 @@ TYPICAL_NET: Final = 550_000
 """A usual month's net flow on the current account before the owner's pay, in cents."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Line:
+class _Line(NamedTuple):
     day: date
     seq: int
     amount: int
@@ -783,7 +787,7 @@ def _month_lines(seed: str, account: AccountType, month: int) -> tuple[_Line, ..
 
 def _opening(seed: str, account: AccountType, month: int) -> int:
     if account is AccountType.CHECKING:
-        return _checking_opening(seed, month) + 1
+        return _checking_opening(seed, month)
     if account is AccountType.SAVINGS:
         return _savings_opening(seed, month)
     return 0

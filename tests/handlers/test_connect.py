@@ -280,3 +280,31 @@ async def test_a_group_bank_asks_for_the_region_then_offers_a_request(
     async with services_db(app).reading() as uow:
         request = await uow.session.scalar(select(BankRequest))
     assert request is not None and "Provence" in request.query
+
+
+async def test_an_abandoned_flow_times_out_politely(standin: BotApiStandIn, tmp_path: Path, clock: FixedClock) -> None:
+    app = await run_app(settings_for(standin, tmp_path, conversation_timeout=0.5), clock)
+    try:
+        p = Player(standin, 518, "fr")
+        await p.say("/connect", expect="Recherchez votre banque")
+        await p.say("demo", expect="Résultats pour")
+        await p.wait_for("abandonnée faute de réponse", 0, 5)
+        screen = p.screen()
+        answer = await p.press_data(screen.message_id, cb.PickBank("000000", "demo").pack())
+        assert "plus actif" in answer
+        assert app.bot_data["runtime"].flows.get(518) is None
+    finally:
+        await stop_app(app)
+
+
+async def test_a_failure_inside_a_handler_is_told_plainly(app: App, standin: BotApiStandIn, monkeypatch: pytest.MonkeyPatch) -> None:
+    services = app.bot_data["runtime"].services
+
+    def broken(query: str, country: str) -> list[object]:
+        raise RuntimeError("directory exploded")
+
+    monkeypatch.setattr(services, "search_banks", broken)
+    p = Player(standin, 519, "en")
+    await p.say("/connect", expect="Search for your bank")
+    message = await p.say("demo", expect="Something went wrong")
+    assert "Traceback" not in (message.text or "") and "exploded" not in (message.text or "")

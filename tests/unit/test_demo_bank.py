@@ -499,6 +499,17 @@ async def test_current_account_stays_mostly_positive() -> None:
     assert negative_days <= len(by_day) // 20
 
 
+async def test_card_balance_is_what_was_spent_since_the_last_settlement() -> None:
+    for days in (0, 12, 13, 14, 15):
+        bank, _ = make_bank(WEDNESDAY + timedelta(days=days))
+        secret = await login(bank)
+        card = next(a for a in await bank.list_accounts(secret) if a.external_id == "demo-card")
+        booked = [line for line in await history(bank, secret, "demo-card") if not line.pending]
+        settled = max(i for i, line in enumerate(booked) if line.amount.minor > 0)
+
+        assert card.balance.minor == sum(line.amount.minor for line in booked[settled + 1 :])
+
+
 # --- between accounts ---
 
 
@@ -587,33 +598,43 @@ async def test_two_years_of_a_french_consultancy() -> None:
 # --- secrets ---
 
 
+async def test_a_configured_password_replaces_demo() -> None:
+    bank = DemoBank(FixedClock(WEDNESDAY), password="Hunter2-s3cret!")
+
+    with pytest.raises(BadCredentials):
+        await bank.begin_auth("demo", Credentials("demo", Secret("demo")))
+    step = await bank.begin_auth("demo", Credentials("demo", Secret("Hunter2-s3cret!")))
+    assert isinstance(step, Challenge)
+
+
 async def test_no_password_or_token_in_any_repr() -> None:
-    # The demo password "demo" is also a prefix of every account id, so a distinctive
-    # password stands in for it where it is refused, and the token is checked where it works.
     password = "Hunter2-s3cret!"
-    bank, _ = make_bank()
+    bank = DemoBank(FixedClock(WEDNESDAY), password=password)
     seen: list[object] = []
     for credentials in (
-        Credentials("demo", Secret(password)),
-        Credentials(password, Secret("demo")),
+        Credentials("demo", Secret(password + "x")),
         Credentials(password, Secret(password)),
+        Credentials("demo-locked", Secret(password)),
     ):
-        with pytest.raises(BadCredentials) as refused:
+        with pytest.raises(ConnectorError) as refused:
             await bank.begin_auth("demo", credentials)
         seen.append(refused.value)
         assert refused.value.__context__ is None and refused.value.__cause__ is None
 
-    step = await bank.begin_auth("demo", Credentials("demo", Secret("demo")))
+    step = await bank.begin_auth("demo", Credentials("demo", Secret(password)))
     assert isinstance(step, Challenge)
+    with pytest.raises(WrongCode) as wrong:
+        await bank.continue_auth(step, password)
+    seen.append(wrong.value)
     done = await bank.continue_auth(step, "123456")
     assert isinstance(done, Authorized)
     token = done.secret.reveal()
     seen += [step, done, *await bank.list_accounts(done.secret)]
-    seen += await bank.fetch_transactions(done.secret, "demo-cc", TODAY, TODAY)
+    for account_id in ACCOUNT_IDS:
+        seen += await bank.fetch_transactions(done.secret, account_id, TODAY, TODAY)
 
-    bad_token = "demo:v1:demo:" + password
     with pytest.raises(ConsentExpired) as expired:
-        await bank.list_accounts(Secret(bad_token))
+        await bank.list_accounts(Secret("demo:v1:demo:" + password))
     seen.append(expired.value)
     assert expired.value.__context__ is None and expired.value.__cause__ is None
 
