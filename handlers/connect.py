@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from telegram import Update
-from telegram.ext import ConversationHandler
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
 from bot.banks.connector import Authorized, Challenge, ConnectorError, WrongCode
 from bot.connect_flow import ConnectFlow
@@ -539,3 +547,70 @@ async def on_timeout(update: Update, context: Ctx) -> None:
             flow.status_message_id,
             render.plain("connect.timeout", user.language),
         )
+
+
+PRIVATE = filters.ChatType.PRIVATE
+TEXT = filters.TEXT & ~filters.COMMAND & PRIVATE
+
+
+def _press(
+    callback: Any, *kinds: type[cb.Button], block: bool = True
+) -> CallbackQueryHandler[Any, Any]:
+    return CallbackQueryHandler(callback, pattern=cb.matcher(*kinds), block=block)
+
+
+def conversation(timeout: float) -> ConversationHandler[Any]:
+    """The /connect conversation; bank calls run in non-blocking handlers."""
+    search_buttons = [
+        _press(on_country_menu, cb.CountryMenu),
+        _press(on_pick_country, cb.PickCountry),
+        _press(on_back_to_search, cb.BackToSearch),
+        _press(on_cant_find, cb.CantFind),
+        _press(on_pick_group, cb.PickGroup),
+        _press(on_pick_bank, cb.PickBank),
+        _press(on_request_support, cb.RequestSupport),
+    ]
+    cancel_button = _press(on_cancel_button, cb.CancelFlow)
+    return ConversationHandler(
+        entry_points=[CommandHandler("connect", on_connect, filters=PRIVATE)],
+        states={
+            SEARCH: [*search_buttons, MessageHandler(TEXT, on_search_text)],
+            BANK: [
+                _press(on_start_login, cb.StartLogin),
+                *search_buttons,
+                MessageHandler(TEXT, on_search_text),
+            ],
+            USERNAME: [MessageHandler(TEXT, on_username), cancel_button],
+            PASSWORD: [
+                MessageHandler(TEXT, on_password, block=False),
+                cancel_button,
+            ],
+            CODE: [MessageHandler(TEXT, on_code, block=False), cancel_button],
+            ACCOUNTS: [
+                _press(on_toggle_account, cb.ToggleAccount),
+                _press(on_accounts_chosen, cb.AccountsChosen),
+                cancel_button,
+            ],
+            LEDGER: [
+                _press(on_pick_ledger, cb.PickLedger),
+                _press(on_add_ledger, cb.AddLedger),
+                cancel_button,
+            ],
+            LEDGER_NAME: [MessageHandler(TEXT, on_ledger_name), cancel_button],
+            PERIOD: [_press(on_pick_period, cb.PickPeriod), cancel_button],
+            CONFIRM: [_press(on_confirm, cb.ConfirmConnect), cancel_button],
+            ConversationHandler.WAITING: [
+                CommandHandler("cancel", on_cancel),
+                MessageHandler(filters.ALL, on_still_connecting),
+                CallbackQueryHandler(on_still_connecting),
+            ],
+            ConversationHandler.TIMEOUT: [TypeHandler(Update, on_timeout)],
+        },
+        fallbacks=[
+            CommandHandler("cancel", on_cancel),
+            CommandHandler("connect", on_connect, filters=PRIVATE),
+        ],
+        conversation_timeout=timeout,
+        allow_reentry=True,
+        name="connect",
+    )

@@ -86,6 +86,7 @@ class User(Base):
     country: Mapped[str | None] = mapped_column(String(2))
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
     digest_time: Mapped[str] = mapped_column(String(5), default="08:00")
+    auto_accept_threshold: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
@@ -139,6 +140,10 @@ class Connection(Base):
     last_sync_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     next_sync_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_error: Mapped[str | None] = mapped_column(String(64))
+    failing_since: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    attention_sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    expiry_reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    sync_lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
@@ -219,6 +224,13 @@ class BankTransaction(Base):
     )
     suggestion_source: Mapped[str | None] = mapped_column(String(16))
     suggestion_confidence: Mapped[float | None] = mapped_column(Float)
+    suggestion_rule_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rules.id", ondelete="SET NULL")
+    )
+    auto_accepted: Mapped[bool] = mapped_column(Boolean, default=False)
+    transfer_peer_id: Mapped[int | None] = mapped_column(Integer)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    seen_in_digest: Mapped[bool] = mapped_column(Boolean, default=False)
     journal_entry_id: Mapped[int | None] = mapped_column(ForeignKey("journal_entries.id"))
     imported_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
@@ -231,3 +243,65 @@ class BankRequest(Base):
     query: Mapped[str] = mapped_column(String(200))
     country: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Rule(Base):
+    """Conditions on a bank line that file it under an account, optionally accepting it."""
+
+    __tablename__ = "rules"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    book_id: Mapped[int] = mapped_column(ForeignKey("books.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    payee: Mapped[str | None] = mapped_column(String(160))
+    label_contains: Mapped[str | None] = mapped_column(String(160))
+    min_minor: Mapped[int | None] = mapped_column(BigInteger)
+    max_minor: Mapped[int | None] = mapped_column(BigInteger)
+    direction: Mapped[str | None] = mapped_column(String(8))
+    bank_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("bank_accounts.id", ondelete="CASCADE")
+    )
+    account_id: Mapped[int] = mapped_column(ForeignKey("ledger_accounts.id", ondelete="CASCADE"))
+    auto_accept: Mapped[bool] = mapped_column(Boolean, default=False)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class SyncRun(Base):
+    __tablename__ = "sync_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    connection_id: Mapped[int] = mapped_column(
+        ForeignKey("connections.id", ondelete="CASCADE"), index=True
+    )
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    new_lines: Mapped[int] = mapped_column(Integer, default=0)
+    updated_lines: Mapped[int] = mapped_column(Integer, default=0)
+    removed_lines: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(String(64))
+
+
+class DigestRun(Base):
+    """One digest per user and local date: claimed, then sent (DESIGN §7)."""
+
+    __tablename__ = "digest_runs"
+    __table_args__ = (UniqueConstraint("user_id", "local_date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    local_date: Mapped[date] = mapped_column(Date)
+    claimed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class PtbState(Base):
+    """python-telegram-bot persistence: conversations and chat/user data, as JSON, no pickle."""
+
+    __tablename__ = "ptb_state"
+
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    data: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
