@@ -4,28 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import Update
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    TypeHandler,
-    filters,
-)
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers import callbacks as cb
 from handlers import connect, jobs, start
 
 PRIVATE = filters.ChatType.PRIVATE
-TEXT = filters.TEXT & ~filters.COMMAND & PRIVATE
-
-
-def _press(
-    callback: Any, *kinds: type[cb.Button], block: bool = True
-) -> CallbackQueryHandler[Any, Any]:
-    return CallbackQueryHandler(callback, pattern=cb.matcher(*kinds), block=block)
 
 
 def register(
