@@ -282,7 +282,9 @@ async def test_a_group_bank_asks_for_the_region_then_offers_a_request(
     assert request is not None and "Provence" in request.query
 
 
-async def test_an_abandoned_flow_times_out_politely(standin: BotApiStandIn, tmp_path: Path, clock: FixedClock) -> None:
+async def test_an_abandoned_flow_times_out_politely(
+    standin: BotApiStandIn, tmp_path: Path, clock: FixedClock
+) -> None:
     app = await run_app(settings_for(standin, tmp_path, conversation_timeout=0.5), clock)
     try:
         p = Player(standin, 518, "fr")
@@ -297,7 +299,9 @@ async def test_an_abandoned_flow_times_out_politely(standin: BotApiStandIn, tmp_
         await stop_app(app)
 
 
-async def test_a_failure_inside_a_handler_is_told_plainly(app: App, standin: BotApiStandIn, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_failure_inside_a_handler_is_told_plainly(
+    app: App, standin: BotApiStandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
     services = app.bot_data["runtime"].services
 
     def broken(query: str, country: str) -> list[object]:
