@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.connect_flow import FlowStore
 from bot.i18n import language_from_telegram, t
 from bot.services import Services
+from handlers import COMMANDS
 from handlers.context import Runtime
 from storage.db import make_engine
 from storage.migrate import migrate_to_head
@@ -26,7 +27,6 @@ from storage.vault import KeyRing, Vault
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("start", "connect", "cancel", "help", "privacy")
 
 
 def load_key_ring(settings: Settings) -> KeyRing:

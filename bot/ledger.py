@@ -78,3 +78,15 @@ def reversal_of(
         bank_account_id=bank_account_id,
         reverses_id=entry_id,
     )
+
+
+def acceptance_entry(
+    *, bank_ledger_id: int, category_id: int, amount: Money, on: date, memo: str = ""
+) -> EntryDraft:
+    """An accepted bank line: the bank account moves by the line's amount, the category opposite."""
+    return EntryDraft(
+        entry_date=on,
+        kind=EntryKind.ACCEPTANCE,
+        lines=(DraftLine(bank_ledger_id, amount), DraftLine(category_id, -amount)),
+        memo=memo[:200],
+    )

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from bot import sync
 from bot.banks.connector import (
     Authorized,
     AuthStep,
     Challenge,
+    Connector,
     ConnectorError,
     ConnectorRegistry,
     Credentials,
@@ -20,25 +21,52 @@ from bot.banks.connector import (
     guarded,
 )
 from bot.banks.directory import Directory, Institution, SearchHit
+from bot.categorize import Source
 from bot.charts import TEMPLATES, AccountKind, ChartTemplate, template_for_language
 from bot.clock import Clock, today_in
-from bot.domain import ConnectionStatus
-from bot.i18n import language_from_telegram
+from bot.domain import ConnectionStatus, ReviewState
+from bot.filing import DEFAULT_THRESHOLD, file_lines, load_filing, post_acceptance
+from bot.i18n import LANGUAGES, language_from_telegram
 from bot.money import Money
+from bot.scheduler import sync_slot
 from bot.secret import Secret
 from bot.views import (
     AccountImport,
     ConnectionView,
     ImportSummary,
     LedgerAccountView,
+    SettingsView,
     UserView,
 )
-from storage.models import BankAccount, BankRequest, Book, Connection, LedgerAccount, User
+from storage.models import (
+    BankAccount,
+    BankRequest,
+    BankTransaction,
+    Book,
+    Connection,
+    LedgerAccount,
+    SyncRun,
+    User,
+)
 from storage.uow import Database, UnitOfWork
 from storage.vault import Sealed, SecretSlot, Vault
 
 log = logging.getLogger(__name__)
 
+SYNC_OVERLAP_DAYS = 7
+TIMEZONES = (
+    "Europe/Paris",
+    "Europe/Brussels",
+    "Europe/Zurich",
+    "Europe/Luxembourg",
+    "Europe/London",
+    "Europe/Dublin",
+    "Europe/Berlin",
+    "Europe/Madrid",
+    "America/Montreal",
+    "America/New_York",
+)
+DIGEST_TIMES = ("07:00", "08:00", "09:00", "12:00", "18:00", "20:00")
 BANK_KINDS = (AccountKind.BANK, AccountKind.SAVINGS, AccountKind.CREDIT_CARD, AccountKind.CASH)
 DEFAULT_COUNTRY = {"fr": "FR", "en": "GB"}
 
@@ -142,6 +170,38 @@ class Services:
             raise AccessDenied("unknown user")
         return user
 
+    async def settings_of(self, telegram_id: int) -> SettingsView:
+        async with self.db.reading() as uow:
+            user = await self._user(uow, telegram_id)
+            book = await uow.books.first_for(user.id)
+            return _settings_view(user, book)
+
+    async def update_settings(
+        self,
+        telegram_id: int,
+        *,
+        language: str | None = None,
+        timezone: str | None = None,
+        digest_time: str | None = None,
+        auto_accept: bool | None = None,
+    ) -> SettingsView:
+        if language is not None and language not in LANGUAGES:
+            raise InvalidInput("language")
+        if timezone is not None and timezone not in TIMEZONES:
+            raise InvalidInput("timezone")
+        if digest_time is not None and digest_time not in DIGEST_TIMES:
+            raise InvalidInput("digest time")
+        async with self.db.writing() as uow:
+            user = await self._user(uow, telegram_id)
+            book = await uow.books.first_for(user.id)
+            user.language = language or user.language
+            user.timezone = timezone or user.timezone
+            user.digest_time = digest_time or user.digest_time
+            if auto_accept is not None:
+                book.auto_accept = auto_accept
+            await uow.commit()
+        return _settings_view(user, book)
+
     # --- bank directory ----------------------------------------------------------------
 
     def search_banks(self, query: str, country: str) -> list[SearchHit]:
@@ -232,6 +292,7 @@ class Services:
                     consent_expires=request.authorized.consent_expires,
                 )
             )
+            connection.next_sync_at = sync_slot(connection.id, self.clock.now())
             sealed = self.vault.seal(request.authorized.secret, self._slot(connection))
             connection.secret_key_id, connection.secret_blob = sealed.key_id, sealed.blob
             ids = []
@@ -280,13 +341,28 @@ class Services:
         return SecretSlot("connections", "secret_blob", connection.id, connection.book_id)
 
     async def import_connection(self, telegram_id: int, connection_id: int) -> ImportSummary:
-        """Fetch each linked account's window, then store it in one unit of work."""
+        """Sync a connection on behalf of a member of its book."""
         async with self.db.reading() as uow:
             user = await self._user(uow, telegram_id)
             connection = await uow.connections.get(connection_id)
             if connection is None or not await uow.books.is_member(user.id, connection.book_id):
                 raise AccessDenied("connection")
-            if connection.secret_blob is None or connection.secret_key_id is None:
+        return await self.sync_connection(connection_id)
+
+    async def sync_connection(self, connection_id: int) -> ImportSummary:
+        """Fetch each linked account's window (bank calls first), then store it in one unit of work.
+
+        The window starts a week before the last sync (pending lines book late) and never
+        before the account's import start.
+        """
+        started = self.clock.now()
+        async with self.db.reading() as uow:
+            connection = await uow.connections.get(connection_id)
+            if (
+                connection is None
+                or connection.secret_blob is None
+                or connection.secret_key_id is None
+            ):
                 raise AccessDenied("connection has no secret")
             accounts = [
                 a for a in await uow.bank_accounts.of_connection(connection.id) if a.connected
@@ -294,73 +370,145 @@ class Services:
             secret = self.vault.open(
                 Sealed(connection.secret_key_id, connection.secret_blob), self._slot(connection)
             )
+            last_sync = connection.last_sync_at
         connector = self.connectors.get(connection.connector)
         today = self.today()
         balances = {
             a.external_id: a.balance
             for a in await guarded(connector.name, lambda: connector.list_accounts(secret))
         }
+        windows: dict[int, tuple[date, date]] = {}
         fetched: dict[int, Sequence[FetchedTransaction]] = {}
         for account in accounts:
-            fetched[account.id] = await guarded(
-                connector.name,
-                lambda account=account: connector.fetch_transactions(  # type: ignore[misc]
-                    secret, account.external_id, account.import_start, today
-                ),
+            since = account.import_start
+            if last_sync is not None:
+                since = max(since, last_sync.date() - timedelta(days=SYNC_OVERLAP_DAYS))
+            windows[account.id] = (since, today)
+            fetched[account.id] = await self._fetch(
+                connector, secret, account.external_id, since, today
             )
-        return await self._store_import(connection_id, fetched, balances, today)
+        return await self._store_sync(connection_id, windows, fetched, balances, started)
 
-    async def _store_import(
+    @staticmethod
+    async def _fetch(
+        connector: Connector, secret: Secret, external_id: str, since: date, until: date
+    ) -> Sequence[FetchedTransaction]:
+        return await guarded(
+            connector.name,
+            lambda: connector.fetch_transactions(secret, external_id, since, until),
+        )
+
+    async def _store_sync(
         self,
         connection_id: int,
+        windows: dict[int, tuple[date, date]],
         fetched: dict[int, Sequence[FetchedTransaction]],
         balances: dict[str, Money],
-        today: date,
+        started: datetime,
     ) -> ImportSummary:
         now = self.clock.now()
+        today = self.today()
         results = []
         async with self.db.writing() as uow:
             connection = await uow.connections.get(connection_id)
             if connection is None:
                 raise AccessDenied("connection")
             book = await uow.books.first_for(connection.user_id)
+            owner = await uow.users.get(connection.user_id)
             template = self._template(book)
             opening = await uow.ledger.by_code(book.id, template.opening_code)
-            for account in await uow.bank_accounts.of_connection(connection.id):
+            filing = await load_filing(uow, book, _threshold(owner))
+            accounts = {a.id: a for a in await uow.bank_accounts.of_connection(connection.id)}
+            new_rows: list[BankTransaction] = []
+            counts = SyncRun(
+                connection_id=connection.id,
+                started_at=started,
+                new_lines=0,
+                updated_lines=0,
+                removed_lines=0,
+            )
+            for account in accounts.values():
                 if account.id not in fetched:
                     continue
-                rows = await sync.store_new_lines(uow, account, fetched[account.id])
+                since, until = windows[account.id]
+                merged = await sync.reconcile(uow, account, fetched[account.id], since, until, now)
+                new_rows.extend(merged.added)
+                counts.new_lines += len(merged.added)
+                counts.updated_lines += len(merged.booked)
+                counts.removed_lines += len(merged.vanished)
+                for row in merged.booked:
+                    if row.review_state == ReviewState.ACCEPTED and row.journal_entry_id is None:
+                        await post_acceptance(uow, row, account)
                 balance = balances.get(account.external_id)
                 if balance is not None:
                     sync.record_balance(account, balance, now)
+            accepted = await file_lines(uow, filing, new_rows, accounts, now)
+            for account in accounts.values():
+                if account.id not in fetched:
+                    continue
                 if opening is not None:
                     await sync.settle_opening_balance(
                         uow, account, opening_ledger_id=opening.id, today=today, memo=account.name
                     )
-                ledger = await uow.ledger.in_book(book.id, account.ledger_account_id)
-                assert ledger is not None
+                ledger = filing.accounts_by_id[account.ledger_account_id]
                 first, last = await uow.lines.date_range(account.id)
+                added = [row for row in new_rows if row.bank_account_id == account.id]
                 results.append(
                     AccountImport(
                         bank_account_id=account.id,
                         name=account.name,
                         iban_masked=account.iban_masked,
                         ledger=_ledger_view(ledger),
-                        imported=len(rows),
-                        pending=sum(1 for row in rows if row.pending),
+                        imported=len(added),
+                        pending=sum(1 for row in added if row.pending),
                         first_date=first,
                         last_date=last,
-                        balance=balance,
+                        balance=balances.get(account.external_id),
                     )
                 )
             connection.last_sync_at = now
             connection.last_error = None
+            counts.finished_at = self.clock.now()
+            await uow.sync_runs.add(counts)
             await uow.commit()
-        return ImportSummary(connection_id, connection.institution_name, tuple(results))
+        return ImportSummary(
+            connection_id,
+            connection.institution_name,
+            tuple(results),
+            auto_accepted=accepted,
+            categorized=sum(
+                1 for row in new_rows if row.suggestion_source not in (None, Source.NONE.value)
+            ),
+        )
 
     async def record_sync_error(self, connection_id: int, error: ConnectorError) -> None:
         async with self.db.writing() as uow:
             connection = await uow.connections.get(connection_id)
             if connection is not None:
                 connection.last_error = error.code
+                now = self.clock.now()
+                await uow.sync_runs.add(
+                    SyncRun(
+                        connection_id=connection.id,
+                        started_at=now,
+                        finished_at=now,
+                        error=error.code,
+                    )
+                )
                 await uow.commit()
+
+
+def _settings_view(user: User, book: Book) -> SettingsView:
+    return SettingsView(
+        language=user.language,
+        timezone=user.timezone,
+        digest_time=user.digest_time,
+        auto_accept=book.auto_accept,
+        threshold=_threshold(user),
+    )
+
+
+def _threshold(user: User | None) -> float:
+    if user is None or user.auto_accept_threshold is None:
+        return DEFAULT_THRESHOLD
+    return user.auto_accept_threshold

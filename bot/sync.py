@@ -6,12 +6,14 @@ import hashlib
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from bot.banks.connector import FetchedTransaction
 from bot.domain import ReviewState
 from bot.ledger import DraftLine, opening_entry, reversal_of
 from bot.money import Money
+from bot.payees import normalize_payee
 from storage.models import BankAccount, BankTransaction
 from storage.uow import UnitOfWork
 
@@ -34,36 +36,130 @@ def fingerprints(lines: Sequence[FetchedTransaction]) -> list[str]:
     return result
 
 
-async def store_new_lines(
-    uow: UnitOfWork, account: BankAccount, fetched: Sequence[FetchedTransaction]
-) -> list[BankTransaction]:
-    """Insert the lines not seen before; a window fetched twice adds nothing."""
+PENDING_DRIFT_DAYS = 5
+"""How far a booked line's date may move from its pending version's."""
+
+
+@dataclass
+class Reconciled:
+    """What one fetch changed in an account: rows added, pending rows booked, pending rows gone."""
+
+    added: list[BankTransaction] = field(default_factory=list)
+    booked: list[BankTransaction] = field(default_factory=list)
+    vanished: list[BankTransaction] = field(default_factory=list)
+
+
+def _row(
+    account: BankAccount, line: FetchedTransaction, fingerprint: str, now: datetime
+) -> BankTransaction:
+    return BankTransaction(
+        imported_at=now,
+        book_id=account.book_id,
+        bank_account_id=account.id,
+        external_id=line.external_id,
+        fingerprint=fingerprint,
+        booking_date=line.booking_date,
+        amount_minor=line.amount.minor,
+        currency=line.amount.currency,
+        raw_label=line.label,
+        payee=normalize_payee(line.label)[:160],
+        pending=line.pending,
+        review_state=ReviewState.TO_REVIEW,
+    )
+
+
+def _book(row: BankTransaction, line: FetchedTransaction, fingerprint: str) -> None:
+    """The booked version replaces the pending one in place, keeping the user's decision."""
+    row.external_id = line.external_id
+    row.booking_date = line.booking_date
+    row.raw_label = line.label
+    row.fingerprint = fingerprint
+    row.pending = False
+
+
+async def reconcile(
+    uow: UnitOfWork,
+    account: BankAccount,
+    fetched: Sequence[FetchedTransaction],
+    since: date,
+    until: date,
+    now: datetime,
+) -> Reconciled:
+    """Merge one fetch of [since, until] into the account; fetching it twice changes nothing.
+
+    Known ids are skipped; a booked line matching a pending one (amount, label, a few days
+    apart) books it in place; an unknown id whose fingerprint (date, amount, label,
+    occurrence) is known is the same line under a provider's new id; a pending line of the
+    window the bank no longer reports has vanished and leaves the review list.
+    """
     unique: dict[str, FetchedTransaction] = {}
-    for line in fetched:
+    for line in sorted(fetched, key=lambda line: (line.booking_date, line.external_id)):
         if line.amount.currency != account.currency:
             raise ValueError("line currency differs from its account")
         unique.setdefault(line.external_id, line)
-    known = await uow.lines.known_external_ids(account.id, unique)
-    fresh = [line for external_id, line in unique.items() if external_id not in known]
-    fresh.sort(key=lambda line: (line.booking_date, line.external_id))
-    rows = [
-        BankTransaction(
-            book_id=account.book_id,
-            bank_account_id=account.id,
-            external_id=line.external_id,
-            fingerprint=fingerprint,
-            booking_date=line.booking_date,
-            amount_minor=line.amount.minor,
-            currency=line.amount.currency,
-            raw_label=line.label,
-            payee=squeeze_label(line.label)[:160],
-            pending=line.pending,
-            review_state=ReviewState.TO_REVIEW,
-        )
-        for line, fingerprint in zip(fresh, fingerprints(fresh), strict=True)
+    lines = list(unique.values())
+    prints = dict(zip((line.external_id for line in lines), fingerprints(lines), strict=True))
+    existing = await uow.lines.in_window(
+        account.id,
+        since - timedelta(days=PENDING_DRIFT_DAYS),
+        until + timedelta(days=PENDING_DRIFT_DAYS),
+    )
+    by_id = {row.external_id: row for row in existing}
+    pending_rows = [
+        row for row in existing if row.pending and row.review_state != ReviewState.SUPERSEDED
     ]
-    await uow.lines.add_all(rows)
-    return rows
+    matched: set[int] = set()
+    result = Reconciled()
+    unknown: list[FetchedTransaction] = []
+    for line in lines:
+        row = by_id.get(line.external_id)
+        if row is not None:
+            matched.add(row.id)
+            if row.pending and not line.pending:
+                _book(row, line, prints[line.external_id])
+                result.booked.append(row)
+            continue
+        if not line.pending:
+            twin = _pending_twin(line, pending_rows, matched)
+            if twin is not None:
+                matched.add(twin.id)
+                _book(twin, line, prints[line.external_id])
+                result.booked.append(twin)
+                continue
+        unknown.append(line)
+    renamed = await uow.lines.by_fingerprints(
+        account.id, (prints[line.external_id] for line in unknown)
+    )
+    for line in unknown:
+        same = renamed.get(prints[line.external_id])
+        if same is not None and same.id not in matched and same.pending == line.pending:
+            matched.add(same.id)
+            same.external_id = line.external_id
+            continue
+        result.added.append(_row(account, line, prints[line.external_id], now))
+    for row in pending_rows:
+        if row.id not in matched and since <= row.booking_date <= until:
+            row.review_state = ReviewState.SUPERSEDED
+            result.vanished.append(row)
+    await uow.lines.add_all(result.added)
+    return result
+
+
+def _pending_twin(
+    line: FetchedTransaction, pending_rows: Sequence[BankTransaction], matched: set[int]
+) -> BankTransaction | None:
+    label = squeeze_label(line.label)
+    candidates = [
+        row
+        for row in pending_rows
+        if row.id not in matched
+        and row.amount_minor == line.amount.minor
+        and squeeze_label(row.raw_label) == label
+        and abs((row.booking_date - line.booking_date).days) <= PENDING_DRIFT_DAYS
+    ]
+    return min(
+        candidates, key=lambda row: abs((row.booking_date - line.booking_date).days), default=None
+    )
 
 
 async def settle_opening_balance(

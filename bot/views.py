@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.charts import AccountKind
+from bot.domain import ReviewState
 from bot.money import Money
 
 
@@ -49,6 +50,8 @@ class ImportSummary:
     connection_id: int
     institution_name: str
     accounts: tuple[AccountImport, ...]
+    auto_accepted: int = 0
+    categorized: int = 0
 
     @property
     def imported(self) -> int:
@@ -60,3 +63,66 @@ class ConnectionView:
     id: int
     institution_name: str
     bank_account_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewLine:
+    id: int
+    booking_date: date
+    amount: Money
+    payee: str
+    label: str
+    pending: bool
+    state: ReviewState
+    account: LedgerAccountView | None
+    source: str | None
+    auto_accepted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DigestView:
+    """One page of the lines to review as of `anchor`, with those decided since shown ticked."""
+
+    anchor: int
+    page: int
+    pages: int
+    lines: tuple[ReviewLine, ...]
+    to_review: int
+    auto_accepted: tuple[ReviewLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryChoices:
+    line: ReviewLine
+    best: tuple[LedgerAccountView, ...]
+    frequent: tuple[LedgerAccountView, ...]
+    owner: LedgerAccountView | None
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What a press did: whether it changed anything, and the rule it may lead to."""
+
+    changed: bool
+    line: ReviewLine
+    rule_offer: LedgerAccountView | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RuleView:
+    id: int
+    payee: str | None
+    label_contains: str | None
+    account: LedgerAccountView
+    auto_accept: bool
+    enabled: bool
+    hits: int
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsView:
+    language: str
+    timezone: str
+    digest_time: str
+    auto_accept: bool
+    threshold: float

@@ -6,9 +6,11 @@ from typing import Any
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers import connect, jobs, start
+from handlers import connect, jobs, review, settings, start
 
 PRIVATE = filters.ChatType.PRIVATE
+COMMANDS = ("start", "connect", "review", "rules", "settings", "cancel", "help", "privacy")
+"""The command menu, in the order Telegram shows it (setMyCommands, in fr and en)."""
 
 
 def register(
@@ -21,6 +23,8 @@ def register(
     app.add_handler(connect.conversation(conversation_timeout))
     app.add_handler(CommandHandler("connect", connect.on_private_only, filters=~PRIVATE))
     app.add_handler(CommandHandler("cancel", connect.on_cancel))
+    for handler in (*review.handlers(), *settings.handlers()):
+        app.add_handler(handler)
     jobs.register(app)
     app.add_handler(CallbackQueryHandler(start.on_stale_button))
-    app.add_handler(MessageHandler((filters.COMMAND | filters.TEXT) & PRIVATE, start.on_unknown))
+    app.add_handler(MessageHandler(filters.COMMAND & PRIVATE, start.on_unknown))

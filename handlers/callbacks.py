@@ -127,6 +127,140 @@ class CancelFlow(FlowButton):
     tag = "x"
 
 
+@dataclass(frozen=True, slots=True)
+class ReviewPage(Button):
+    """A page of the digest as of `anchor` (seconds since the epoch)."""
+
+    tag = "rp"
+    anchor: int
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
+class LineButton(Button):
+    line: int
+    anchor: int
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptLine(LineButton):
+    tag = "ra"
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeLine(LineButton):
+    tag = "rc"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchAccounts(LineButton):
+    tag = "rf"
+
+
+@dataclass(frozen=True, slots=True)
+class NewAccount(LineButton):
+    tag = "rn"
+
+
+@dataclass(frozen=True, slots=True)
+class Personal(LineButton):
+    tag = "ro"
+
+
+@dataclass(frozen=True, slots=True)
+class Exclude(LineButton):
+    tag = "rx"
+
+
+@dataclass(frozen=True, slots=True)
+class FileUnder(Button):
+    tag = "rk"
+    line: int
+    account: int
+    anchor: int
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
+class MakeRule(Button):
+    tag = "ry"
+    line: int
+    account: int
+    anchor: int
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptPage(Button):
+    tag = "rA"
+    anchor: int
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
+class UndoAuto(Button):
+    tag = "ru"
+    anchor: int
+
+
+@dataclass(frozen=True, slots=True)
+class ShowDone(Button):
+    tag = "rd"
+    anchor: int
+
+
+@dataclass(frozen=True, slots=True)
+class Reopen(Button):
+    tag = "rr"
+    line: int
+    anchor: int
+
+
+@dataclass(frozen=True, slots=True)
+class ToggleRule(Button):
+    tag = "Rt"
+    rule: int
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteRule(Button):
+    tag = "Rd"
+    rule: int
+
+
+@dataclass(frozen=True, slots=True)
+class SetLanguage(Button):
+    tag = "sl"
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetAutoAccept(Button):
+    tag = "sa"
+    on: int
+
+
+@dataclass(frozen=True, slots=True)
+class SettingsMenu(Button):
+    """Which list to show: 0 the settings, 1 summary times, 2 time zones."""
+
+    tag = "sm"
+    menu: int
+
+
+@dataclass(frozen=True, slots=True)
+class SetDigestTime(Button):
+    tag = "st"
+    hhmm: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetTimezone(Button):
+    tag = "sz"
+    index: int
+
+
 KINDS: tuple[type[Button], ...] = (
     PickBank,
     PickGroup,
@@ -143,6 +277,26 @@ KINDS: tuple[type[Button], ...] = (
     PickPeriod,
     ConfirmConnect,
     CancelFlow,
+    ReviewPage,
+    AcceptLine,
+    ChangeLine,
+    SearchAccounts,
+    NewAccount,
+    Personal,
+    Exclude,
+    FileUnder,
+    MakeRule,
+    AcceptPage,
+    UndoAuto,
+    ShowDone,
+    Reopen,
+    ToggleRule,
+    DeleteRule,
+    SetLanguage,
+    SetAutoAccept,
+    SettingsMenu,
+    SetDigestTime,
+    SetTimezone,
 )
 _BY_TAG = {kind.tag: kind for kind in KINDS}
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Update
@@ -12,6 +12,8 @@ from telegram.error import BadRequest, Forbidden
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.connect_flow import FlowStore
+from bot.review import Review
+from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.views import UserView
 from handlers.render import Screen
@@ -25,6 +27,12 @@ Ctx = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, An
 class Runtime:
     services: Services
     flows: FlowStore
+    review: Review = field(init=False)
+    scheduler: Scheduler = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.review = Review(self.services.db, self.services.clock)
+        self.scheduler = Scheduler(self.services.db, self.services.clock)
 
 
 def runtime(context: Ctx) -> Runtime:

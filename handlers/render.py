@@ -12,9 +12,21 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.banks.connector import FetchedAccount
 from bot.banks.directory import Institution, SearchHit
 from bot.connect_flow import ConnectFlow
+from bot.domain import ReviewState
 from bot.i18n import country_name, day, money, t
+from bot.money import Money
 from bot.periods import ImportPeriod
-from bot.views import ImportSummary, LedgerAccountView
+from bot.review import PAGE_SIZE
+from bot.views import (
+    CategoryChoices,
+    Decision,
+    DigestView,
+    ImportSummary,
+    LedgerAccountView,
+    ReviewLine,
+    RuleView,
+    SettingsView,
+)
 from handlers import callbacks as cb
 
 BUTTON_CHARS = 28
@@ -289,6 +301,231 @@ def import_done(summary: ImportSummary, lang: str) -> Screen:
                 balance=escape(money(account.balance, lang)) if account.balance else "—",
             )
         )
-    return Screen(
-        t(lang, "connect.done", bank=escape(summary.institution_name), accounts="\n\n".join(parts))
+    following = t(
+        lang, "connect.done_next", categorized=summary.categorized, auto=summary.auto_accepted
     )
+    body = t(
+        lang,
+        "connect.done",
+        bank=escape(summary.institution_name),
+        accounts="\n\n".join(parts),
+        next=following,
+    )
+    return Screen(body)
+
+
+# --- reviewing -------------------------------------------------------------------------
+
+WHY = {"rule": "why.rule", "memory": "why.memory", "known": "why.known", "transfer": "why.transfer"}
+
+
+def _line_text(n: int, line: ReviewLine, lang: str) -> str:
+    values = {
+        "n": n,
+        "date": day(line.booking_date, lang),
+        "amount": money(line.amount, lang),
+        "payee": short(line.payee, 40),
+    }
+    account = line.account.label if line.account else ""
+    if line.state == ReviewState.ACCEPTED:
+        return text(lang, "review.accepted", account=account, **values)
+    if line.state == ReviewState.EXCLUDED:
+        return text(lang, "review.excluded", **values)
+    head = text(lang, "review.line_pending" if line.pending else "review.line", **values)
+    if line.account is None or line.source in (None, "none"):
+        return f"{head}\n{t(lang, 'review.no_suggestion')}"
+    why = t(lang, WHY.get(line.source or "", "why.none"))
+    return f"{head}\n{text(lang, 'review.suggested', account=account, why=why)}"
+
+
+def digest(view: DigestView, lang: str, *, daily: bool = False) -> Screen:
+    """The digest page: each line to review gets its own row (accept, category)."""
+    if not view.lines and not view.auto_accepted:
+        return Screen(t(lang, "review.nothing"))
+    parts = [t(lang, "review.title" if daily else "review.title_on_demand", count=view.to_review)]
+    keyboard: list[list[InlineKeyboardButton]] = []
+    first = view.page * PAGE_SIZE + 1
+    for n, line in enumerate(view.lines, start=first):
+        parts.append(_line_text(n, line, lang))
+        if line.state == ReviewState.TO_REVIEW:
+            keyboard.append(
+                [
+                    button(
+                        t(lang, "btn.accept_n", n=n), cb.AcceptLine(line.id, view.anchor, view.page)
+                    ),
+                    button(
+                        t(lang, "btn.change_n", n=n), cb.ChangeLine(line.id, view.anchor, view.page)
+                    ),
+                ]
+            )
+    if view.auto_accepted:
+        total = sum(line.amount.minor for line in view.auto_accepted)
+        currency = view.auto_accepted[0].amount.currency
+        parts.append(
+            t(
+                lang,
+                "review.auto_summary",
+                count=len(view.auto_accepted),
+                total=escape(money(Money(total, currency), lang)),
+            )
+        )
+    footer: list[InlineKeyboardButton] = []
+    if any(line.state == ReviewState.TO_REVIEW for line in view.lines):
+        footer.append(button(t(lang, "btn.accept_all"), cb.AcceptPage(view.anchor, view.page)))
+    if view.pages > 1:
+        parts.append(t(lang, "review.page", page=view.page + 1, pages=view.pages))
+        if view.page > 0:
+            footer.insert(0, button(t(lang, "btn.prev"), cb.ReviewPage(view.anchor, view.page - 1)))
+        if view.page + 1 < view.pages:
+            footer.append(button(t(lang, "btn.next"), cb.ReviewPage(view.anchor, view.page + 1)))
+    if footer:
+        keyboard.append(footer)
+    extra = [button(t(lang, "btn.show_done"), cb.ShowDone(view.anchor))]
+    if view.auto_accepted:
+        extra.insert(0, button(t(lang, "btn.undo_auto"), cb.UndoAuto(view.anchor)))
+    keyboard.append(extra)
+    return Screen("\n\n".join(parts), InlineKeyboardMarkup(keyboard))
+
+
+def category_picker(
+    choices: CategoryChoices,
+    anchor: int,
+    page: int,
+    lang: str,
+    *,
+    found: Sequence[LedgerAccountView] | None = None,
+    query: str = "",
+) -> Screen:
+    line = choices.line
+    body = text(
+        lang,
+        "picker.title",
+        date=day(line.booking_date, lang),
+        amount=money(line.amount, lang),
+        payee=line.payee,
+        label=line.label,
+    )
+    if found is not None:
+        body += "\n\n" + text(lang, "picker.results" if found else "picker.no_results", query=query)
+    options = list(found) if found is not None else [*choices.best, *choices.frequent]
+    picks = [button(a.label, cb.FileUnder(line.id, a.id, anchor, page)) for a in options]
+    keyboard = rows(picks, 2)
+    tools = [
+        button(t(lang, "btn.search"), cb.SearchAccounts(line.id, anchor, page)),
+        button(t(lang, "btn.new_account"), cb.NewAccount(line.id, anchor, page)),
+    ]
+    keyboard.append(tools)
+    others = []
+    if choices.owner is not None:
+        others.append(button(t(lang, "btn.personal"), cb.Personal(line.id, anchor, page)))
+    others.append(button(t(lang, "btn.exclude"), cb.Exclude(line.id, anchor, page)))
+    keyboard.append(others)
+    keyboard.append([button(t(lang, "btn.back"), cb.ReviewPage(anchor, page))])
+    return Screen(body, InlineKeyboardMarkup(keyboard))
+
+
+def prompt(key: str, back: cb.Button, lang: str) -> Screen:
+    return Screen(t(lang, key), InlineKeyboardMarkup([[button(t(lang, "btn.back"), back)]]))
+
+
+def rule_offer(decision: Decision, anchor: int, page: int, lang: str) -> Screen:
+    assert decision.rule_offer is not None
+    account = decision.rule_offer
+    body = text(lang, "rule.offer", account=account.label, payee=decision.line.payee)
+    keyboard = [
+        [
+            button(
+                t(lang, "btn.yes_rule"), cb.MakeRule(decision.line.id, account.id, anchor, page)
+            ),
+            button(t(lang, "btn.no_rule"), cb.ReviewPage(anchor, page)),
+        ]
+    ]
+    return Screen(body, InlineKeyboardMarkup(keyboard))
+
+
+def done_list(lines: Sequence[ReviewLine], anchor: int, lang: str) -> Screen:
+    if not lines:
+        return Screen(
+            t(lang, "done.none"),
+            InlineKeyboardMarkup([[button(t(lang, "btn.back"), cb.ReviewPage(anchor, 0))]]),
+        )
+    parts = [t(lang, "done.title")]
+    reopen = []
+    for n, line in enumerate(lines, start=1):
+        parts.append(_line_text(n, line, lang))
+        reopen.append(button(t(lang, "btn.reopen_n", n=n), cb.Reopen(line.id, anchor)))
+    keyboard = [*rows(reopen, 2), [button(t(lang, "btn.back"), cb.ReviewPage(anchor, 0))]]
+    return Screen("\n\n".join(parts), InlineKeyboardMarkup(keyboard))
+
+
+def rules_list(rules: Sequence[RuleView], lang: str) -> Screen:
+    if not rules:
+        return Screen(t(lang, "rules.none"))
+    parts = [t(lang, "rules.title")]
+    keyboard = []
+    for n, rule in enumerate(rules, start=1):
+        condition = rule.payee or rule.label_contains or "…"
+        off = "" if rule.enabled else t(lang, "rules.off")
+        parts.append(
+            text(
+                lang,
+                "rules.line",
+                n=n,
+                condition=condition,
+                account=rule.account.label,
+                hits=rule.hits,
+                off=off,
+            )
+        )
+        toggle = "btn.rule_disable" if rule.enabled else "btn.rule_enable"
+        keyboard.append(
+            [
+                button(t(lang, toggle, n=n), cb.ToggleRule(rule.id)),
+                button(t(lang, "btn.rule_delete", n=n), cb.DeleteRule(rule.id)),
+            ]
+        )
+    return Screen("\n".join(parts), InlineKeyboardMarkup(keyboard))
+
+
+def settings(view: SettingsView, lang: str) -> Screen:
+    body = text(
+        lang,
+        "settings.title",
+        language="Français" if view.language == "fr" else "English",
+        timezone=view.timezone,
+        digest_time=view.digest_time,
+        auto=t(lang, "settings.on" if view.auto_accept else "settings.off"),
+        threshold=f"{view.threshold:.2f}",
+    )
+    keyboard = [
+        [
+            button(t(lang, "btn.lang_fr"), cb.SetLanguage("fr")),
+            button(t(lang, "btn.lang_en"), cb.SetLanguage("en")),
+        ],
+        [
+            button(t(lang, "btn.digest_time"), cb.SettingsMenu(1)),
+            button(t(lang, "btn.timezone"), cb.SettingsMenu(2)),
+        ],
+        [
+            button(
+                t(lang, "btn.auto_off" if view.auto_accept else "btn.auto_on"),
+                cb.SetAutoAccept(0 if view.auto_accept else 1),
+            )
+        ],
+    ]
+    return Screen(body, InlineKeyboardMarkup(keyboard))
+
+
+def digest_times(times: Sequence[str], lang: str) -> Screen:
+    picks = [button(value, cb.SetDigestTime(value.replace(":", ""))) for value in times]
+    keyboard = [*rows(picks, 3), [button(t(lang, "btn.back"), cb.SettingsMenu(0))]]
+    return Screen(t(lang, "settings.pick_time"), InlineKeyboardMarkup(keyboard))
+
+
+def timezones(zones: Sequence[str], lang: str) -> Screen:
+    picks = [
+        button(zone.split("/")[-1].replace("_", " "), cb.SetTimezone(i))
+        for i, zone in enumerate(zones)
+    ]
+    keyboard = [*rows(picks, 2), [button(t(lang, "btn.back"), cb.SettingsMenu(0))]]
+    return Screen(t(lang, "settings.pick_tz"), InlineKeyboardMarkup(keyboard))

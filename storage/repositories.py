@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import TypeVar
 
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.charts import AccountKind
-from bot.domain import EntryKind
+from bot.domain import EntryKind, ReviewState
 from bot.ledger import EntryDraft
 from storage.models import (
     BankAccount,
@@ -22,6 +22,8 @@ from storage.models import (
     JournalEntry,
     JournalLine,
     LedgerAccount,
+    Rule,
+    SyncRun,
     User,
 )
 
@@ -39,6 +41,9 @@ class _Repository:
 class Users(_Repository):
     async def by_telegram_id(self, telegram_id: int) -> User | None:
         return await self._first(select(User).where(User.telegram_id == telegram_id))
+
+    async def get(self, user_id: int) -> User | None:
+        return await self.session.get(User, user_id)
 
     async def add(self, user: User) -> User:
         self.session.add(user)
@@ -111,6 +116,14 @@ class LedgerAccounts(_Repository):
             )
         )
 
+    async def all_of(self, book_id: int) -> Sequence[LedgerAccount]:
+        rows = await self.session.scalars(
+            select(LedgerAccount)
+            .where(LedgerAccount.book_id == book_id)
+            .order_by(LedgerAccount.code)
+        )
+        return rows.all()
+
     async def codes(self, book_id: int) -> set[str]:
         rows = await self.session.scalars(
             select(LedgerAccount.code).where(LedgerAccount.book_id == book_id)
@@ -172,11 +185,127 @@ class BankLines(_Repository):
         self.session.add_all(lines)
         await self.session.flush()
 
+    async def decided(self, book_id: int) -> Sequence[tuple[BankTransaction, int]]:
+        """Accepted lines with the account they were filed under, oldest first (for memory)."""
+        rows = await self.session.execute(
+            select(BankTransaction, BankTransaction.suggested_account_id)
+            .where(
+                BankTransaction.book_id == book_id,
+                BankTransaction.review_state == ReviewState.ACCEPTED,
+                BankTransaction.suggested_account_id.is_not(None),
+            )
+            .order_by(BankTransaction.booking_date, BankTransaction.id)
+        )
+        return [(line, int(account_id)) for line, account_id in rows.all()]
+
+    async def unpaired_to_review(
+        self, book_id: int, since: date, until: date
+    ) -> Sequence[BankTransaction]:
+        rows = await self.session.scalars(
+            select(BankTransaction).where(
+                BankTransaction.book_id == book_id,
+                BankTransaction.review_state == ReviewState.TO_REVIEW,
+                BankTransaction.transfer_peer_id.is_(None),
+                BankTransaction.booking_date >= since,
+                BankTransaction.booking_date <= until,
+            )
+        )
+        return rows.all()
+
+    async def mark_accepted(
+        self, line_id: int, account_id: int, at: datetime, *, auto: bool = False
+    ) -> bool:
+        """True for exactly one caller: the update only applies to a line still to review."""
+        result = await self.session.execute(
+            update(BankTransaction)
+            .where(
+                BankTransaction.id == line_id,
+                BankTransaction.review_state == ReviewState.TO_REVIEW,
+            )
+            .values(
+                review_state=ReviewState.ACCEPTED,
+                suggested_account_id=account_id,
+                reviewed_at=at,
+                auto_accepted=auto,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def mark_excluded(self, line_id: int, at: datetime) -> bool:
+        result = await self.session.execute(
+            update(BankTransaction)
+            .where(
+                BankTransaction.id == line_id,
+                BankTransaction.review_state == ReviewState.TO_REVIEW,
+            )
+            .values(review_state=ReviewState.EXCLUDED, reviewed_at=at, auto_accepted=False)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def reopen(self, line_id: int, from_state: ReviewState) -> bool:
+        result = await self.session.execute(
+            update(BankTransaction)
+            .where(BankTransaction.id == line_id, BankTransaction.review_state == from_state)
+            .values(
+                review_state=ReviewState.TO_REVIEW,
+                journal_entry_id=None,
+                reviewed_at=None,
+                auto_accepted=False,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def set_entry(self, line_id: int, entry_id: int) -> None:
+        await self.session.execute(
+            update(BankTransaction)
+            .where(BankTransaction.id == line_id)
+            .values(journal_entry_id=entry_id)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def get_in_book(self, book_id: int, line_id: int) -> BankTransaction | None:
+        return await self._first(
+            select(BankTransaction).where(
+                BankTransaction.book_id == book_id, BankTransaction.id == line_id
+            )
+        )
+
+    async def in_window(
+        self, bank_account_id: int, since: date, until: date
+    ) -> Sequence[BankTransaction]:
+        rows = await self.session.scalars(
+            select(BankTransaction).where(
+                BankTransaction.bank_account_id == bank_account_id,
+                BankTransaction.booking_date >= since,
+                BankTransaction.booking_date <= until,
+            )
+        )
+        return rows.all()
+
+    async def by_fingerprints(
+        self, bank_account_id: int, fingerprints: Iterable[str]
+    ) -> dict[str, BankTransaction]:
+        wanted = list(fingerprints)
+        found: dict[str, BankTransaction] = {}
+        for start in range(0, len(wanted), 500):
+            rows = await self.session.scalars(
+                select(BankTransaction).where(
+                    BankTransaction.bank_account_id == bank_account_id,
+                    BankTransaction.fingerprint.in_(wanted[start : start + 500]),
+                )
+            )
+            found.update((row.fingerprint, row) for row in rows.all())
+        return found
+
     async def booked_total_since(self, bank_account_id: int, since: date) -> int:
         total = await self.session.scalar(
             select(func.coalesce(func.sum(BankTransaction.amount_minor), 0)).where(
                 BankTransaction.bank_account_id == bank_account_id,
                 BankTransaction.pending.is_(False),
+                BankTransaction.review_state != ReviewState.SUPERSEDED,
                 BankTransaction.booking_date >= since,
             )
         )
@@ -259,6 +388,57 @@ class Journal(_Repository):
             )
         )
         return int(total or 0)
+
+
+class Rules(_Repository):
+    async def enabled(self, book_id: int) -> Sequence[Rule]:
+        rows = await self.session.scalars(
+            select(Rule)
+            .where(Rule.book_id == book_id, Rule.enabled.is_(True))
+            .order_by(Rule.position, Rule.id)
+        )
+        return rows.all()
+
+    async def all_of(self, book_id: int) -> Sequence[Rule]:
+        rows = await self.session.scalars(
+            select(Rule).where(Rule.book_id == book_id).order_by(Rule.position, Rule.id)
+        )
+        return rows.all()
+
+    async def get_in_book(self, book_id: int, rule_id: int) -> Rule | None:
+        return await self._first(select(Rule).where(Rule.book_id == book_id, Rule.id == rule_id))
+
+    async def add(self, rule: Rule) -> Rule:
+        if not rule.position:
+            last = await self.session.scalar(
+                select(func.max(Rule.position)).where(Rule.book_id == rule.book_id)
+            )
+            rule.position = (last or 0) + 1
+        self.session.add(rule)
+        await self.session.flush()
+        return rule
+
+    async def delete(self, rule: Rule) -> None:
+        await self.session.delete(rule)
+        await self.session.flush()
+
+    async def hits(self, book_id: int) -> dict[int, int]:
+        rows = await self.session.execute(
+            select(BankTransaction.suggestion_rule_id, func.count())
+            .where(
+                BankTransaction.book_id == book_id,
+                BankTransaction.suggestion_rule_id.is_not(None),
+            )
+            .group_by(BankTransaction.suggestion_rule_id)
+        )
+        return {int(rule_id): int(count) for rule_id, count in rows.all()}
+
+
+class SyncRuns(_Repository):
+    async def add(self, run: SyncRun) -> SyncRun:
+        self.session.add(run)
+        await self.session.flush()
+        return run
 
 
 class BankRequests(_Repository):

@@ -16,6 +16,8 @@ from storage.repositories import (
     Connections,
     Journal,
     LedgerAccounts,
+    Rules,
+    SyncRuns,
     Users,
 )
 
@@ -31,6 +33,8 @@ class UnitOfWork:
         self.lines = BankLines(session)
         self.journal = Journal(session)
         self.requests = BankRequests(session)
+        self.rules = Rules(session)
+        self.sync_runs = SyncRuns(session)
         self._committed = False
 
     async def commit(self) -> None:

@@ -86,7 +86,11 @@ MESSAGES: dict[str, str] = {
     "connect.confirm": "<b>{bank}</b>\n{accounts}\nImport period: {period} (from {start})",
     "connect.confirm_account": "• {account} → {ledger}",
     "connect.importing": "⏳ Connecting {bank} and importing transactions…",
-    "connect.done": "✅ <b>{bank}</b> is connected.\n\n{accounts}",
+    "connect.done": "✅ <b>{bank}</b> is connected.\n\n{accounts}\n\n{next}",
+    "connect.done_next": (
+        "{categorized} already categorized, {auto} accepted automatically. "
+        "/review to go through them."
+    ),
     "connect.done_account": (
         "<b>{account}</b> → {ledger}\n"
         "{count} transactions imported{pending}, {period}\n"
@@ -132,4 +136,8 @@ MESSAGES: dict[str, str] = {
     "btn.period_months": "Last {n} months",
     "period.days": "last {n} days",
     "period.months": "last {n} months",
+    "connect.restarted": (
+        "🔄 Pointage restarted: for your safety, please enter your username again."
+        "\n\n<b>{bank}</b>\nUsername (the one for your bank's website):"
+    ),
 }

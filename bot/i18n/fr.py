@@ -92,7 +92,11 @@ MESSAGES: dict[str, str] = {
     ),
     "connect.confirm_account": "• {account} → {ledger}",
     "connect.importing": "⏳ Connexion de {bank} et import des opérations…",
-    "connect.done": "✅ <b>{bank}</b> est connectée.\n\n{accounts}",
+    "connect.done": "✅ <b>{bank}</b> est connectée.\n\n{accounts}\n\n{next}",
+    "connect.done_next": (
+        "{categorized} catégorisées d'avance, {auto} validées automatiquement. "
+        "/review pour les passer en revue."
+    ),
     "connect.done_account": (
         "<b>{account}</b> → {ledger}\n"
         "{count} opérations importées{pending}, {period}\n"
@@ -138,4 +142,8 @@ MESSAGES: dict[str, str] = {
     "btn.period_months": "{n} derniers mois",
     "period.days": "{n} derniers jours",
     "period.months": "{n} derniers mois",
+    "connect.restarted": (
+        "🔄 Pointage a redémarré : pour votre sécurité, saisissez à nouveau votre identifiant."
+        "\n\n<b>{bank}</b>\nIdentifiant (celui du site de votre banque) :"
+    ),
 }

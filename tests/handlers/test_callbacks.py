@@ -18,7 +18,32 @@ SAMPLES: list[cb.Button] = [
     cb.PickPeriod("a1b2c3", "m24"),
     cb.ConfirmConnect("a1b2c3"),
     cb.CancelFlow("a1b2c3"),
+    cb.ReviewPage(1795855891, 12),
+    cb.AcceptLine(2_000_000_000, 1795855891, 99),
+    cb.ChangeLine(2_000_000_000, 1795855891, 99),
+    cb.SearchAccounts(2_000_000_000, 1795855891, 99),
+    cb.NewAccount(2_000_000_000, 1795855891, 99),
+    cb.Personal(2_000_000_000, 1795855891, 99),
+    cb.Exclude(2_000_000_000, 1795855891, 99),
+    cb.FileUnder(2_000_000_000, 2_000_000_000, 1795855891, 99),
+    cb.MakeRule(2_000_000_000, 2_000_000_000, 1795855891, 99),
+    cb.AcceptPage(1795855891, 99),
+    cb.UndoAuto(1795855891),
+    cb.ShowDone(1795855891),
+    cb.Reopen(2_000_000_000, 1795855891),
+    cb.ToggleRule(2_000_000_000),
+    cb.DeleteRule(2_000_000_000),
+    cb.SetLanguage("fr"),
+    cb.SetAutoAccept(1),
+    cb.SettingsMenu(2),
+    cb.SetDigestTime("0800"),
+    cb.SetTimezone(9),
 ]
+
+
+def test_every_kind_has_its_own_tag() -> None:
+    tags = [kind.tag for kind in cb.KINDS]
+    assert len(tags) == len(set(tags))
 
 
 def test_every_kind_of_button_has_a_sample() -> None:

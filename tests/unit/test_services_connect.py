@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.banks.connector import Authorized, BadCredentials, Challenge, ConnectorRegistry
+from bot.banks.connector import Authorized, BadCredentials, Challenge
 from bot.banks.demo import DemoBank
-from bot.banks.directory import Directory
 from bot.charts import AccountKind
 from bot.clock import FixedClock
 from bot.domain import EntryKind, ReviewState
@@ -18,21 +17,9 @@ from bot.secret import Secret
 from bot.services import AccessDenied, AccountChoice, ConnectRequest, Services
 from storage.models import BankAccount, BankRequest, BankTransaction, Connection, JournalEntry
 from storage.uow import Database
-from storage.vault import KeyRing, Vault
 
 ALICE, BOB = 1001, 2002
 PASSWORD = "demo"
-
-
-@pytest.fixture(scope="module")
-def directory() -> Directory:
-    return Directory(demo_enabled=True)
-
-
-@pytest.fixture
-def services(db: Database, clock: FixedClock, directory: Directory) -> Services:
-    ring = KeyRing.parse("k1:" + "A" * 43 + "=")
-    return Services(db, Vault(ring), ConnectorRegistry([DemoBank(clock)]), directory, clock)
 
 
 async def sign_in(services: Services) -> tuple[Authorized, list]:

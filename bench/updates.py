@@ -1,0 +1,130 @@
+"""Button presses per second through the real Application, against a bare PTB handler.
+
+`python -m bench.updates [--presses N] [--repeat R]` pushes N presses (accept and
+recategorize, alternating), one at a time, through Pointage (SQLite, the Bot API stand-in,
+no rate limiter) and, in the same run, through a bare PTB handler that makes the same Bot API
+calls (answer the query, edit the message) without a database. Prints medians of R runs:
+presses_per_s, baseline_per_s, overhead_ms (our mean minus the baseline's, per press), p99_ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+from telegram.ext import ApplicationBuilder, CallbackQueryHandler, ContextTypes
+
+from bot.clock import SystemClock
+from handlers import callbacks as cb
+from tests.handlers.conftest import run_app, settings_for, stop_app
+from tests.support.botapi import BotApiStandIn
+from tests.unit.test_services_connect import connect_all
+
+USER = 4242
+
+
+async def _one_press(standin: BotApiStandIn, user: Any, message_id: int, data: str) -> float:
+    answers = len(standin.calls_to("answerCallbackQuery"))
+    edits = len(standin.calls_to("editMessageText"))
+    started = time.perf_counter()
+    standin.press(user, message_id, data)
+    while (  # noqa: ASYNC110 - the stand-in only records calls; polling it is the measure
+        len(standin.calls_to("answerCallbackQuery")) <= answers
+        or len(standin.calls_to("editMessageText")) <= edits
+    ):
+        await asyncio.sleep(0.0002)
+    return (time.perf_counter() - started) * 1000
+
+
+async def ours(presses: int) -> list[float]:
+    standin = BotApiStandIn()
+    await standin.start()
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = settings_for(standin, Path(tmp), demo_bank_password="demo")
+        app = await run_app(settings, SystemClock())  # type: ignore[arg-type]
+        try:
+            runtime = app.bot_data["runtime"]
+            connection = await connect_all(
+                runtime.services, USER, date.today().replace(day=1).replace(month=1)
+            )
+            await runtime.services.import_connection(USER, connection)
+            review = runtime.review
+            anchor = review.new_anchor()
+            first = await review.digest(USER, anchor)
+            plan: list[cb.Button] = []
+            for page in range(first.pages):
+                for line in (await review.digest(USER, anchor, page)).lines:
+                    plan.append(cb.AcceptLine(line.id, anchor, page))
+                    plan.append(cb.ChangeLine(line.id, anchor, page))
+            plan = [b for i, b in enumerate(plan) if (i % 4 in (0, 3))][:presses]
+            user = standin.user(USER, language_code="fr")
+            message = await app.bot.send_message(USER, "digest")
+            return [await _one_press(standin, user, message.message_id, b.pack()) for b in plan]
+        finally:
+            await stop_app(app)
+            await standin.stop()
+
+
+async def baseline(presses: int) -> list[float]:
+    standin = BotApiStandIn()
+    await standin.start()
+
+    async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        assert query is not None
+        await query.answer("ok")
+        await query.edit_message_text(f"pressed {query.data} {time.perf_counter_ns()}")
+
+    app = standin.configure(ApplicationBuilder()).build()
+    app.add_handler(CallbackQueryHandler(on_press))
+    await app.initialize()
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0, timeout=1)
+    try:
+        user = standin.user(USER, language_code="fr")
+        message = await app.bot.send_message(USER, "digest")
+        return [
+            await _one_press(standin, user, message.message_id, f"x{i}") for i in range(presses)
+        ]
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+        await standin.stop()
+
+
+def p99(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+
+
+async def main(presses: int, repeat: int) -> None:
+    rates, base_rates, overheads, tails = [], [], [], []
+    for _ in range(repeat):
+        mine = await ours(presses)
+        bare = await baseline(len(mine))
+        rates.append(1000 / statistics.mean(mine))
+        base_rates.append(1000 / statistics.mean(bare))
+        overheads.append(statistics.mean(mine) - statistics.mean(bare))
+        tails.append(p99(mine))
+    print(f"presses={len(mine)}")
+    print(f"presses_per_s={statistics.median(rates):.1f}")
+    print(f"baseline_per_s={statistics.median(base_rates):.1f}")
+    print(f"overhead_ms={statistics.median(overheads):.2f}")
+    print(f"p99_ms={statistics.median(tails):.2f}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--presses", type=int, default=200)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    asyncio.run(main(args.presses, args.repeat))

@@ -1,0 +1,524 @@
+"""Reviewing bank lines: the digest, accept, recategorize, exclude, rules, undo and reopen."""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select
+
+from bot.charts import TEMPLATES, AccountKind
+from bot.clock import Clock
+from bot.domain import ReviewState
+from bot.filing import accept_line, load_filing
+from bot.ledger import DraftLine, reversal_of
+from bot.money import Money
+from bot.views import (
+    CategoryChoices,
+    Decision,
+    DigestView,
+    LedgerAccountView,
+    ReviewLine,
+    RuleView,
+)
+from storage.models import (
+    BankAccount,
+    BankTransaction,
+    Book,
+    JournalLine,
+    LedgerAccount,
+    Rule,
+    User,
+)
+from storage.uow import Database, UnitOfWork
+
+PAGE_SIZE = 6
+AUTO_SUMMARY_HOURS = 24
+CATEGORY_KINDS = (
+    AccountKind.EXPENSE,
+    AccountKind.INCOME,
+    AccountKind.VAT,
+    AccountKind.TAX,
+    AccountKind.OWNER,
+    AccountKind.TRANSFER,
+    AccountKind.EQUITY,
+    AccountKind.RECEIVABLE,
+    AccountKind.PAYABLE,
+    AccountKind.SUSPENSE,
+)
+SYNONYMS = {
+    "resto": ("6257", "6256", "6000"),
+    "restaurant": ("6257", "6256"),
+    "repas": ("6257", "6256"),
+    "tel": ("626",),
+    "telephone": ("626",),
+    "internet": ("626",),
+    "mobile": ("626",),
+    "loyer": ("6132",),
+    "essence": ("6061", "6251"),
+    "carburant": ("6061", "6251"),
+    "assurance": ("616",),
+    "logiciel": ("6135", "6068"),
+    "abonnement": ("6135", "6068"),
+    "train": ("6251",),
+    "avion": ("6251",),
+    "taxi": ("6251",),
+    "hotel": ("6256", "6251"),
+    "urssaf": ("645", "646"),
+    "impot": ("63511", "444", "44551"),
+    "tva": ("44551", "44566", "44571"),
+    "perso": ("108",),
+}
+
+
+class NotFound(Exception):
+    """The line, rule or account is gone or belongs to another book; nothing changes."""
+
+
+def fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()
+
+
+def _ledger_view(account: LedgerAccount) -> LedgerAccountView:
+    return LedgerAccountView(account.id, account.code, account.name, account.kind)
+
+
+def anchor_of(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def _anchor_time(anchor: int) -> datetime:
+    return datetime.fromtimestamp(anchor, UTC)
+
+
+class Review:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    async def _book(self, uow: UnitOfWork, telegram_id: int) -> tuple[User, Book]:
+        user = await uow.users.by_telegram_id(telegram_id)
+        if user is None:
+            raise NotFound("user")
+        return user, await uow.books.first_for(user.id)
+
+    async def _line(self, uow: UnitOfWork, book: Book, line_id: int) -> BankTransaction:
+        line = await uow.lines.get_in_book(book.id, line_id)
+        if line is None:
+            raise NotFound("line")
+        return line
+
+    async def _accounts(self, uow: UnitOfWork, book: Book) -> dict[int, LedgerAccount]:
+        return {a.id: a for a in await uow.ledger.all_of(book.id)}
+
+    @staticmethod
+    def _view(line: BankTransaction, accounts: dict[int, LedgerAccount]) -> ReviewLine:
+        account = accounts.get(line.suggested_account_id or 0)
+        return ReviewLine(
+            id=line.id,
+            booking_date=line.booking_date,
+            amount=Money(line.amount_minor, line.currency),
+            payee=line.payee or line.raw_label,
+            label=line.raw_label,
+            pending=line.pending,
+            state=line.review_state,
+            account=_ledger_view(account) if account else None,
+            source=line.suggestion_source,
+            auto_accepted=line.auto_accepted,
+        )
+
+    # --- the digest ----------------------------------------------------------------------
+
+    def new_anchor(self) -> int:
+        return anchor_of(self.clock.now())
+
+    async def digest(self, telegram_id: int, anchor: int, page: int = 0) -> DigestView:
+        """Lines to review as of `anchor`; lines decided since then stay on their page, ticked."""
+        async with self.db.reading() as uow:
+            _, book = await self._book(uow, telegram_id)
+            return await self._digest(uow, book, anchor, page)
+
+    async def _digest(self, uow: UnitOfWork, book: Book, anchor: int, page: int) -> DigestView:
+        at = _anchor_time(anchor)
+        shown = and_(
+            BankTransaction.book_id == book.id,
+            BankTransaction.imported_at <= at,
+            or_(
+                BankTransaction.review_state == ReviewState.TO_REVIEW,
+                and_(
+                    BankTransaction.reviewed_at >= at,
+                    BankTransaction.auto_accepted.is_(False),
+                    BankTransaction.review_state != ReviewState.SUPERSEDED,
+                ),
+            ),
+        )
+        session = uow.session
+        total = int(await session.scalar(select(func.count()).where(shown)) or 0)
+        pages = max(1, math.ceil(total / PAGE_SIZE))
+        page = min(max(page, 0), pages - 1)
+        rows = (
+            await session.scalars(
+                select(BankTransaction)
+                .where(shown)
+                .order_by(BankTransaction.booking_date.desc(), BankTransaction.id.desc())
+                .offset(page * PAGE_SIZE)
+                .limit(PAGE_SIZE)
+            )
+        ).all()
+        to_review = int(
+            await session.scalar(
+                select(func.count()).where(
+                    BankTransaction.book_id == book.id,
+                    BankTransaction.review_state == ReviewState.TO_REVIEW,
+                )
+            )
+            or 0
+        )
+        auto = (
+            await session.scalars(
+                select(BankTransaction)
+                .where(
+                    BankTransaction.book_id == book.id,
+                    BankTransaction.auto_accepted.is_(True),
+                    BankTransaction.review_state == ReviewState.ACCEPTED,
+                    BankTransaction.reviewed_at >= at - timedelta(hours=AUTO_SUMMARY_HOURS),
+                    BankTransaction.reviewed_at <= at,
+                )
+                .order_by(BankTransaction.booking_date.desc(), BankTransaction.id.desc())
+            )
+        ).all()
+        accounts = await self._accounts(uow, book)
+        return DigestView(
+            anchor=anchor,
+            page=page,
+            pages=pages,
+            lines=tuple(self._view(row, accounts) for row in rows),
+            to_review=to_review,
+            auto_accepted=tuple(self._view(row, accounts) for row in auto),
+        )
+
+    # --- decisions ---------------------------------------------------------------------
+
+    async def accept(self, telegram_id: int, line_id: int) -> Decision:
+        return await self._decide(telegram_id, line_id, None)
+
+    async def file_under(self, telegram_id: int, line_id: int, account_id: int) -> Decision:
+        """Recategorize and accept; offers a rule when the payee is known."""
+        return await self._decide(telegram_id, line_id, account_id)
+
+    async def _decide(self, telegram_id: int, line_id: int, account_id: int | None) -> Decision:
+        now = self.clock.now()
+        async with self.db.writing() as uow:
+            _, book = await self._book(uow, telegram_id)
+            line = await self._line(uow, book, line_id)
+            accounts = await self._accounts(uow, book)
+            if account_id is not None and account_id not in accounts:
+                raise NotFound("account")
+            bank_account = await uow.session.get(BankAccount, line.bank_account_id)
+            assert bank_account is not None
+            changed = await accept_line(uow, line, bank_account, now, account_id=account_id)
+            await uow.commit()
+        offer = None
+        if changed and account_id is not None and line.payee:
+            offer = _ledger_view(accounts[account_id])
+        return Decision(changed, self._view(line, accounts), offer)
+
+    async def accept_page(self, telegram_id: int, anchor: int, page: int) -> int:
+        """Accept every line of the page that has a real suggestion (not the suspense account)."""
+        now = self.clock.now()
+        accepted = 0
+        async with self.db.writing() as uow:
+            _, book = await self._book(uow, telegram_id)
+            view = await self._digest(uow, book, anchor, page)
+            suspense = TEMPLATES[book.chart_template].suspense_code
+            for shown in view.lines:
+                if shown.state != ReviewState.TO_REVIEW or shown.account is None:
+                    continue
+                if shown.account.code == suspense:
+                    continue
+                line = await self._line(uow, book, shown.id)
+                bank_account = await uow.session.get(BankAccount, line.bank_account_id)
+                assert bank_account is not None
+                if await accept_line(uow, line, bank_account, now):
+                    accepted += 1
+            await uow.commit()
+        return accepted
+
+    async def exclude(self, telegram_id: int, line_id: int) -> Decision:
+        """Not in the books at all (a duplicate, another business's line): no entry is posted."""
+        now = self.clock.now()
+        async with self.db.writing() as uow:
+            _, book = await self._book(uow, telegram_id)
+            line = await self._line(uow, book, line_id)
+            changed = await uow.lines.mark_excluded(line.id, now)
+            if changed:
+                line.review_state = ReviewState.EXCLUDED
+                line.reviewed_at = now
+            accounts = await self._accounts(uow, book)
+            await uow.commit()
+        return Decision(changed, self._view(line, accounts))
+
+    async def personal(self, telegram_id: int, line_id: int) -> Decision:
+        async with self.db.reading() as uow:
+            _, book = await self._book(uow, telegram_id)
+            owner = await uow.ledger.by_code(book.id, TEMPLATES[book.chart_template].owner_code)
+        if owner is None:
+            raise NotFound("owner account")
+        decision = await self._decide(telegram_id, line_id, owner.id)
+        return Decision(decision.changed, decision.line)
+
+    async def reopen(self, telegram_id: int, line_id: int) -> Decision:
+        """Back to review; an accepted line's entry is reversed, never edited."""
+        today = self.clock.now().date()
+        async with self.db.writing() as uow:
+            _, book = await self._book(uow, telegram_id)
+            line = await self._line(uow, book, line_id)
+            changed = await self._reopen(uow, line, today)
+            accounts = await self._accounts(uow, book)
+            await uow.commit()
+        return Decision(changed, self._view(line, accounts))
+
+    async def _reopen(self, uow: UnitOfWork, line: BankTransaction, today: object) -> bool:
+        state = line.review_state
+        if state not in (ReviewState.ACCEPTED, ReviewState.EXCLUDED):
+            return False
+        entry_id = line.journal_entry_id
+        if not await uow.lines.reopen(line.id, state):
+            return False
+        if entry_id is not None:
+            lines = await uow.journal.lines_of(entry_id)
+            reversal = await uow.journal.post(
+                line.book_id,
+                reversal_of(
+                    entry_id,
+                    (
+                        DraftLine(j.ledger_account_id, Money(j.amount_minor, j.currency))
+                        for j in lines
+                    ),
+                    line.booking_date,
+                    memo=line.payee,
+                ),
+            )
+            await uow.journal.mark_reversed(entry_id, reversal.id)
+        line.review_state = ReviewState.TO_REVIEW
+        line.journal_entry_id = None
+        line.auto_accepted = False
+        return True
+
+    async def undo_auto(self, telegram_id: int, anchor: int) -> int:
+        """Undo the lines the digest of `anchor` summarised as accepted automatically."""
+        at = _anchor_time(anchor)
+        async with self.db.writing() as uow:
+            _, book = await self._book(uow, telegram_id)
+            rows = (
+                await uow.session.scalars(
+                    select(BankTransaction).where(
+                        BankTransaction.book_id == book.id,
+                        BankTransaction.auto_accepted.is_(True),
+                        BankTransaction.review_state == ReviewState.ACCEPTED,
+                        BankTransaction.reviewed_at >= at - timedelta(hours=AUTO_SUMMARY_HOURS),
+                        BankTransaction.reviewed_at <= at,
+                    )
+                )
+            ).all()
+            undone = 0
+            for row in rows:
+                if await self._reopen(uow, row, at.date()):
+                    undone += 1
+            await uow.commit()
+        return undone
+
+    async def recent_decisions(self, telegram_id: int, limit: int = 8) -> tuple[ReviewLine, ...]:
+        async with self.db.reading() as uow:
+            _, book = await self._book(uow, telegram_id)
+            rows = (
+                await uow.session.scalars(
+                    select(BankTransaction)
+                    .where(
+                        BankTransaction.book_id == book.id,
+                        BankTransaction.review_state.in_(
+                            [ReviewState.ACCEPTED, ReviewState.EXCLUDED]
+                        ),
+                    )
+                    .order_by(BankTransaction.reviewed_at.desc(), BankTransaction.id.desc())
+                    .limit(limit)
+                )
+            ).all()
+            accounts = await self._accounts(uow, book)
+        return tuple(self._view(row, accounts) for row in rows)
+
+    # --- the category picker -----------------------------------------------------------
+
+    async def choices(self, telegram_id: int, line_id: int) -> CategoryChoices:
+        """Best suggestions first (the cascade's, then how this payee was filed), then frequent."""
+        async with self.db.reading() as uow:
+            _, book = await self._book(uow, telegram_id)
+            line = await self._line(uow, book, line_id)
+            accounts = await self._accounts(uow, book)
+            filing = await load_filing(uow, book, None)
+            best_ids: list[int] = []
+            for candidate in (
+                line.suggested_account_id,
+                filing.ids_by_code.get(filing.suggestion_for(line).account_code),
+            ):
+                if candidate and candidate not in best_ids:
+                    best_ids.append(candidate)
+            frequent_rows = await uow.session.execute(
+                select(JournalLine.ledger_account_id, func.count())
+                .join(LedgerAccount, LedgerAccount.id == JournalLine.ledger_account_id)
+                .where(
+                    LedgerAccount.book_id == book.id, LedgerAccount.kind.in_(list(CATEGORY_KINDS))
+                )
+                .group_by(JournalLine.ledger_account_id)
+                .order_by(func.count().desc())
+                .limit(8)
+            )
+            frequent = [int(a) for a, _ in frequent_rows.all() if int(a) not in best_ids][:4]
+            owner = await uow.ledger.by_code(book.id, TEMPLATES[book.chart_template].owner_code)
+        suspense = TEMPLATES[book.chart_template].suspense_code
+        best = [accounts[i] for i in best_ids if i in accounts and accounts[i].code != suspense]
+        return CategoryChoices(
+            line=self._view(line, accounts),
+            best=tuple(_ledger_view(a) for a in best[:3]),
+            frequent=tuple(_ledger_view(accounts[i]) for i in frequent if i in accounts),
+            owner=_ledger_view(owner) if owner else None,
+        )
+
+    async def search_categories(
+        self, telegram_id: int, query: str, limit: int = 8
+    ) -> tuple[LedgerAccountView, ...]:
+        """Accounts whose code or name matches a few letters ("resto", "tel", "loyer")."""
+        folded = fold(query)[:40]
+        if not folded:
+            return ()
+        async with self.db.reading() as uow:
+            _, book = await self._book(uow, telegram_id)
+            candidates = [a for a in await uow.ledger.all_of(book.id) if a.kind in CATEGORY_KINDS]
+        words = folded.split()
+        preferred = {
+            code
+            for word in words
+            for key, codes in SYNONYMS.items()
+            if key.startswith(word)
+            for code in codes
+        }
+        scored: list[tuple[int, str, LedgerAccount]] = []
+        for account in candidates:
+            name = fold(account.name)
+            if account.code in preferred:
+                scored.append((0, account.code, account))
+            elif all(word in name or account.code.startswith(word) for word in words):
+                starts = any(part.startswith(words[0]) for part in name.split())
+                scored.append((1 if starts else 2, account.code, account))
+        scored.sort(key=lambda item: (item[0], item[1]))
+        return tuple(_ledger_view(account) for _, _, account in scored[:limit])
+
+    async def add_category(self, telegram_id: int, line_id: int, name: str) -> LedgerAccountView:
+        """A new expense (money out) or income (money in) account, numbered after the chart's."""
+        name = " ".join(name.split())
+        if not 1 <= len(name) <= 60:
+            raise ValueError("name length")
+        async with self.db.writing() as uow:
+            _, book = await self._book(uow, telegram_id)
+            line = await self._line(uow, book, line_id)
+            income = line.amount_minor > 0
+            codes = await uow.ledger.codes(book.id)
+            base = (
+                ("7588" if income else "6588")
+                if book.chart_template == "fr_pcg"
+                else ("4890" if income else "6990")
+            )
+            code = next(f"{base}{n}" for n in range(1, 10_000) if f"{base}{n}" not in codes)
+            account = await uow.ledger.add(
+                LedgerAccount(
+                    book_id=book.id,
+                    code=code,
+                    name=name,
+                    kind=AccountKind.INCOME if income else AccountKind.EXPENSE,
+                )
+            )
+            await uow.commit()
+        return _ledger_view(account)
+
+    # --- rules ---------------------------------------------------------------------------
+
+    async def make_rule(self, telegram_id: int, line_id: int, account_id: int) -> int:
+        """ "Always file <payee> under <account>": applied at once to the lines still to review."""
+        async with self.db.writing() as uow:
+            _, book = await self._book(uow, telegram_id)
+            line = await self._line(uow, book, line_id)
+            accounts = await self._accounts(uow, book)
+            if account_id not in accounts or not line.payee:
+                raise NotFound("account")
+            rule = await uow.rules.add(
+                Rule(
+                    book_id=book.id,
+                    payee=line.payee,
+                    direction="in" if line.amount_minor > 0 else "out",
+                    account_id=account_id,
+                )
+            )
+            waiting = (
+                await uow.session.scalars(
+                    select(BankTransaction).where(
+                        BankTransaction.book_id == book.id,
+                        BankTransaction.review_state == ReviewState.TO_REVIEW,
+                        BankTransaction.payee == line.payee,
+                    )
+                )
+            ).all()
+            applied = 0
+            for other in waiting:
+                if (other.amount_minor > 0) == (line.amount_minor > 0):
+                    other.suggested_account_id = account_id
+                    other.suggestion_source = "rule"
+                    other.suggestion_confidence = 1.0
+                    other.suggestion_rule_id = rule.id
+                    applied += 1
+            await uow.commit()
+        return applied
+
+    async def rules(self, telegram_id: int) -> tuple[RuleView, ...]:
+        async with self.db.reading() as uow:
+            _, book = await self._book(uow, telegram_id)
+            accounts = await self._accounts(uow, book)
+            hits = await uow.rules.hits(book.id)
+            rules = await uow.rules.all_of(book.id)
+        return tuple(
+            RuleView(
+                id=rule.id,
+                payee=rule.payee,
+                label_contains=rule.label_contains,
+                account=_ledger_view(accounts[rule.account_id]),
+                auto_accept=rule.auto_accept,
+                enabled=rule.enabled,
+                hits=hits.get(rule.id, 0),
+            )
+            for rule in rules
+            if rule.account_id in accounts
+        )
+
+    async def toggle_rule(self, telegram_id: int, rule_id: int) -> None:
+        async with self.db.writing() as uow:
+            _, book = await self._book(uow, telegram_id)
+            rule = await uow.rules.get_in_book(book.id, rule_id)
+            if rule is None:
+                raise NotFound("rule")
+            rule.enabled = not rule.enabled
+            await uow.commit()
+
+    async def delete_rule(self, telegram_id: int, rule_id: int) -> None:
+        async with self.db.writing() as uow:
+            _, book = await self._book(uow, telegram_id)
+            rule = await uow.rules.get_in_book(book.id, rule_id)
+            if rule is None:
+                raise NotFound("rule")
+            await uow.rules.delete(rule)
+            await uow.commit()
+
+
+def ordered(lines: Sequence[ReviewLine]) -> list[ReviewLine]:
+    return sorted(lines, key=lambda line: (line.booking_date, line.id), reverse=True)

@@ -1,0 +1,348 @@
+"""/review, the daily summary's buttons, the category picker and /rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.i18n import t
+from bot.review import NotFound
+from handlers import callbacks as cb
+from handlers import render
+from handlers.context import Ctx, acting_user, answer, chat_id_of, edit, runtime, send
+from handlers.start import on_unknown
+
+AWAITING = "awaiting_input"
+"""user_data key: the picker waiting for typed text (a search, a new account name)."""
+
+
+async def _press(update: Update, context: Ctx, kind: type[cb.B]) -> tuple[cb.B, str, int] | None:
+    """The button, the user's language and the message id; stale or forged data is answered."""
+    user = await acting_user(update, context)
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    try:
+        return cb.parse_as(query.data, kind), user.language, query.message.message_id
+    except cb.BadButton:
+        await answer(update, t(user.language, "stale_button"))
+        return None
+
+
+async def _redraw(
+    update: Update, context: Ctx, anchor: int, page: int, lang: str, message_id: int
+) -> None:
+    assert update.effective_user is not None
+    view = await runtime(context).review.digest(update.effective_user.id, anchor, page)
+    await edit(context, chat_id_of(update), message_id, render.digest(view, lang))
+
+
+async def on_review(update: Update, context: Ctx) -> None:
+    """The digest on demand, as of now."""
+    user = await acting_user(update, context)
+    review = runtime(context).review
+    view = await review.digest(user.telegram_id, review.new_anchor())
+    _forget_input(context)
+    await send(context, chat_id_of(update), render.digest(view, user.language))
+
+
+async def on_page(update: Update, context: Ctx) -> None:
+    pressed = await _press(update, context, cb.ReviewPage)
+    if pressed is None:
+        return
+    press, lang, message_id = pressed
+    await answer(update)
+    _forget_input(context)
+    await _redraw(update, context, press.anchor, press.page, lang, message_id)
+
+
+async def on_accept(update: Update, context: Ctx) -> None:
+    """Accept one suggested line and redraw the digest; a second press changes nothing."""
+    pressed = await _press(update, context, cb.AcceptLine)
+    if pressed is None:
+        return
+    press, lang, message_id = pressed
+    try:
+        decision = await runtime(context).review.accept(_user_id(update), press.line)
+    except NotFound:
+        await answer(update, t(lang, "stale_button"))
+        return
+    await answer(update, t(lang, "answer.accepted" if decision.changed else "answer.already"))
+    await _redraw(update, context, press.anchor, press.page, lang, message_id)
+
+
+async def on_accept_page(update: Update, context: Ctx) -> None:
+    pressed = await _press(update, context, cb.AcceptPage)
+    if pressed is None:
+        return
+    press, lang, message_id = pressed
+    count = await runtime(context).review.accept_page(_user_id(update), press.anchor, press.page)
+    await answer(update, t(lang, "answer.accepted_all", count=count))
+    await _redraw(update, context, press.anchor, press.page, lang, message_id)
+
+
+async def on_change(update: Update, context: Ctx) -> None:
+    pressed = await _press(update, context, cb.ChangeLine)
+    if pressed is None:
+        return
+    press, lang, message_id = pressed
+    try:
+        choices = await runtime(context).review.choices(_user_id(update), press.line)
+    except NotFound:
+        await answer(update, t(lang, "stale_button"))
+        return
+    await answer(update)
+    _forget_input(context)
+    screen = render.category_picker(choices, press.anchor, press.page, lang)
+    await edit(context, chat_id_of(update), message_id, screen)
+
+
+async def on_file_under(update: Update, context: Ctx) -> None:
+    pressed = await _press(update, context, cb.FileUnder)
+    if pressed is None:
+        return
+    press, lang, message_id = pressed
+    try:
+        decision = await runtime(context).review.file_under(
+            _user_id(update), press.line, press.account
+        )
+    except NotFound:
+        await answer(update, t(lang, "stale_button"))
+        return
+    await answer(update, t(lang, "answer.accepted" if decision.changed else "answer.already"))
+    _forget_input(context)
+    if decision.rule_offer is not None:
+        screen = render.rule_offer(decision, press.anchor, press.page, lang)
+        await edit(context, chat_id_of(update), message_id, screen)
+        return
+    await _redraw(update, context, press.anchor, press.page, lang, message_id)
+
+
+async def on_personal(update: Update, context: Ctx) -> None:
+    await _decide_simple(update, context, cb.Personal)
+
+
+async def on_exclude(update: Update, context: Ctx) -> None:
+    await _decide_simple(update, context, cb.Exclude)
+
+
+async def _decide_simple(
+    update: Update, context: Ctx, kind: type[cb.Personal] | type[cb.Exclude]
+) -> None:
+    pressed = await _press(update, context, kind)
+    if pressed is None:
+        return
+    press, lang, message_id = pressed
+    review = runtime(context).review
+    try:
+        if isinstance(press, cb.Exclude):
+            decision = await review.exclude(_user_id(update), press.line)
+            done = "answer.excluded"
+        else:
+            decision = await review.personal(_user_id(update), press.line)
+            done = "answer.accepted"
+    except NotFound:
+        await answer(update, t(lang, "stale_button"))
+        return
+    await answer(update, t(lang, done if decision.changed else "answer.already"))
+    _forget_input(context)
+    await _redraw(update, context, press.anchor, press.page, lang, message_id)
+
+
+async def on_make_rule(update: Update, context: Ctx) -> None:
+    pressed = await _press(update, context, cb.MakeRule)
+    if pressed is None:
+        return
+    press, lang, message_id = pressed
+    try:
+        applied = await runtime(context).review.make_rule(
+            _user_id(update), press.line, press.account
+        )
+    except NotFound:
+        await answer(update, t(lang, "stale_button"))
+        return
+    await answer(update, t(lang, "answer.rule_created", applied=applied))
+    await _redraw(update, context, press.anchor, press.page, lang, message_id)
+
+
+async def on_search_or_new(update: Update, context: Ctx) -> None:
+    """Ask for typed text: a few letters to search, or the name of a new account."""
+    user = await acting_user(update, context)
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    try:
+        press = cb.parse(query.data)
+    except cb.BadButton:
+        await answer(update, t(user.language, "stale_button"))
+        return
+    assert isinstance(press, (cb.SearchAccounts, cb.NewAccount))
+    await answer(update)
+    kind = "search" if isinstance(press, cb.SearchAccounts) else "new"
+    if context.user_data is not None:
+        context.user_data[AWAITING] = {
+            "kind": kind,
+            "line": press.line,
+            "anchor": press.anchor,
+            "page": press.page,
+            "message": query.message.message_id,
+        }
+    key = "picker.search_prompt" if kind == "search" else "picker.new_prompt"
+    back = cb.ChangeLine(press.line, press.anchor, press.page)
+    await edit(
+        context,
+        chat_id_of(update),
+        query.message.message_id,
+        render.prompt(key, back, user.language),
+    )
+
+
+def awaiting_input(context: Ctx) -> dict[str, Any] | None:
+    data = context.user_data.get(AWAITING) if context.user_data is not None else None
+    return data if isinstance(data, dict) else None
+
+
+async def on_typed(update: Update, context: Ctx) -> None:
+    """Text for the picker: search the chart, or name a new account and file the line there."""
+    waiting = awaiting_input(context)
+    message = update.message
+    if waiting is None or message is None or message.text is None:
+        await on_unknown(update, context)
+        return
+    user = await acting_user(update, context)
+    review = runtime(context).review
+    line_id, anchor, page = int(waiting["line"]), int(waiting["anchor"]), int(waiting["page"])
+    try:
+        choices = await review.choices(user.telegram_id, line_id)
+        if waiting["kind"] == "search":
+            found = await review.search_categories(user.telegram_id, message.text)
+            screen = render.category_picker(
+                choices, anchor, page, user.language, found=found, query=message.text[:40]
+            )
+        else:
+            try:
+                account = await review.add_category(user.telegram_id, line_id, message.text)
+            except ValueError:
+                await send(
+                    context, chat_id_of(update), render.plain("picker.bad_name", user.language)
+                )
+                return
+            decision = await review.file_under(user.telegram_id, line_id, account.id)
+            screen = (
+                render.rule_offer(decision, anchor, page, user.language)
+                if decision.rule_offer
+                else render.digest(
+                    await review.digest(user.telegram_id, anchor, page), user.language
+                )
+            )
+    except NotFound:
+        _forget_input(context)
+        await send(context, chat_id_of(update), render.plain("stale_button", user.language))
+        return
+    _forget_input(context)
+    await send(context, chat_id_of(update), screen)
+
+
+async def on_undo_auto(update: Update, context: Ctx) -> None:
+    pressed = await _press(update, context, cb.UndoAuto)
+    if pressed is None:
+        return
+    press, lang, message_id = pressed
+    count = await runtime(context).review.undo_auto(_user_id(update), press.anchor)
+    await answer(update, t(lang, "answer.undone", count=count))
+    await _redraw(update, context, press.anchor, 0, lang, message_id)
+
+
+async def on_show_done(update: Update, context: Ctx) -> None:
+    pressed = await _press(update, context, cb.ShowDone)
+    if pressed is None:
+        return
+    press, lang, message_id = pressed
+    await answer(update)
+    lines = await runtime(context).review.recent_decisions(_user_id(update))
+    await edit(context, chat_id_of(update), message_id, render.done_list(lines, press.anchor, lang))
+
+
+async def on_reopen(update: Update, context: Ctx) -> None:
+    pressed = await _press(update, context, cb.Reopen)
+    if pressed is None:
+        return
+    press, lang, message_id = pressed
+    review = runtime(context).review
+    try:
+        decision = await review.reopen(_user_id(update), press.line)
+    except NotFound:
+        await answer(update, t(lang, "stale_button"))
+        return
+    await answer(update, t(lang, "done.reopened" if decision.changed else "answer.already"))
+    lines = await review.recent_decisions(_user_id(update))
+    await edit(context, chat_id_of(update), message_id, render.done_list(lines, press.anchor, lang))
+
+
+async def on_rules(update: Update, context: Ctx) -> None:
+    user = await acting_user(update, context)
+    rules = await runtime(context).review.rules(user.telegram_id)
+    await send(context, chat_id_of(update), render.rules_list(rules, user.language))
+
+
+async def on_rule_button(update: Update, context: Ctx) -> None:
+    user = await acting_user(update, context)
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    review = runtime(context).review
+    try:
+        press = cb.parse(query.data)
+        if isinstance(press, cb.ToggleRule):
+            await review.toggle_rule(user.telegram_id, press.rule)
+        elif isinstance(press, cb.DeleteRule):
+            await review.delete_rule(user.telegram_id, press.rule)
+        else:
+            raise cb.BadButton("not a rule button")
+    except (cb.BadButton, NotFound):
+        await answer(update, t(user.language, "stale_button"))
+        return
+    await answer(update)
+    rules = await review.rules(user.telegram_id)
+    await edit(
+        context,
+        chat_id_of(update),
+        query.message.message_id,
+        render.rules_list(rules, user.language),
+    )
+
+
+def _user_id(update: Update) -> int:
+    assert update.effective_user is not None
+    return update.effective_user.id
+
+
+def _forget_input(context: Ctx) -> None:
+    if context.user_data is not None:
+        context.user_data.pop(AWAITING, None)
+
+
+def handlers() -> list[Any]:
+    """The review surface, to register after the connect conversation."""
+
+    def press(callback: Any, *kinds: type[cb.Button]) -> CallbackQueryHandler[Any, Any]:
+        return CallbackQueryHandler(callback, pattern=cb.matcher(*kinds))
+
+    private = filters.ChatType.PRIVATE
+    return [
+        CommandHandler("review", on_review, filters=private),
+        CommandHandler("rules", on_rules, filters=private),
+        press(on_page, cb.ReviewPage),
+        press(on_accept, cb.AcceptLine),
+        press(on_accept_page, cb.AcceptPage),
+        press(on_change, cb.ChangeLine),
+        press(on_file_under, cb.FileUnder),
+        press(on_personal, cb.Personal),
+        press(on_exclude, cb.Exclude),
+        press(on_make_rule, cb.MakeRule),
+        press(on_search_or_new, cb.SearchAccounts, cb.NewAccount),
+        press(on_undo_auto, cb.UndoAuto),
+        press(on_show_done, cb.ShowDone),
+        press(on_reopen, cb.Reopen),
+        press(on_rule_button, cb.ToggleRule, cb.DeleteRule),
+        MessageHandler(filters.TEXT & ~filters.COMMAND & private, on_typed),
+    ]

@@ -1,0 +1,71 @@
+"""Screens fit Telegram: 4,096 characters, 100 buttons, 64-byte data, escaped bank labels."""
+
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+
+import pytest
+
+from bot.charts import AccountKind
+from bot.domain import ReviewState
+from bot.money import Money
+from bot.review import PAGE_SIZE
+from bot.views import DigestView, LedgerAccountView, ReviewLine
+from handlers import render
+
+NASTY = "M&S <PARIS> " + "Ü" * 300
+
+
+def review_line(n: int, state: ReviewState = ReviewState.TO_REVIEW) -> ReviewLine:
+    return ReviewLine(
+        id=1_000_000 + n,
+        booking_date=date(2026, 3, 12),
+        amount=Money(-123_456_78, "EUR"),
+        payee=NASTY,
+        label=NASTY,
+        pending=n % 2 == 0,
+        state=state,
+        account=LedgerAccountView(
+            7, "6064", "Fournitures <administratives> & co" * 3, AccountKind.EXPENSE
+        ),
+        source="known",
+        auto_accepted=False,
+    )
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_full_digest_page_fits_one_message(lang: str) -> None:
+    view = DigestView(
+        anchor=1795855891,
+        page=3,
+        pages=9,
+        lines=tuple(review_line(n) for n in range(PAGE_SIZE)),
+        to_review=9 * PAGE_SIZE,
+        auto_accepted=tuple(review_line(n, ReviewState.ACCEPTED) for n in range(40)),
+    )
+    screen = render.digest(view, lang, daily=True)
+    assert len(screen.text) <= 4096
+    assert screen.keyboard is not None
+    buttons = [b for row in screen.keyboard.inline_keyboard for b in row]
+    assert len(buttons) <= 100
+    assert all(len((b.callback_data or "").encode()) <= 64 for b in buttons)  # type: ignore[arg-type]
+    assert all(len(row) <= 3 for row in screen.keyboard.inline_keyboard)
+    assert "<PARIS>" not in screen.text and escape("M&S <PARIS>") in screen.text
+
+
+def test_nothing_to_review_has_no_empty_keyboard() -> None:
+    view = DigestView(anchor=1, page=0, pages=1, lines=(), to_review=0, auto_accepted=())
+    screen = render.digest(view, "fr")
+    assert screen.keyboard is None and "Rien à passer en revue" in screen.text
+
+
+def test_button_labels_stay_short_on_a_phone() -> None:
+    view = DigestView(
+        anchor=1, page=0, pages=2, lines=(review_line(1),), to_review=7, auto_accepted=()
+    )
+    screen = render.digest(view, "en")
+    assert screen.keyboard is not None
+    assert all(
+        len(b.text) <= render.BUTTON_CHARS for row in screen.keyboard.inline_keyboard for b in row
+    )

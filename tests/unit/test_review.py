@@ -1,0 +1,243 @@
+"""Reviewing as use cases: a real database, the demo bank, no Telegram."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.clock import FixedClock
+from bot.domain import EntryKind, ReviewState
+from bot.review import NotFound, Review
+from bot.services import Services
+from storage.models import BankTransaction, JournalEntry, Rule
+from storage.uow import Database
+from tests.unit.test_services_connect import ALICE, BOB, connect_all
+
+
+@pytest.fixture
+async def connected(services: Services) -> int:
+    connection_id = await connect_all(services, ALICE, date(2026, 8, 31))
+    await services.import_connection(ALICE, connection_id)
+    return connection_id
+
+
+@pytest.fixture
+def review(db: Database, clock: FixedClock) -> Review:
+    return Review(db, clock)
+
+
+async def entries(db: Database, kind: EntryKind | None = None) -> int:
+    async with db.reading() as uow:
+        query = select(func.count()).select_from(JournalEntry)
+        if kind is not None:
+            query = query.where(JournalEntry.kind == kind)
+        return int(await uow.session.scalar(query) or 0)
+
+
+async def first_line(review: Review, *, booked: bool = True) -> int:
+    view = await review.digest(ALICE, review.new_anchor())
+    for line in view.lines:
+        if not booked or not line.pending:
+            return line.id
+    page = 1
+    while page < view.pages:
+        view = await review.digest(ALICE, view.anchor, page)
+        for line in view.lines:
+            if not line.pending:
+                return line.id
+        page += 1
+    raise AssertionError("no booked line")
+
+
+async def test_imported_lines_arrive_categorized(connected: int, db: Database) -> None:
+    async with db.reading() as uow:
+        sources = dict(
+            (
+                await uow.session.execute(
+                    select(BankTransaction.suggestion_source, func.count()).group_by(
+                        BankTransaction.suggestion_source
+                    )
+                )
+            ).all()
+        )
+    categorized = sum(count for source, count in sources.items() if source not in (None, "none"))
+    assert categorized / sum(sources.values()) > 0.6, sources
+    assert sources.get("transfer", 0) >= 2
+
+
+async def test_digest_pages_hold_every_line_once(connected: int, review: Review) -> None:
+    anchor = review.new_anchor()
+    first = await review.digest(ALICE, anchor, 0)
+    seen = []
+    for page in range(first.pages):
+        seen.extend(line.id for line in (await review.digest(ALICE, anchor, page)).lines)
+    assert len(seen) == len(set(seen)) == first.to_review
+
+
+async def test_second_press_on_accept_changes_nothing(
+    connected: int, review: Review, db: Database
+) -> None:
+    line_id = await first_line(review)
+    before = await entries(db)
+    assert (await review.accept(ALICE, line_id)).changed
+    assert not (await review.accept(ALICE, line_id)).changed
+    assert await entries(db) == before + 1
+
+
+async def test_fifty_concurrent_presses_post_one_entry(
+    connected: int, review: Review, db: Database
+) -> None:
+    line_id = await first_line(review)
+    before = await entries(db)
+    results = await asyncio.gather(*(review.accept(ALICE, line_id) for _ in range(50)))
+    assert sum(1 for r in results if r.changed) == 1
+    assert await entries(db) == before + 1
+
+
+async def test_accepted_line_stays_on_its_page_ticked(connected: int, review: Review) -> None:
+    anchor = review.new_anchor()
+    view = await review.digest(ALICE, anchor)
+    target = next(line for line in view.lines if not line.pending)
+    await review.accept(ALICE, target.id)
+    again = await review.digest(ALICE, anchor, view.page)
+    assert [line.id for line in again.lines] == [line.id for line in view.lines]
+    assert next(line for line in again.lines if line.id == target.id).state == ReviewState.ACCEPTED
+
+
+async def test_a_line_of_another_book_cannot_be_touched(
+    connected: int, review: Review, services: Services
+) -> None:
+    await services.meet(BOB, BOB, "en")
+    line_id = await first_line(review)
+    for attempt in (
+        review.accept(BOB, line_id),
+        review.exclude(BOB, line_id),
+        review.reopen(BOB, line_id),
+    ):
+        with pytest.raises(NotFound):
+            await attempt
+    assert (await review.digest(ALICE, review.new_anchor())).to_review > 0
+
+
+async def test_exclude_posts_nothing_and_reopen_reverses(
+    connected: int, review: Review, db: Database
+) -> None:
+    line_id = await first_line(review)
+    before = await entries(db)
+    assert (await review.exclude(ALICE, line_id)).changed
+    assert await entries(db) == before
+    assert (await review.reopen(ALICE, line_id)).changed
+    assert (await review.accept(ALICE, line_id)).changed
+    assert (await review.reopen(ALICE, line_id)).changed
+    assert await entries(db, EntryKind.REVERSAL) >= 1
+    async with db.reading() as uow:
+        line = await uow.session.get(BankTransaction, line_id)
+    assert (
+        line is not None
+        and line.review_state == ReviewState.TO_REVIEW
+        and line.journal_entry_id is None
+    )
+
+
+async def test_recategorize_offers_a_rule_that_refiles_the_waiting_lines(
+    connected: int, review: Review, db: Database
+) -> None:
+    async with db.reading() as uow:
+        payee, count = (
+            await uow.session.execute(
+                select(BankTransaction.payee, func.count())
+                .where(
+                    BankTransaction.review_state == ReviewState.TO_REVIEW,
+                    BankTransaction.amount_minor < 0,
+                )
+                .group_by(BankTransaction.payee)
+                .order_by(func.count().desc())
+                .limit(1)
+            )
+        ).one()
+        line_id = await uow.session.scalar(
+            select(BankTransaction.id)
+            .where(BankTransaction.payee == payee, BankTransaction.pending.is_(False))
+            .limit(1)
+        )
+    assert count >= 2 and line_id is not None
+    found = await review.search_categories(ALICE, "fourn")
+    assert found
+    decision = await review.file_under(ALICE, line_id, found[0].id)
+    assert (
+        decision.changed
+        and decision.rule_offer is not None
+        and decision.rule_offer.id == found[0].id
+    )
+    applied = await review.make_rule(ALICE, line_id, found[0].id)
+    assert applied == count - 1
+    rules = await review.rules(ALICE)
+    assert len(rules) == 1 and rules[0].hits == count - 1 and rules[0].payee == payee
+    await review.toggle_rule(ALICE, rules[0].id)
+    assert not (await review.rules(ALICE))[0].enabled
+    await review.delete_rule(ALICE, rules[0].id)
+    async with db.reading() as uow:
+        assert await uow.session.scalar(select(func.count()).select_from(Rule)) == 0
+
+
+@pytest.mark.parametrize(
+    ("query", "code"), [("resto", "6257"), ("tel", "626"), ("loyer", "6132"), ("assur", "616")]
+)
+async def test_category_search_finds_accounts_by_the_words_people_use(
+    connected: int, review: Review, query: str, code: str
+) -> None:
+    found = await review.search_categories(ALICE, query)
+    assert code in [account.code for account in found[:3]]
+
+
+async def test_personal_files_under_the_owners_account(connected: int, review: Review) -> None:
+    line_id = await first_line(review)
+    decision = await review.personal(ALICE, line_id)
+    assert (
+        decision.changed
+        and decision.line.account is not None
+        and decision.line.account.code == "108"
+    )
+
+
+async def test_new_category_is_numbered_by_direction(connected: int, review: Review) -> None:
+    line_id = await first_line(review)
+    account = await review.add_category(ALICE, line_id, "Formation")
+    assert account.code.startswith(("6588", "7588")) and account.name == "Formation"
+
+
+async def test_accept_page_skips_lines_without_a_real_suggestion(
+    connected: int, review: Review
+) -> None:
+    anchor = review.new_anchor()
+    view = await review.digest(ALICE, anchor)
+    accepted = await review.accept_page(ALICE, anchor, 0)
+    after = await review.digest(ALICE, anchor)
+    states = {line.id: line.state for line in after.lines}
+    sure = [line for line in view.lines if line.account is not None and line.account.code != "471"]
+    assert accepted == len(sure)
+    assert all(states[line.id] == ReviewState.ACCEPTED for line in sure)
+
+
+async def test_auto_accept_then_undo(
+    services: Services, review: Review, db: Database, clock: FixedClock
+) -> None:
+    connection_id = await connect_all(services, ALICE, date(2026, 5, 31))
+    first = await services.import_connection(ALICE, connection_id)
+    assert first.auto_accepted == 0, "a new book never auto-accepts from built-in knowledge alone"
+    anchor = review.new_anchor()
+    for page in range((await review.digest(ALICE, anchor)).pages):
+        await review.accept_page(ALICE, anchor, page)
+    await services.update_settings(ALICE, auto_accept=True)
+    clock.advance(timedelta(days=10))
+    summary = await services.sync_connection(connection_id)
+    assert summary.auto_accepted > 0
+    clock.advance(timedelta(minutes=1))
+    view = await review.digest(ALICE, review.new_anchor())
+    assert len(view.auto_accepted) == summary.auto_accepted
+    undone = await review.undo_auto(ALICE, view.anchor)
+    assert undone == summary.auto_accepted
+    assert await entries(db, EntryKind.REVERSAL) == undone
