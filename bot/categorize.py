@@ -116,7 +116,7 @@ class Recall:
     """What memory says of a line, and how much comparable history backs it.
 
     `support` counts past lines of the payee like this one (same direction, same kind of label),
-    whatever account they went to; below one, memory is guessing from different lines.
+    whatever account they went to; under a half, memory is guessing from different lines.
     """
 
     account_code: str
@@ -128,7 +128,6 @@ class Recall:
 class _Filed:
     account_code: str
     minor: int
-    booking_date: date
     details: frozenset[str]
     bank_account_id: int | None
 
@@ -156,11 +155,12 @@ _GENERIC_FIRST_WORDS: Final = frozenset(
 class Memory:
     """How this book filed payees before (learned from accepted lines and corrections).
 
-    Feed it the book's decided lines oldest first. For a new line it weighs each past line of the
-    same payee by how alike they are (direction, label words beyond the payee, amount, recency,
-    bank account), so one payee filed under two accounts by amount, or by what the label says,
-    is told apart. Its confidence grows with consistent history and falls with a first sighting,
-    a history that disagrees with itself, or an amount unlike any seen.
+    Feed it the book's decided lines oldest first: recency is the order learned. For a new line
+    it weighs each past line of the same payee by how alike they are (direction, label words
+    beyond the payee, amount, recency, bank account), so one payee filed under two accounts by
+    amount, or by what the label says, is told apart. Its confidence grows with consistent
+    history and falls with a first sighting, a history that disagrees with itself, or an amount
+    unlike any seen.
     """
 
     def __init__(self) -> None:
@@ -181,7 +181,6 @@ class Memory:
         filed = _Filed(
             account_code,
             facts.amount.minor,
-            facts.booking_date,
             label_details(facts.label, payee),
             facts.bank_account_id,
         )
@@ -221,9 +220,6 @@ class Memory:
             recall.account_code, min(recall.confidence, _SIMILAR_PAYEE_CAP), recall.support
         )
 
-    def times_filed(self, account_code: str) -> int:
-        return self._codes[account_code]
-
     def has_filed_any(self, codes: Iterable[str]) -> bool:
         return any(self._codes[code] for code in codes)
 
@@ -240,8 +236,8 @@ def suggest(
 
     Memory goes before knowledge, except on a line unlike any of the payee's past ones when
     knowledge recognises the new words (a tax office's VAT for months, now its CFE). Memory and
-    knowledge agreeing make each other surer. Only codes in `codes` (the book's
-    accounts; the chart's by default) are suggested.
+    knowledge agreeing make each other surer. Only codes in `codes` (the book's accounts; the
+    chart's by default) are suggested. A rule is sure (confidence 1): the user said so.
     """
     allowed: frozenset[str] = frozenset(codes) if codes is not None else chart.codes
     for rule in rules:

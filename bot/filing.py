@@ -138,7 +138,10 @@ async def file_lines(
 async def _pair_transfers(
     uow: UnitOfWork, filing: BookFiling, lines: Sequence[BankTransaction]
 ) -> set[int]:
-    """Lines of two own accounts, same amount, opposite signs, within 3 days: a transfer (580)."""
+    """Lines of two own accounts, same amount, opposite signs, within 3 days: a transfer (580).
+
+    A line a rule filed stays with its rule: the user said where it goes.
+    """
     if not lines:
         return set()
     transfer_id = filing.ids_by_code.get(filing.chart.transfer_code)
@@ -158,7 +161,9 @@ async def _pair_transfers(
             Money(line.amount_minor, line.currency),
         )
         for line in open_lines.values()
-        if line.review_state == ReviewState.TO_REVIEW and line.transfer_peer_id is None
+        if line.review_state == ReviewState.TO_REVIEW
+        and line.transfer_peer_id is None
+        and line.suggestion_source != Source.RULE.value
     ]
     paired: set[int] = set()
     for left, right in pair_transfers(candidates, window_days=TRANSFER_WINDOW_DAYS):

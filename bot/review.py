@@ -6,6 +6,7 @@ import math
 import unicodedata
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 
@@ -27,6 +28,7 @@ from storage.models import (
     BankAccount,
     BankTransaction,
     Book,
+    BookMember,
     JournalLine,
     LedgerAccount,
     Rule,
@@ -86,6 +88,10 @@ def _ledger_view(account: LedgerAccount) -> LedgerAccountView:
     return LedgerAccountView(account.id, account.code, account.name, account.kind)
 
 
+def _int_map(rows: Sequence[Any]) -> dict[int, int]:
+    return {int(key): int(value) for key, value in rows}
+
+
 def anchor_of(moment: datetime) -> int:
     return int(moment.timestamp())
 
@@ -141,10 +147,38 @@ class Review:
             _, book = await self._book(uow, telegram_id)
             return await self._digest(uow, book, anchor, page)
 
+    async def daily_digests(
+        self, telegram_ids: Sequence[int], anchor: int
+    ) -> dict[int, DigestView]:
+        """First pages for many users at once: a handful of queries per 500 users, not per user."""
+        views: dict[int, DigestView] = {}
+        async with self.db.reading() as uow:
+            for start in range(0, len(telegram_ids), 500):
+                chunk = telegram_ids[start : start + 500]
+                books = _int_map(
+                    (
+                        await uow.session.execute(
+                            select(User.telegram_id, BookMember.book_id)
+                            .join(BookMember, BookMember.user_id == User.id)
+                            .where(User.telegram_id.in_(chunk))
+                            .order_by(BookMember.book_id.desc())
+                        )
+                    ).all()
+                )
+                pages = await self._pages(uow, list(set(books.values())), anchor, 0)
+                views.update((tid, pages[book_id]) for tid, book_id in books.items())
+        return views
+
     async def _digest(self, uow: UnitOfWork, book: Book, anchor: int, page: int) -> DigestView:
+        return (await self._pages(uow, [book.id], anchor, page))[book.id]
+
+    async def _pages(
+        self, uow: UnitOfWork, book_ids: Sequence[int], anchor: int, page: int
+    ) -> dict[int, DigestView]:
         at = _anchor_time(anchor)
+        session = uow.session
         shown = and_(
-            BankTransaction.book_id == book.id,
+            BankTransaction.book_id.in_(book_ids),
             BankTransaction.imported_at <= at,
             or_(
                 BankTransaction.review_state == ReviewState.TO_REVIEW,
@@ -155,33 +189,53 @@ class Review:
                 ),
             ),
         )
-        session = uow.session
-        total = int(await session.scalar(select(func.count()).where(shown)) or 0)
-        pages = max(1, math.ceil(total / PAGE_SIZE))
-        page = min(max(page, 0), pages - 1)
+        totals = _int_map(
+            (
+                await session.execute(
+                    select(BankTransaction.book_id, func.count())
+                    .where(shown)
+                    .group_by(BankTransaction.book_id)
+                )
+            ).all()
+        )
+        pages = {b: max(1, math.ceil(totals.get(b, 0) / PAGE_SIZE)) for b in book_ids}
+        if len(book_ids) == 1:
+            page = min(max(page, 0), pages[book_ids[0]] - 1)
+        position = (
+            func.row_number()
+            .over(
+                partition_by=BankTransaction.book_id,
+                order_by=(BankTransaction.booking_date.desc(), BankTransaction.id.desc()),
+            )
+            .label("position")
+        )
+        ranked = select(BankTransaction.id, position).where(shown).subquery()
+        first, last = page * PAGE_SIZE + 1, page * PAGE_SIZE + PAGE_SIZE
         rows = (
             await session.scalars(
                 select(BankTransaction)
-                .where(shown)
-                .order_by(BankTransaction.booking_date.desc(), BankTransaction.id.desc())
-                .offset(page * PAGE_SIZE)
-                .limit(PAGE_SIZE)
+                .join(ranked, ranked.c.id == BankTransaction.id)
+                .where(ranked.c.position.between(first, last))
+                .order_by(BankTransaction.book_id, ranked.c.position)
             )
         ).all()
-        to_review = int(
-            await session.scalar(
-                select(func.count()).where(
-                    BankTransaction.book_id == book.id,
-                    BankTransaction.review_state == ReviewState.TO_REVIEW,
+        to_review = _int_map(
+            (
+                await session.execute(
+                    select(BankTransaction.book_id, func.count())
+                    .where(
+                        BankTransaction.book_id.in_(book_ids),
+                        BankTransaction.review_state == ReviewState.TO_REVIEW,
+                    )
+                    .group_by(BankTransaction.book_id)
                 )
-            )
-            or 0
+            ).all()
         )
         auto = (
             await session.scalars(
                 select(BankTransaction)
                 .where(
-                    BankTransaction.book_id == book.id,
+                    BankTransaction.book_id.in_(book_ids),
                     BankTransaction.auto_accepted.is_(True),
                     BankTransaction.review_state == ReviewState.ACCEPTED,
                     BankTransaction.reviewed_at >= at - timedelta(hours=AUTO_SUMMARY_HOURS),
@@ -190,15 +244,33 @@ class Review:
                 .order_by(BankTransaction.booking_date.desc(), BankTransaction.id.desc())
             )
         ).all()
-        accounts = await self._accounts(uow, book)
-        return DigestView(
-            anchor=anchor,
-            page=page,
-            pages=pages,
-            lines=tuple(self._view(row, accounts) for row in rows),
-            to_review=to_review,
-            auto_accepted=tuple(self._view(row, accounts) for row in auto),
-        )
+        account_ids = {r.suggested_account_id for r in (*rows, *auto) if r.suggested_account_id}
+        accounts = {
+            a.id: a
+            for a in (
+                await session.scalars(
+                    select(LedgerAccount).where(LedgerAccount.id.in_(account_ids))
+                )
+            ).all()
+        }
+        by_book: dict[int, list[BankTransaction]] = {book_id: [] for book_id in book_ids}
+        for row in rows:
+            by_book[row.book_id].append(row)
+        auto_by_book: dict[int, list[BankTransaction]] = {book_id: [] for book_id in book_ids}
+        for row in auto:
+            auto_by_book[row.book_id].append(row)
+        views = {}
+        for book_id in book_ids:
+            own = by_book[book_id]
+            views[book_id] = DigestView(
+                anchor=anchor,
+                page=page,
+                pages=pages[book_id],
+                lines=tuple(self._view(row, accounts) for row in own),
+                to_review=int(to_review.get(book_id, 0)),
+                auto_accepted=tuple(self._view(row, accounts) for row in auto_by_book[book_id]),
+            )
+        return views
 
     # --- decisions ---------------------------------------------------------------------
 

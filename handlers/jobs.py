@@ -25,8 +25,10 @@ RETRY_AFTER_FAILURE = timedelta(hours=1)
 async def digest_tick(context: Ctx) -> None:
     """Send the daily summary to every user whose time has come (once per local day)."""
     rt = runtime(context)
-    for claim in await rt.scheduler.claim_digests():
-        view = await rt.review.digest(claim.telegram_id, rt.review.new_anchor())
+    claims = await rt.scheduler.claim_digests()
+    views = await rt.review.daily_digests([c.telegram_id for c in claims], rt.review.new_anchor())
+    for claim in claims:
+        view = views[claim.telegram_id]
         message_id = None
         if view.lines or view.auto_accepted:
             try:

@@ -241,3 +241,14 @@ async def test_auto_accept_then_undo(
     undone = await review.undo_auto(ALICE, view.anchor)
     assert undone == summary.auto_accepted
     assert await entries(db, EntryKind.REVERSAL) == undone
+
+
+async def test_daily_digests_in_batch_equal_the_one_by_one_digest(
+    connected: int, review: Review, services: Services
+) -> None:
+    await services.meet(BOB, BOB, "en")
+    anchor = review.new_anchor()
+    batch = await review.daily_digests([ALICE, BOB], anchor)
+    assert batch[ALICE] == await review.digest(ALICE, anchor)
+    assert batch[BOB] == await review.digest(BOB, anchor)
+    assert batch[BOB].lines == () and batch[ALICE].lines
