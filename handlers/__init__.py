@@ -6,7 +6,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers import connect, jobs, review, settings, start
+from handlers import accounts, connect, jobs, review, settings, start
 
 PRIVATE = filters.ChatType.PRIVATE
 COMMANDS = ("start", "connect", "review", "rules", "settings", "cancel", "help", "privacy")
@@ -23,7 +23,7 @@ def register(
     app.add_handler(connect.conversation(conversation_timeout))
     app.add_handler(CommandHandler("connect", connect.on_private_only, filters=~PRIVATE))
     app.add_handler(CommandHandler("cancel", connect.on_cancel))
-    for handler in (*review.handlers(), *settings.handlers()):
+    for handler in (*review.handlers(), *settings.handlers(), *accounts.handlers()):
         app.add_handler(handler)
     jobs.register(app)
     app.add_handler(CallbackQueryHandler(start.on_stale_button))

@@ -8,13 +8,13 @@ from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_currency
 
-from bot.i18n import en, fr, review_en, review_fr
+from bot.i18n import accounts_en, accounts_fr, en, fr, review_en, review_fr
 from bot.money import Money
 
 LANGUAGES = ("fr", "en")
 CATALOGS: dict[str, dict[str, str]] = {
-    "fr": {**fr.MESSAGES, **review_fr.MESSAGES},
-    "en": {**en.MESSAGES, **review_en.MESSAGES},
+    "fr": {**fr.MESSAGES, **review_fr.MESSAGES, **accounts_fr.MESSAGES},
+    "en": {**en.MESSAGES, **review_en.MESSAGES, **accounts_en.MESSAGES},
 }
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 

@@ -1,0 +1,3 @@
+"""English words of managing connections: accounts, refresh, credentials, disconnect."""
+
+MESSAGES: dict[str, str] = {}

@@ -1,0 +1,3 @@
+"""French words of managing connections: accounts, refresh, credentials, disconnect."""
+
+MESSAGES: dict[str, str] = {}
