@@ -517,8 +517,14 @@ class Review:
 
     # --- rules ---------------------------------------------------------------------------
 
-    async def make_rule(self, telegram_id: int, line_id: int, account_id: int) -> int:
-        """ "Always file <payee> under <account>": applied at once to the lines still to review."""
+    async def make_rule(
+        self, telegram_id: int, line_id: int, account_id: int, *, auto_accept: bool = False
+    ) -> int:
+        """ "Always file <payee> under <account>": applied at once to the lines still to review.
+
+        An auto-accept rule also accepts those lines; the next summary lists them with an undo.
+        """
+        now = self.clock.now()
         async with self.db.writing() as uow:
             _, book = await self._book(uow, telegram_id)
             line = await self._line(uow, book, line_id)
@@ -531,6 +537,7 @@ class Review:
                     payee=line.payee,
                     direction="in" if line.amount_minor > 0 else "out",
                     account_id=account_id,
+                    auto_accept=auto_accept,
                 )
             )
             waiting = (
@@ -550,6 +557,10 @@ class Review:
                     other.suggestion_confidence = 1.0
                     other.suggestion_rule_id = rule.id
                     applied += 1
+                    if auto_accept and not other.pending:
+                        bank_account = await uow.session.get(BankAccount, other.bank_account_id)
+                        assert bank_account is not None
+                        await accept_line(uow, other, bank_account, now, auto=True)
             await uow.commit()
         return applied
 

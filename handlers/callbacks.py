@@ -184,11 +184,14 @@ class FileUnder(Button):
 
 @dataclass(frozen=True, slots=True)
 class MakeRule(Button):
+    """ "Always file X under Y?": `auto` 1 also accepts such lines without review."""
+
     tag = "ry"
     line: int
     account: int
     anchor: int
     page: int
+    auto: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -432,13 +432,13 @@ def rule_offer(decision: Decision, anchor: int, page: int, lang: str) -> Screen:
     assert decision.rule_offer is not None
     account = decision.rule_offer
     body = text(lang, "rule.offer", account=account.label, payee=decision.line.payee)
+    line_id = decision.line.id
     keyboard = [
         [
-            button(
-                t(lang, "btn.yes_rule"), cb.MakeRule(decision.line.id, account.id, anchor, page)
-            ),
-            button(t(lang, "btn.no_rule"), cb.ReviewPage(anchor, page)),
-        ]
+            button(t(lang, "btn.yes_rule"), cb.MakeRule(line_id, account.id, anchor, page, 0)),
+            button(t(lang, "btn.yes_rule_auto"), cb.MakeRule(line_id, account.id, anchor, page, 1)),
+        ],
+        [button(t(lang, "btn.no_rule"), cb.ReviewPage(anchor, page))],
     ]
     return Screen(body, InlineKeyboardMarkup(keyboard))
 

@@ -157,7 +157,7 @@ async def on_make_rule(update: Update, context: Ctx) -> None:
     press, lang, message_id = pressed
     try:
         applied = await runtime(context).review.make_rule(
-            _user_id(update), press.line, press.account
+            _user_id(update), press.line, press.account, auto_accept=bool(press.auto)
         )
     except NotFound:
         await answer(update, t(lang, "stale_button"))

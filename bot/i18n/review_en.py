@@ -32,6 +32,7 @@ MESSAGES: dict[str, str] = {
     "btn.personal": "👤 Personal",
     "btn.exclude": "⛔ Exclude",
     "btn.yes_rule": "Yes, always",
+    "btn.yes_rule_auto": "Yes + auto-accept",
     "btn.no_rule": "No, just this once",
     "btn.reopen_n": "{n} ↩️ Reopen",
     "btn.rule_disable": "{n} ⏸ Disable",

@@ -32,6 +32,7 @@ MESSAGES: dict[str, str] = {
     "btn.personal": "👤 Perso",
     "btn.exclude": "⛔ Exclure",
     "btn.yes_rule": "Oui, toujours",
+    "btn.yes_rule_auto": "Oui + valider auto",
     "btn.no_rule": "Non, juste cette fois",
     "btn.reopen_n": "{n} ↩️ Rouvrir",
     "btn.rule_disable": "{n} ⏸ Désactiver",

@@ -22,5 +22,3 @@ def directory() -> Directory:
 def services(db: Database, clock: FixedClock, directory: Directory) -> Services:
     ring = KeyRing.parse("k1:" + "A" * 43 + "=")
     return Services(db, Vault(ring), ConnectorRegistry([DemoBank(clock)]), directory, clock)
-
-

@@ -252,3 +252,30 @@ async def test_daily_digests_in_batch_equal_the_one_by_one_digest(
     assert batch[ALICE] == await review.digest(ALICE, anchor)
     assert batch[BOB] == await review.digest(BOB, anchor)
     assert batch[BOB].lines == () and batch[ALICE].lines
+
+
+async def test_an_auto_accept_rule_accepts_the_waiting_lines_and_can_be_undone(
+    connected: int, review: Review, db: Database, clock: FixedClock
+) -> None:
+    async with db.reading() as uow:
+        payee, line_id = (
+            await uow.session.execute(
+                select(BankTransaction.payee, func.min(BankTransaction.id))
+                .where(
+                    BankTransaction.review_state == ReviewState.TO_REVIEW,
+                    BankTransaction.pending.is_(False),
+                    BankTransaction.amount_minor < 0,
+                )
+                .group_by(BankTransaction.payee)
+                .having(func.count() >= 3)
+                .limit(1)
+            )
+        ).one()
+    found = await review.search_categories(ALICE, "fourn")
+    await review.file_under(ALICE, line_id, found[0].id)
+    applied = await review.make_rule(ALICE, line_id, found[0].id, auto_accept=True)
+    assert applied >= 2
+    clock.advance(timedelta(seconds=5))
+    view = await review.digest(ALICE, review.new_anchor())
+    assert len(view.auto_accepted) >= 2 and all(line.payee == payee for line in view.auto_accepted)
+    assert await review.undo_auto(ALICE, view.anchor) == len(view.auto_accepted)
