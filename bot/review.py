@@ -93,6 +93,7 @@ def _int_map(rows: Sequence[Any]) -> dict[int, int]:
 
 
 def anchor_of(moment: datetime) -> int:
+    """Whole seconds, to fit a button: lines imported within that second still belong to it."""
     return int(moment.timestamp())
 
 
@@ -179,7 +180,7 @@ class Review:
         session = uow.session
         shown = and_(
             BankTransaction.book_id.in_(book_ids),
-            BankTransaction.imported_at <= at,
+            BankTransaction.imported_at < at + timedelta(seconds=1),
             or_(
                 BankTransaction.review_state == ReviewState.TO_REVIEW,
                 and_(
@@ -239,7 +240,7 @@ class Review:
                     BankTransaction.auto_accepted.is_(True),
                     BankTransaction.review_state == ReviewState.ACCEPTED,
                     BankTransaction.reviewed_at >= at - timedelta(hours=AUTO_SUMMARY_HOURS),
-                    BankTransaction.reviewed_at <= at,
+                    BankTransaction.reviewed_at < at + timedelta(seconds=1),
                 )
                 .order_by(BankTransaction.booking_date.desc(), BankTransaction.id.desc())
             )
@@ -392,7 +393,7 @@ class Review:
                         BankTransaction.auto_accepted.is_(True),
                         BankTransaction.review_state == ReviewState.ACCEPTED,
                         BankTransaction.reviewed_at >= at - timedelta(hours=AUTO_SUMMARY_HOURS),
-                        BankTransaction.reviewed_at <= at,
+                        BankTransaction.reviewed_at < at + timedelta(seconds=1),
                     )
                 )
             ).all()

@@ -1,0 +1,64 @@
+"""End to end: connect the demo bank, then review from the phone: accept, search, rule, undo."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from bot.domain import EntryKind
+from storage.db import make_engine
+from storage.models import JournalEntry, Rule
+from storage.uow import Database
+from tests.e2e.test_connect_flow import standin, start_bot, stop_bot  # noqa: F401
+from tests.handlers.test_connect import walk_to_summary
+from tests.support.botapi import BotApiStandIn, StoredMessage
+from tests.support.player import Player
+
+
+def booked_line(digest: StoredMessage) -> int:
+    """The number of a booked line on the page (pending lines wait for their entry)."""
+    text = digest.text or ""
+    labels = " ".join(label for row in digest.buttons() for label, _ in row)
+    for n in map(int, re.findall(r"^(\d+)\. (?!⏳)", text, flags=re.MULTILINE)):
+        if f"{n} ✅" in labels:
+            return n
+    raise AssertionError(f"no booked line to accept:\n{text}")
+
+
+async def test_review_accept_search_rule_and_undo(standin: BotApiStandIn, tmp_path: Path) -> None:  # noqa: F811
+    data_dir, log = tmp_path / "data", tmp_path / "bot.log"
+    data_dir.mkdir()
+    process = await start_bot(standin, data_dir, log)
+    try:
+        p = Player(standin, 801, "fr")
+        await walk_to_summary(p, "fr")
+        digest = await p.say("/review", expect="À passer en revue")
+        while True:
+            try:
+                n = booked_line(digest)
+                break
+            except AssertionError:
+                digest = await p.press("▶️", expect="Page")
+        await p.press(f"{n} ✅", expect=f"{n}. ✅")
+        await p.press(f"{n + 1} ✏️", expect="Catégorie (compte)")
+        await p.press("Rechercher", expect="quelques lettres")
+        await p.say("tel", expect="Comptes trouvés")
+        await p.press("626", expect="Toujours classer")
+        await p.press("Oui + valider auto", expect="À passer en revue")
+        await p.say("/review", expect="validée(s) automatiquement")
+        await p.press("Annuler les validations", expect="À passer en revue")
+        assert "automatiquement" not in (p.screen().text or "")
+    finally:
+        returncode = await stop_bot(process)
+    assert returncode == 0
+    assert b"Traceback" not in log.read_bytes()
+    db = Database(make_engine(f"sqlite+aiosqlite:///{data_dir / 'pointage.db'}"))
+    async with db.reading() as uow:
+        rules = await uow.session.scalar(select(func.count()).select_from(Rule))
+        accepted = await uow.session.scalar(
+            select(func.count()).where(JournalEntry.kind == EntryKind.ACCEPTANCE)
+        )
+    await db.dispose()
+    assert rules == 1 and accepted is not None and accepted >= 1
