@@ -13,7 +13,7 @@ from sqlalchemy import and_, func, or_, select
 from bot.charts import TEMPLATES, AccountKind
 from bot.clock import Clock
 from bot.domain import ReviewState
-from bot.filing import accept_line, load_filing
+from bot.filing import accept_line
 from bot.ledger import DraftLine, reversal_of
 from bot.money import Money
 from bot.views import (
@@ -107,10 +107,19 @@ class Review:
         self.clock = clock
 
     async def _book(self, uow: UnitOfWork, telegram_id: int) -> tuple[User, Book]:
-        user = await uow.users.by_telegram_id(telegram_id)
-        if user is None:
+        found = (
+            await uow.session.execute(
+                select(User, Book)
+                .join(BookMember, BookMember.user_id == User.id)
+                .join(Book, Book.id == BookMember.book_id)
+                .where(User.telegram_id == telegram_id)
+                .order_by(Book.id)
+                .limit(1)
+            )
+        ).first()
+        if found is None:
             raise NotFound("user")
-        return user, await uow.books.first_for(user.id)
+        return found[0], found[1]
 
     async def _line(self, uow: UnitOfWork, book: Book, line_id: int) -> BankTransaction:
         line = await uow.lines.get_in_book(book.id, line_id)
@@ -118,8 +127,19 @@ class Review:
             raise NotFound("line")
         return line
 
-    async def _accounts(self, uow: UnitOfWork, book: Book) -> dict[int, LedgerAccount]:
-        return {a.id: a for a in await uow.ledger.all_of(book.id)}
+    async def _accounts(
+        self, uow: UnitOfWork, book: Book, ids: set[int | None] | None = None
+    ) -> dict[int, LedgerAccount]:
+        """The book's accounts, or only those named (a press needs two, not the whole chart)."""
+        if ids is None:
+            return {a.id: a for a in await uow.ledger.all_of(book.id)}
+        wanted = [i for i in ids if i]
+        rows = await uow.session.scalars(
+            select(LedgerAccount).where(
+                LedgerAccount.book_id == book.id, LedgerAccount.id.in_(wanted)
+            )
+        )
+        return {a.id: a for a in rows.all()}
 
     @staticmethod
     def _view(line: BankTransaction, accounts: dict[int, LedgerAccount]) -> ReviewLine:
@@ -275,29 +295,41 @@ class Review:
 
     # --- decisions ---------------------------------------------------------------------
 
-    async def accept(self, telegram_id: int, line_id: int) -> Decision:
-        return await self._decide(telegram_id, line_id, None)
+    async def accept(
+        self, telegram_id: int, line_id: int, *, anchor: int | None = None, page: int = 0
+    ) -> Decision:
+        """Accept the suggestion; with an anchor, the redrawn page comes in the same transaction."""
+        return await self._decide(telegram_id, line_id, None, anchor=anchor, page=page)
 
     async def file_under(self, telegram_id: int, line_id: int, account_id: int) -> Decision:
         """Recategorize and accept; offers a rule when the payee is known."""
         return await self._decide(telegram_id, line_id, account_id)
 
-    async def _decide(self, telegram_id: int, line_id: int, account_id: int | None) -> Decision:
+    async def _decide(
+        self,
+        telegram_id: int,
+        line_id: int,
+        account_id: int | None,
+        *,
+        anchor: int | None = None,
+        page: int = 0,
+    ) -> Decision:
         now = self.clock.now()
         async with self.db.writing() as uow:
             _, book = await self._book(uow, telegram_id)
             line = await self._line(uow, book, line_id)
-            accounts = await self._accounts(uow, book)
+            accounts = await self._accounts(uow, book, {account_id, line.suggested_account_id})
             if account_id is not None and account_id not in accounts:
                 raise NotFound("account")
             bank_account = await uow.session.get(BankAccount, line.bank_account_id)
             assert bank_account is not None
             changed = await accept_line(uow, line, bank_account, now, account_id=account_id)
+            view = await self._digest(uow, book, anchor, page) if anchor is not None else None
             await uow.commit()
         offer = None
         if changed and account_id is not None and line.payee:
             offer = _ledger_view(accounts[account_id])
-        return Decision(changed, self._view(line, accounts), offer)
+        return Decision(changed, self._view(line, accounts), offer, view)
 
     async def accept_page(self, telegram_id: int, anchor: int, page: int) -> int:
         """Accept every line of the page that has a real suggestion (not the suspense account)."""
@@ -426,19 +458,26 @@ class Review:
     # --- the category picker -----------------------------------------------------------
 
     async def choices(self, telegram_id: int, line_id: int) -> CategoryChoices:
-        """Best suggestions first (the cascade's, then how this payee was filed), then frequent."""
+        """Best first (the suggestion, then where this payee was filed), then the most used."""
         async with self.db.reading() as uow:
             _, book = await self._book(uow, telegram_id)
             line = await self._line(uow, book, line_id)
-            accounts = await self._accounts(uow, book)
-            filing = await load_filing(uow, book, None)
+            chart = TEMPLATES[book.chart_template]
+            same_payee = await uow.session.execute(
+                select(BankTransaction.suggested_account_id, func.count())
+                .where(
+                    BankTransaction.book_id == book.id,
+                    BankTransaction.payee == line.payee,
+                    BankTransaction.review_state == ReviewState.ACCEPTED,
+                )
+                .group_by(BankTransaction.suggested_account_id)
+                .order_by(func.count().desc())
+                .limit(3)
+            )
             best_ids: list[int] = []
-            for candidate in (
-                line.suggested_account_id,
-                filing.ids_by_code.get(filing.suggestion_for(line).account_code),
-            ):
+            for candidate in (line.suggested_account_id, *(a for a, _ in same_payee.all())):
                 if candidate and candidate not in best_ids:
-                    best_ids.append(candidate)
+                    best_ids.append(int(candidate))
             frequent_rows = await uow.session.execute(
                 select(JournalLine.ledger_account_id, func.count())
                 .join(LedgerAccount, LedgerAccount.id == JournalLine.ledger_account_id)
@@ -450,9 +489,13 @@ class Review:
                 .limit(8)
             )
             frequent = [int(a) for a, _ in frequent_rows.all() if int(a) not in best_ids][:4]
-            owner = await uow.ledger.by_code(book.id, TEMPLATES[book.chart_template].owner_code)
-        suspense = TEMPLATES[book.chart_template].suspense_code
-        best = [accounts[i] for i in best_ids if i in accounts and accounts[i].code != suspense]
+            owner = await uow.ledger.by_code(book.id, chart.owner_code)
+            accounts = await self._accounts(uow, book, {*best_ids, *frequent})
+        best = [
+            accounts[i]
+            for i in best_ids
+            if i in accounts and accounts[i].code != chart.suspense_code
+        ]
         return CategoryChoices(
             line=self._view(line, accounts),
             best=tuple(_ledger_view(a) for a in best[:3]),

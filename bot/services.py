@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from bot import sync
@@ -118,6 +118,7 @@ class Services:
         self.connectors = connectors
         self.directory = directory
         self.clock = clock
+        self._known: dict[int, UserView] = {}
 
     def today(self) -> date:
         return today_in(self.clock)
@@ -125,7 +126,22 @@ class Services:
     # --- users -----------------------------------------------------------------------
 
     async def meet(self, telegram_id: int, chat_id: int, language_code: str | None) -> UserView:
-        """The user, created at first contact with a book and its chart of accounts."""
+        """The user, created at first contact with a book and its chart of accounts.
+
+        Known users are remembered in memory (every update asks); changes go through
+        `update_settings`, `set_country` or `forget_user`, which keep it true.
+        """
+        known = self._known.get(telegram_id)
+        if known is not None:
+            return known
+        view = await self._meet(telegram_id, chat_id, language_code)
+        self._known[telegram_id] = replace(view, is_new=False)
+        return view
+
+    def forget_user(self, telegram_id: int) -> None:
+        self._known.pop(telegram_id, None)
+
+    async def _meet(self, telegram_id: int, chat_id: int, language_code: str | None) -> UserView:
         async with self.db.reading() as uow:
             user = await uow.users.by_telegram_id(telegram_id)
             if user is not None:
@@ -163,6 +179,7 @@ class Services:
             user = await self._user(uow, telegram_id)
             user.country = country
             await uow.commit()
+        self.forget_user(telegram_id)
 
     async def _user(self, uow: UnitOfWork, telegram_id: int) -> User:
         user = await uow.users.by_telegram_id(telegram_id)
@@ -200,6 +217,7 @@ class Services:
             if auto_accept is not None:
                 book.auto_accept = auto_accept
             await uow.commit()
+        self.forget_user(telegram_id)
         return _settings_view(user, book)
 
     # --- bank directory ----------------------------------------------------------------

@@ -106,6 +106,7 @@ class Decision:
     changed: bool
     line: ReviewLine
     rule_offer: LedgerAccountView | None = None
+    view: DigestView | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,12 +64,15 @@ async def on_accept(update: Update, context: Ctx) -> None:
         return
     press, lang, message_id = pressed
     try:
-        decision = await runtime(context).review.accept(_user_id(update), press.line)
+        decision = await runtime(context).review.accept(
+            _user_id(update), press.line, anchor=press.anchor, page=press.page
+        )
     except NotFound:
         await answer(update, t(lang, "stale_button"))
         return
     await answer(update, t(lang, "answer.accepted" if decision.changed else "answer.already"))
-    await _redraw(update, context, press.anchor, press.page, lang, message_id)
+    assert decision.view is not None
+    await edit(context, chat_id_of(update), message_id, render.digest(decision.view, lang))
 
 
 async def on_accept_page(update: Update, context: Ctx) -> None:
