@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy.orm.attributes import set_committed_value
+
 from bot.categorize import (
     AUTO_ACCEPT_THRESHOLD,
     LineFacts,
@@ -196,8 +198,7 @@ async def accept_line(
         return False
     if not await uow.lines.mark_accepted(line.id, target, now, auto=auto):
         return False
-    line.review_state = ReviewState.ACCEPTED
-    line.suggested_account_id = target
+    _already_written(line, review_state=ReviewState.ACCEPTED, suggested_account_id=target)
     if not line.pending:
         await post_acceptance(uow, line, bank_account)
     return True
@@ -218,7 +219,13 @@ async def post_acceptance(
         ),
     )
     await uow.lines.set_entry(line.id, entry.id)
-    line.journal_entry_id = entry.id
+    _already_written(line, journal_entry_id=entry.id)
+
+
+def _already_written(line: BankTransaction, **values: object) -> None:
+    """Mirror a conditional UPDATE on the loaded row without the ORM writing it a second time."""
+    for name, value in values.items():
+        set_committed_value(line, name, value)
 
 
 DEFAULT_THRESHOLD = AUTO_ACCEPT_THRESHOLD

@@ -6,11 +6,11 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import TypeVar
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.charts import AccountKind
-from bot.domain import EntryKind, ReviewState
+from bot.domain import ConnectionStatus, EntryKind, ReviewState
 from bot.ledger import EntryDraft
 from storage.models import (
     BankAccount,
@@ -19,15 +19,18 @@ from storage.models import (
     Book,
     BookMember,
     Connection,
+    DigestRun,
     JournalEntry,
     JournalLine,
     LedgerAccount,
+    PtbState,
     Rule,
     SyncRun,
     User,
 )
 
 T = TypeVar("T")
+_SYNCING = (ConnectionStatus.ACTIVE, ConnectionStatus.ERROR)
 
 
 class _Repository:
@@ -81,7 +84,8 @@ class Books(_Repository):
 
     async def lock(self, book_id: int) -> None:
         """Serialise the writers of one book (entry numbers); on SQLite BEGIN IMMEDIATE does."""
-        await self.session.execute(select(Book.id).where(Book.id == book_id).with_for_update())
+        if self.session.bind.dialect.name != "sqlite":
+            await self.session.execute(select(Book.id).where(Book.id == book_id).with_for_update())
 
 
 class LedgerAccounts(_Repository):
@@ -140,6 +144,83 @@ class Connections(_Repository):
     async def get(self, connection_id: int) -> Connection | None:
         return await self.session.get(Connection, connection_id)
 
+    async def of_member(self, user_id: int) -> Sequence[Connection]:
+        """Connections of every book the user is a member of, oldest first."""
+        rows = await self.session.scalars(
+            select(Connection)
+            .join(BookMember, BookMember.book_id == Connection.book_id)
+            .where(BookMember.user_id == user_id)
+            .order_by(Connection.id)
+        )
+        return rows.all()
+
+    async def awaiting_attention(
+        self, failing_before: datetime
+    ) -> Sequence[tuple[Connection, User]]:
+        """Connections the user was not told about yet: sign-in refused, or failing for long."""
+        rows = await self.session.execute(
+            select(Connection, User)
+            .join(User, User.id == Connection.user_id)
+            .where(
+                Connection.attention_sent_at.is_(None),
+                or_(
+                    Connection.status == ConnectionStatus.NEEDS_REAUTH,
+                    and_(
+                        Connection.status.in_(_SYNCING),
+                        Connection.failing_since.is_not(None),
+                        Connection.failing_since <= failing_before,
+                    ),
+                ),
+            )
+            .order_by(Connection.id)
+        )
+        return [(connection, user) for connection, user in rows.tuples().all()]
+
+    async def consent_expiring(self, first: date, last: date) -> Sequence[tuple[Connection, User]]:
+        """Syncing connections whose consent ends between `first` and `last`, not reminded yet."""
+        rows = await self.session.execute(
+            select(Connection, User)
+            .join(User, User.id == Connection.user_id)
+            .where(
+                Connection.expiry_reminded_at.is_(None),
+                Connection.status.in_(_SYNCING),
+                Connection.consent_expires.is_not(None),
+                Connection.consent_expires >= first,
+                Connection.consent_expires <= last,
+            )
+            .order_by(Connection.id)
+        )
+        return [(connection, user) for connection, user in rows.tuples().all()]
+
+    async def claim_attention(self, connection_id: int, at: datetime) -> bool:
+        """True for one caller only: the "needs your attention" message is sent once."""
+        result = await self.session.execute(
+            update(Connection)
+            .where(Connection.id == connection_id, Connection.attention_sent_at.is_(None))
+            .values(attention_sent_at=at)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def claim_expiry_reminder(self, connection_id: int, at: datetime) -> bool:
+        result = await self.session.execute(
+            update(Connection)
+            .where(Connection.id == connection_id, Connection.expiry_reminded_at.is_(None))
+            .values(expiry_reminded_at=at)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def release_claims(self, connection_id: int, at: datetime) -> None:
+        """Undo the claims made at `at` (the message could not be sent; try again later)."""
+        for column in (Connection.attention_sent_at, Connection.expiry_reminded_at):
+            await self.session.execute(
+                update(Connection)
+                .where(Connection.id == connection_id, column == at)
+                .values({column.key: None})
+                .execution_options(synchronize_session=False)
+            )
+
 
 class BankAccounts(_Repository):
     async def add(self, account: BankAccount) -> BankAccount:
@@ -163,6 +244,22 @@ class BankAccounts(_Repository):
             .order_by(BankAccount.id)
         )
         return rows.all()
+
+    async def of_books(self, book_ids: Sequence[int]) -> Sequence[BankAccount]:
+        rows = await self.session.scalars(
+            select(BankAccount)
+            .where(BankAccount.book_id.in_(list(book_ids)))
+            .order_by(BankAccount.id)
+        )
+        return rows.all()
+
+    async def set_connected(self, connection_id: int, connected: bool) -> None:
+        await self.session.execute(
+            update(BankAccount)
+            .where(BankAccount.connection_id == connection_id)
+            .values(connected=connected)
+            .execution_options(synchronize_session=False)
+        )
 
 
 class BankLines(_Repository):
@@ -327,6 +424,15 @@ class BankLines(_Repository):
         ).one()
         return row[0], row[1]
 
+    async def count_to_review(self, bank_account_ids: Sequence[int]) -> int:
+        total = await self.session.scalar(
+            select(func.count()).where(
+                BankTransaction.bank_account_id.in_(list(bank_account_ids)),
+                BankTransaction.review_state == ReviewState.TO_REVIEW,
+            )
+        )
+        return int(total or 0)
+
 
 class Journal(_Repository):
     async def post(self, book_id: int, draft: EntryDraft) -> JournalEntry:
@@ -445,3 +551,83 @@ class BankRequests(_Repository):
     async def add(self, request: BankRequest) -> None:
         self.session.add(request)
         await self.session.flush()
+
+
+class Erasure(_Repository):
+    """/deletemydata: the books a user holds alone with everything in them, then the user."""
+
+    async def books_held_alone(self, user_id: int) -> list[int]:
+        mine = select(BookMember.book_id).where(BookMember.user_id == user_id)
+        rows = await self.session.execute(
+            select(BookMember.book_id)
+            .where(BookMember.book_id.in_(mine))
+            .group_by(BookMember.book_id)
+            .having(func.count() == 1)
+        )
+        return sorted(int(book_id) for (book_id,) in rows.all())
+
+    async def erase_books(self, book_ids: Sequence[int]) -> None:
+        """Every row of these books, children first (not every foreign key cascades)."""
+        books = list(book_ids)
+        if not books:
+            return
+        entries = select(JournalEntry.id).where(JournalEntry.book_id.in_(books))
+        connections = select(Connection.id).where(Connection.book_id.in_(books))
+        for statement in (
+            delete(BankTransaction).where(BankTransaction.book_id.in_(books)),
+            delete(JournalLine).where(JournalLine.entry_id.in_(entries)),
+            update(JournalEntry)
+            .where(JournalEntry.book_id.in_(books))
+            .values(reverses_id=None, reversed_by_id=None),
+            delete(JournalEntry).where(JournalEntry.book_id.in_(books)),
+            delete(Rule).where(Rule.book_id.in_(books)),
+            delete(SyncRun).where(SyncRun.connection_id.in_(connections)),
+            delete(BankAccount).where(BankAccount.book_id.in_(books)),
+            delete(Connection).where(Connection.book_id.in_(books)),
+            delete(LedgerAccount).where(LedgerAccount.book_id.in_(books)),
+            delete(BookMember).where(BookMember.book_id.in_(books)),
+            delete(Book).where(Book.id.in_(books)),
+        ):
+            await self.session.execute(statement.execution_options(synchronize_session=False))
+
+    async def erase_user(self, user_id: int) -> None:
+        """The user's own rows; their connections in books shared with others go too, the
+        bank accounts they fed stay in those books, unlinked."""
+        theirs = select(Connection.id).where(Connection.user_id == user_id)
+        for statement in (
+            update(BankAccount)
+            .where(BankAccount.connection_id.in_(theirs))
+            .values(connection_id=None, connected=False),
+            delete(SyncRun).where(SyncRun.connection_id.in_(theirs)),
+            delete(Connection).where(Connection.user_id == user_id),
+            delete(BankRequest).where(BankRequest.user_id == user_id),
+            delete(DigestRun).where(DigestRun.user_id == user_id),
+            delete(BookMember).where(BookMember.user_id == user_id),
+            delete(User).where(User.id == user_id),
+        ):
+            await self.session.execute(statement.execution_options(synchronize_session=False))
+
+    async def erase_bot_state(self, telegram_id: int, chat_id: int) -> int:
+        """The user's rows in ptb_state: their conversations, user and chat data, flow records."""
+        ids = {str(telegram_id), str(chat_id)}
+        rows = await self.session.execute(
+            select(PtbState.kind, PtbState.key).where(
+                or_(PtbState.key.in_(ids), PtbState.key.contains(str(telegram_id)))
+            )
+        )
+        doomed = [(kind, key) for kind, key in rows.tuples().all() if _names(key, ids)]
+        for kind, key in doomed:
+            await self.session.execute(
+                delete(PtbState).where(PtbState.kind == kind, PtbState.key == key)
+            )
+        return len(doomed)
+
+
+def _names(key: str, ids: set[str]) -> bool:
+    """Whether a ptb_state key is one of these ids, or a conversation key holding one."""
+    if key in ids:
+        return True
+    if not key.startswith("["):
+        return False
+    parts = key.strip("[]").split(",")
+    return any(part.strip() in ids for part in parts[1:])
