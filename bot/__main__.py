@@ -1,13 +1,24 @@
-"""`python -m bot`: run Pointage (long polling)."""
+"""`python -m bot`: run Pointage (long polling, or a webhook when PUBLIC_URL is set);
+`python -m bot rotate-keys`: rotate the vault key."""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import logging
+import signal
 import sys
+import warnings
 
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
+from sqlalchemy.exc import SQLAlchemyError
+from telegram.error import InvalidToken, TelegramError
 
 from bot.config import Settings
+from bot.webhook import WebhookSecretError
+from storage.vault import VaultError
+
+log = logging.getLogger("bot")
 
 BOTFATHER_HELP = (
     "Pointage needs a Telegram bot token.\n"
@@ -15,6 +26,9 @@ BOTFATHER_HELP = (
     "2. Put it in a .env file (TELEGRAM_BOT_TOKEN=123456:ABC...) or export TELEGRAM_BOT_TOKEN.\n"
     "See .env.example for every setting."
 )
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+STARTUP_FAILURES = (TelegramError, SQLAlchemyError, OSError, VaultError, WebhookSecretError)
+"""What stops the bot with one line of explanation rather than a traceback."""
 
 
 def configure_logging(level: str) -> None:
@@ -25,27 +39,76 @@ def configure_logging(level: str) -> None:
     )
     # httpx logs every request URL, and Bot API URLs carry the bot token; PTB logs whole
     # updates at DEBUG, and an update may carry a password typed during /connect.
-    for noisy in ("httpx", "httpcore", "apscheduler", "aiosqlite", "telegram"):
+    for noisy in ("httpx", "httpcore", "apscheduler", "aiosqlite", "telegram", "aiohttp.access"):
         logging.getLogger(noisy).setLevel(max(logging.INFO, logging.getLogger().level))
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    # /connect's buttons carry their flow id, so per-chat tracking is what we want.
+    warnings.filterwarnings("ignore", message="If 'per_message=False'")
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Run Pointage.")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="run the bot (the default)")
+    rotate = commands.add_parser(
+        "rotate-keys",
+        help="add a new active vault key and re-encrypt every stored secret under it",
+    )
+    rotate.add_argument(
+        "--reseal-only",
+        action="store_true",
+        help="add no key: re-encrypt under the ring's current active key (the first one)",
+    )
+    return parser.parse_args(argv)
+
+
+async def run(settings: Settings) -> None:
+    """Run until SIGTERM or SIGINT, then stop cleanly (bot.app.serve)."""
+    from bot.app import serve
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in STOP_SIGNALS:
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await serve(settings, stop)
+    finally:
+        for sig in STOP_SIGNALS:
+            loop.remove_signal_handler(sig)
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
         settings = Settings()
     except ValidationError as error:
         print(f"Invalid setting: {error}", file=sys.stderr)
         return 2
     configure_logging(settings.log_level)
+    if args.command == "rotate-keys":
+        from bot.cli import rotate_keys_command
+
+        return rotate_keys_command(settings, add_key=not args.reseal_only)
     if settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value():
         print(BOTFATHER_HELP, file=sys.stderr)
         return 2
-    from bot.app import build_application
-
-    app = build_application(settings)
-    app.run_polling(allowed_updates=["message", "callback_query"], drop_pending_updates=False)
+    try:
+        asyncio.run(run(settings))
+    except STARTUP_FAILURES as error:
+        log.critical("Pointage stopped: %s", _why(error, settings.telegram_bot_token))
+        return 1
     return 0
+
+
+def _why(error: BaseException, token: SecretStr) -> str:
+    """One line an operator can act on, without secrets."""
+    if isinstance(error, InvalidToken):
+        return "Telegram refused the bot token: check TELEGRAM_BOT_TOKEN"
+    text = str(error).splitlines()[0] if str(error) else ""
+    text = text.replace(token.get_secret_value(), "<token>")
+    return f"{type(error).__name__}: {text}"[:300]
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
-"""build_application(settings): PTB wiring, the runtime our handlers use, startup and shutdown."""
+"""build_application(settings): PTB wiring, the runtime our handlers use, startup and shutdown;
+serve(): run it by long polling, or behind our web server as a webhook."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -18,21 +20,38 @@ from bot.config import Settings
 from bot.connect_flow import FlowStore
 from bot.i18n import language_from_telegram, t
 from bot.services import Services
-from handlers import COMMANDS
+from bot.webhook import WebServer, load_or_create_secret
+from handlers import connect
 from handlers.context import Runtime
 from storage.db import make_engine
 from storage.migrate import migrate_to_head
+from storage.persistence import DatabasePersistence
+from storage.rotation import KeyFileVault
 from storage.uow import Database
 from storage.vault import KeyRing, Vault
 
 log = logging.getLogger(__name__)
 
+App = Application[Any, Any, Any, Any, Any, Any]
+
+ALLOWED_UPDATES = ["message", "callback_query"]
+PERSISTENCE_INTERVAL = 1.0
+"""Seconds between PTB's own persistence runs; /connect keeps each screen at once anyway."""
+FLOW_SHELF = "connect_flow"
 
 
 def load_key_ring(settings: Settings) -> KeyRing:
     if settings.vault_keys is not None:
         return KeyRing.parse(settings.vault_keys.get_secret_value())
     return KeyRing.load_or_create(settings.resolved_vault_key_file)
+
+
+def build_vault(settings: Settings) -> Vault:
+    """VAULT_KEYS is fixed for the life of the process; a key file is followed as it changes,
+    so `python -m bot rotate-keys` needs no restart."""
+    if settings.vault_keys is not None:
+        return Vault(load_key_ring(settings))
+    return KeyFileVault(settings.resolved_vault_key_file)
 
 
 def build_connectors(settings: Settings, clock: Clock) -> ConnectorRegistry:
@@ -43,10 +62,10 @@ def build_connectors(settings: Settings, clock: Clock) -> ConnectorRegistry:
     return ConnectorRegistry(connectors)
 
 
-async def set_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+async def set_commands(app: App) -> None:
     """The same command names in every language; only the descriptions are translated."""
     for language in ("en", "fr"):
-        commands = [BotCommand(name, t(language, f"cmd.{name}")) for name in COMMANDS]
+        commands = [BotCommand(name, t(language, f"cmd.{name}")) for name in handlers.COMMANDS]
         await app.bot.set_my_commands(
             commands,
             scope=BotCommandScopeDefault(),
@@ -54,12 +73,17 @@ async def set_commands(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         )
 
 
-def build_application(
-    settings: Settings, *, clock: Clock | None = None
-) -> Application[Any, Any, Any, Any, Any, Any]:
+def build_application(settings: Settings, *, clock: Clock | None = None) -> App:
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     clock = clock or SystemClock()
+    db = Database(make_engine(settings.resolved_database_url))
+
+    async def migrate() -> None:
+        await migrate_to_head(db.engine)
+
+    # The schema must exist before PTB reads its persistence (in Application.initialize).
+    persistence = DatabasePersistence(db, update_interval=PERSISTENCE_INTERVAL, prepare=migrate)
     builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
@@ -67,31 +91,36 @@ def build_application(
         .base_file_url(settings.bot_api_file_url)
         .defaults(Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .concurrent_updates(False)
+        .persistence(persistence)
     )
     if settings.rate_limiter:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+    if settings.webhook_mode:
+        builder = builder.updater(None)  # our web server receives the updates
 
-    db = Database(make_engine(settings.resolved_database_url))
     directory = Directory(demo_enabled=settings.demo_bank)
     services = Services(
         db=db,
-        vault=Vault(load_key_ring(settings)),
+        vault=build_vault(settings),
         connectors=build_connectors(settings, clock),
         directory=directory,
         clock=clock,
     )
+    flows = FlowStore(persistence.shelf(FLOW_SHELF), institutions=directory.get)
+    persistence.restore_with(connect.NAME, flows.restore_conversations)
 
-    async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        await migrate_to_head(db.engine)
+    async def post_init(app: App) -> None:
+        await persistence.ready()  # migrated, even when nothing was read at initialize
         directory.preload(["FR", "GB"])
         await set_commands(app)
+        await connect.resume_after_restart(app)
         log.info("Pointage is ready")
 
-    async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    async def post_shutdown(app: App) -> None:
         await db.dispose()
 
     app = builder.post_init(post_init).post_shutdown(post_shutdown).build()
-    app.bot_data["runtime"] = Runtime(services=services, flows=FlowStore())
+    app.bot_data["runtime"] = Runtime(services=services, flows=flows)
     handlers.register(app, conversation_timeout=settings.conversation_timeout)
     app.add_error_handler(_on_error)
     return app
@@ -112,3 +141,68 @@ async def _on_error(update: object, context: Any) -> None:
                 await context.bot.send_message(update.effective_chat.id, t(language, "error.error"))
         except TelegramError as failure:
             log.warning("could not tell the user about a failure: %s", failure.message)
+
+
+# --- running -------------------------------------------------------------------------------
+
+
+async def serve(settings: Settings, stop: asyncio.Event, *, clock: Clock | None = None) -> None:
+    """Run until `stop` is set, then shut down cleanly: no new updates are taken, those
+    received are handled, background work and jobs finish, the state is written and the
+    database closed."""
+    app = build_application(settings, clock=clock)
+    await app.initialize()
+    try:
+        if app.post_init is not None:
+            await app.post_init(app)
+        await app.start()
+        try:
+            if settings.webhook_mode:
+                await _serve_webhook(app, settings, stop)
+            else:
+                await _serve_polling(app, stop)
+        finally:
+            await app.stop()
+    finally:
+        await app.shutdown()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)
+
+
+async def _serve_polling(app: App, stop: asyncio.Event) -> None:
+    assert app.updater is not None
+    await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
+    try:
+        await stop.wait()
+    finally:
+        await app.updater.stop()
+
+
+async def _serve_webhook(app: App, settings: Settings, stop: asyncio.Event) -> None:
+    """PTB's custom-webhook pattern: our server queues each update; PTB handles the queue."""
+    secret = (
+        settings.webhook_secret.get_secret_value()
+        if settings.webhook_secret is not None
+        else load_or_create_secret(settings.webhook_secret_file)
+    )
+
+    async def deliver(data: dict[str, Any]) -> None:
+        update = Update.de_json(data, app.bot)
+        await app.update_queue.put(update)
+
+    host, port = settings.listen_address
+    server = WebServer(host, port, secret=secret, deliver=deliver)
+    await server.start()
+    try:
+        # Telegram keeps what it could not deliver while we were down and sends it now.
+        await app.bot.set_webhook(
+            url=settings.webhook_url,
+            secret_token=secret,
+            allowed_updates=ALLOWED_UPDATES,
+            drop_pending_updates=False,
+        )
+        log.info("webhook set: %s", settings.webhook_url)
+        await stop.wait()
+    finally:
+        # The webhook stays set: what arrives while we are down waits at Telegram.
+        await server.stop()

@@ -1,24 +1,72 @@
-"""The state of one /connect conversation, held in memory only: it carries secrets."""
+"""The state of one /connect conversation: live in memory, its non-secret part kept on a shelf.
+
+What is typed at the bank login (username, password, code), the bank's challenge and the
+authorised session are secrets: they live in memory only and never reach the shelf. A flow
+brought back after a restart therefore resumes where it was, except past the bank login:
+there it asks for the username again, then returns to the step the user had reached.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import secrets
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any, Protocol
 
-from bot.banks.connector import Authorized, Challenge, FetchedAccount
+from bot.banks.connector import AccountType, Authorized, Challenge, FetchedAccount
 from bot.banks.directory import Institution
+from bot.money import Money
 from bot.secret import Secret
+
+log = logging.getLogger(__name__)
+
+RECORD_VERSION = 1
+
+
+class Step(IntEnum):
+    """Where a flow is; also the state of the /connect ConversationHandler."""
+
+    SEARCH = 0
+    BANK = 1
+    USERNAME = 2
+    PASSWORD = 3
+    CODE = 4
+    ACCOUNTS = 5
+    LEDGER = 6
+    LEDGER_NAME = 7
+    PERIOD = 8
+    CONFIRM = 9
+
+
+SIGNING_IN = frozenset({Step.PASSWORD, Step.CODE})
+"""Steps that hold what the user typed at the bank login (memory only)."""
+SIGNED_IN = frozenset({Step.ACCOUNTS, Step.LEDGER, Step.LEDGER_NAME, Step.PERIOD, Step.CONFIRM})
+"""Steps that need the bank's authorised session (memory only) to finish."""
 
 
 def new_flow_id() -> str:
     return secrets.token_hex(3)
 
 
+def _mask_iban(iban: str | None) -> str | None:
+    """As services.mask_iban: a kept flow holds no full IBAN."""
+    if not iban:
+        return None
+    compact = iban.replace(" ", "")
+    return f"{compact[:4]} •••• {compact[-4:]}"
+
+
 @dataclass
 class ConnectFlow:
     telegram_id: int
     country: str | None
+    chat_id: int = 0
     flow_id: str = field(default_factory=new_flow_id)
+    step: Step = Step.SEARCH
     query: str = ""
     institution: Institution | None = None
     username: Secret | None = field(default=None, repr=False)
@@ -30,6 +78,17 @@ class ConnectFlow:
     ledger_for: dict[int, int] = field(default_factory=dict)
     period_key: str | None = None
     status_message_id: int | None = None
+    relogin: bool = False
+    """A restart lost the bank login: the username is asked again."""
+    resume_step: Step | None = None
+    """The signed-in step to return to once the user has signed in again."""
+    restart_notice_id: int | None = None
+    """The message telling the user to sign in again; what they typed before it is ignored."""
+    touched_at: float = field(default_factory=time.time)
+
+    def __post_init__(self) -> None:
+        if not self.chat_id:
+            self.chat_id = self.telegram_id
 
     def toggle(self, index: int) -> None:
         if index in self.selected:
@@ -47,15 +106,161 @@ class ConnectFlow:
         self.password = None
         self.challenge = None
 
+    @property
+    def restart_notice_due(self) -> bool:
+        return self.relogin and self.restart_notice_id is None
+
+    def signed_in_again(self, accounts: list[FetchedAccount]) -> Step | None:
+        """Take the accounts fetched after a new login; the step to return to, if any.
+
+        Ticks and ledger choices follow each account by its bank id; if a ticked account is
+        gone, the user goes back to the list of accounts.
+        """
+        target = self.resume_step
+        old = self.accounts
+        self.accounts = list(accounts)
+        self.relogin, self.resume_step, self.restart_notice_id = False, None, None
+        if target is None:
+            return None
+        position = {account.external_id: i for i, account in enumerate(accounts)}
+        selected = [position.get(old[i].external_id) for i in self.selected if i < len(old)]
+        ledger_for = {
+            position[old[i].external_id]: ledger
+            for i, ledger in self.ledger_for.items()
+            if i < len(old) and old[i].external_id in position
+        }
+        self.selected = sorted(i for i in selected if i is not None)
+        self.ledger_for = {i: ledger for i, ledger in ledger_for.items() if i in self.selected}
+        if None in selected or not self.selected:
+            return Step.ACCOUNTS
+        return target
+
+    # --- the shelf record: everything but secrets -----------------------------------------
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "v": RECORD_VERSION,
+            "flow": self.flow_id,
+            "user": self.telegram_id,
+            "chat": self.chat_id,
+            "step": int(self.step),
+            "country": self.country,
+            "query": self.query,
+            "institution": self.institution.id if self.institution else None,
+            "accounts": [_account_record(a) for a in self.accounts],
+            "selected": list(self.selected),
+            "ledger_for": {str(i): ledger for i, ledger in self.ledger_for.items()},
+            "period": self.period_key,
+            "message": self.status_message_id,
+            "relogin": self.relogin,
+            "resume": int(self.resume_step) if self.resume_step is not None else None,
+            "notice": self.restart_notice_id,
+            "touched": self.touched_at,
+        }
+
+    @classmethod
+    def from_record(
+        cls, data: Mapping[str, Any], institutions: Callable[[str], Institution | None]
+    ) -> ConnectFlow | None:
+        """The flow a record describes, or None when it cannot be resumed."""
+        try:
+            if data.get("v") != RECORD_VERSION:
+                return None
+            institution = None
+            if data["institution"] is not None:
+                institution = institutions(str(data["institution"]))
+                if institution is None:
+                    return None
+            step = Step(int(data["step"]))
+            if step > Step.BANK and institution is None:
+                return None
+            resume = data.get("resume")
+            return cls(
+                telegram_id=int(data["user"]),
+                chat_id=int(data["chat"]),
+                country=data["country"],
+                flow_id=str(data["flow"]),
+                step=step,
+                query=str(data["query"]),
+                institution=institution,
+                accounts=[_account_from_record(a) for a in data["accounts"]],
+                selected=[int(i) for i in data["selected"]],
+                ledger_for={int(i): int(ledger) for i, ledger in data["ledger_for"].items()},
+                period_key=data["period"],
+                status_message_id=data["message"],
+                relogin=bool(data["relogin"]),
+                resume_step=Step(int(resume)) if resume is not None else None,
+                restart_notice_id=data["notice"],
+                touched_at=float(data["touched"]),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None
+
+    def after_restart(self) -> None:
+        """Past the bank login, the secrets are gone: ask for the username again."""
+        if self.step in SIGNING_IN or self.step in SIGNED_IN:
+            if self.step in SIGNED_IN:
+                self.resume_step = self.step
+            self.step = Step.USERNAME
+            self.relogin = True
+            self.restart_notice_id = None
+
+
+def _account_record(account: FetchedAccount) -> dict[str, Any]:
+    return {
+        "id": account.external_id,
+        "name": account.name,
+        "type": account.type.value,
+        "iban": _mask_iban(account.iban),
+        "currency": account.currency,
+        "balance": account.balance.minor,
+        "balance_currency": account.balance.currency,
+    }
+
+
+def _account_from_record(data: Mapping[str, Any]) -> FetchedAccount:
+    return FetchedAccount(
+        external_id=str(data["id"]),
+        name=str(data["name"]),
+        type=AccountType(data["type"]),
+        iban=data["iban"],
+        currency=str(data["currency"]),
+        balance=Money(int(data["balance"]), str(data["balance_currency"])),
+    )
+
+
+class FlowShelf(Protocol):
+    """Where flow records are kept across restarts (storage.persistence.Shelf)."""
+
+    async def put(self, key: str, data: Mapping[str, Any]) -> None: ...
+
+    async def remove(self, key: str) -> None: ...
+
+    async def all(self) -> dict[str, dict[str, Any]]: ...
+
 
 class FlowStore:
-    """One live flow per user; starting a new one makes the old one's buttons stale."""
+    """One live flow per user; starting a new one makes the old one's buttons stale.
 
-    def __init__(self) -> None:
+    With a shelf, each flow's record is written when the flow reaches a new screen (before
+    the user sees it) and removed when the flow ends, so a restart finds what the user saw.
+    """
+
+    def __init__(
+        self,
+        shelf: FlowShelf | None = None,
+        *,
+        institutions: Callable[[str], Institution | None] | None = None,
+    ) -> None:
         self._flows: dict[int, ConnectFlow] = {}
+        self._shelf = shelf
+        self._institutions = institutions or (lambda _id: None)
+        self._restored: list[ConnectFlow] = []
+        # Serialises writes so that a flow ended during a save is never written back.
+        self._writing = asyncio.Lock()
 
-    def start(self, telegram_id: int, country: str | None) -> ConnectFlow:
-        flow = ConnectFlow(telegram_id=telegram_id, country=country)
+    def start(self, telegram_id: int, country: str | None, chat_id: int = 0) -> ConnectFlow:
+        flow = ConnectFlow(telegram_id=telegram_id, country=country, chat_id=chat_id)
         self._flows[telegram_id] = flow
         return flow
 
@@ -69,5 +274,47 @@ class FlowStore:
     def is_current(self, flow: ConnectFlow) -> bool:
         return self._flows.get(flow.telegram_id) is flow
 
-    def end(self, telegram_id: int) -> ConnectFlow | None:
-        return self._flows.pop(telegram_id, None)
+    async def save(self, flow: ConnectFlow, *, touched: bool = True) -> None:
+        """Keep the flow's record (nothing secret in it), if it is still the user's flow."""
+        if touched:
+            flow.touched_at = time.time()
+        if self._shelf is None:
+            return
+        async with self._writing:
+            if self.is_current(flow):
+                await self._shelf.put(str(flow.telegram_id), flow.record())
+
+    async def end(self, telegram_id: int) -> ConnectFlow | None:
+        flow = self._flows.pop(telegram_id, None)
+        if self._shelf is not None:
+            async with self._writing:
+                await self._shelf.remove(str(telegram_id))
+        return flow
+
+    async def restore_conversations(self, stored: dict[Any, object]) -> dict[Any, object]:
+        """At startup: bring the kept flows back; their steps are the conversation states.
+
+        The flow records are the truth (they are written before each screen is shown);
+        the states PTB kept (`stored`) are replaced by them.
+        """
+        if self._shelf is None:
+            return {}
+        states: dict[Any, object] = {}
+        for key, record in (await self._shelf.all()).items():
+            flow = ConnectFlow.from_record(record, self._institutions)
+            if flow is None or str(flow.telegram_id) != key:
+                log.info("a connect flow could not be resumed after the restart")
+                await self._shelf.remove(key)
+                continue
+            flow.after_restart()
+            self._flows[flow.telegram_id] = flow
+            self._restored.append(flow)
+            states[(flow.chat_id, flow.telegram_id)] = flow.step
+        if stored.keys() != states.keys():
+            log.debug("connect: %d kept states, %d flows resumed", len(stored), len(states))
+        return states
+
+    def take_restored(self) -> list[ConnectFlow]:
+        """The flows brought back at startup (once), to re-arm their timeouts."""
+        restored, self._restored = self._restored, []
+        return [flow for flow in restored if self.is_current(flow)]

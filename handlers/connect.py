@@ -1,12 +1,21 @@
-"""/connect: search the bank, sign in, choose accounts, ledger and period, then import."""
+"""/connect: search the bank, sign in, choose accounts, ledger and period, then import.
+
+Each screen is kept (without secrets) before it is shown, so a restart resumes the flow where
+the user saw it; past the bank login the username is asked again first (connect_flow).
+"""
 
 from __future__ import annotations
 
 import logging
+import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from telegram import Update
+from telegram import Chat, Message, Update, User
+from telegram.constants import ChatType
+from telegram.error import TelegramError
 from telegram.ext import (
+    Application,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -14,9 +23,10 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.ext._handlers.conversationhandler import _ConversationTimeoutContext
 
 from bot.banks.connector import Authorized, Challenge, ConnectorError, WrongCode
-from bot.connect_flow import ConnectFlow
+from bot.connect_flow import SIGNED_IN, ConnectFlow, Step
 from bot.i18n import t
 from bot.periods import allowed_periods, period_by_key
 from bot.secret import Secret
@@ -25,6 +35,7 @@ from handlers import callbacks as cb
 from handlers import render
 from handlers.context import (
     Ctx,
+    Runtime,
     acting_user,
     answer,
     chat_id_of,
@@ -36,8 +47,9 @@ from handlers.context import (
 
 log = logging.getLogger(__name__)
 
-SEARCH, BANK, USERNAME, PASSWORD, CODE, ACCOUNTS, LEDGER, LEDGER_NAME, PERIOD, CONFIRM = range(10)
+SEARCH, BANK, USERNAME, PASSWORD, CODE, ACCOUNTS, LEDGER, LEDGER_NAME, PERIOD, CONFIRM = Step
 END = ConversationHandler.END
+NAME = "connect"
 
 
 async def _flow_for_press(
@@ -62,20 +74,52 @@ async def _flow_for_press(
     return flow, press, user.language
 
 
+async def _go(
+    context: Ctx,
+    update: Update,
+    flow: ConnectFlow,
+    screen: render.Screen,
+    step: Step,
+    *,
+    new: bool = False,
+) -> Step:
+    """Move the flow to `step`: kept first, then shown, so a restart finds what the user saw."""
+    flow.step = step
+    await runtime(context).flows.save(flow)
+    if new:
+        await _show_new(context, update, flow, screen)
+    else:
+        await _show(context, update, flow, screen)
+    return step
+
+
 async def _show(context: Ctx, update: Update, flow: ConnectFlow, screen: render.Screen) -> None:
-    chat_id = chat_id_of(update)
-    if flow.status_message_id is None:
+    await _show_in(context, chat_id_of(update), flow, screen)
+
+
+async def _show_in(context: Ctx, chat_id: int, flow: ConnectFlow, screen: render.Screen) -> None:
+    old = flow.status_message_id
+    if old is None:
         flow.status_message_id = await send(context, chat_id, screen)
     else:
-        flow.status_message_id = await edit(context, chat_id, flow.status_message_id, screen)
+        flow.status_message_id = await edit(context, chat_id, old, screen)
+    if flow.status_message_id != old:
+        await runtime(context).flows.save(flow, touched=False)
 
 
 async def _show_new(context: Ctx, update: Update, flow: ConnectFlow, screen: render.Screen) -> None:
     """A fresh message below the user's own, which becomes the flow's message."""
+    await _show_new_in(context, chat_id_of(update), flow, screen)
+
+
+async def _show_new_in(
+    context: Ctx, chat_id: int, flow: ConnectFlow, screen: render.Screen
+) -> None:
     old = flow.status_message_id
-    flow.status_message_id = await send(context, chat_id_of(update), screen)
+    flow.status_message_id = await send(context, chat_id, screen)
+    await runtime(context).flows.save(flow, touched=False)
     if old is not None:
-        await _strip_keyboard(context, chat_id_of(update), old)
+        await _strip_keyboard(context, chat_id, old)
 
 
 async def _strip_keyboard(context: Ctx, chat_id: int, message_id: int) -> None:
@@ -95,9 +139,8 @@ async def on_connect(update: Update, context: Ctx) -> int:
     old = flows.get(user.telegram_id)
     if old is not None and old.status_message_id is not None:
         await _strip_keyboard(context, chat_id_of(update), old.status_message_id)
-    flow = flows.start(user.telegram_id, user.country)
-    await _show(context, update, flow, render.search_prompt(flow, user.language))
-    return SEARCH
+    flow = flows.start(user.telegram_id, user.country, chat_id_of(update))
+    return await _go(context, update, flow, render.search_prompt(flow, user.language), SEARCH)
 
 
 async def on_private_only(update: Update, context: Ctx) -> None:
@@ -111,23 +154,13 @@ async def on_search_text(update: Update, context: Ctx) -> int:
     if flow is None or update.message is None or update.message.text is None:
         return END
     flow.query = update.message.text.strip()[:200]
-    hits = (
-        runtime(context).services.search_banks(flow.query, flow.country or "")
-        if flow.country
-        else []
-    )
+    services = runtime(context).services
     if flow.country is None:
-        await _show_new(
-            context,
-            update,
-            flow,
-            render.country_menu(
-                flow, runtime(context).services.directory.countries(), 0, user.language
-            ),
-        )
-        return SEARCH
-    await _show_new(context, update, flow, render.search_results(flow, hits, user.language))
-    return SEARCH
+        menu = render.country_menu(flow, services.directory.countries(), 0, user.language)
+        return await _go(context, update, flow, menu, SEARCH, new=True)
+    hits = services.search_banks(flow.query, flow.country)
+    screen = render.search_results(flow, hits, user.language)
+    return await _go(context, update, flow, screen, SEARCH, new=True)
 
 
 async def on_country_menu(update: Update, context: Ctx) -> int | None:
@@ -136,8 +169,9 @@ async def on_country_menu(update: Update, context: Ctx) -> int | None:
         return None
     flow, press, lang = found
     countries = runtime(context).services.directory.countries()
-    await _show(context, update, flow, render.country_menu(flow, countries, press.page, lang))
-    return SEARCH
+    return await _go(
+        context, update, flow, render.country_menu(flow, countries, press.page, lang), SEARCH
+    )
 
 
 async def on_pick_country(update: Update, context: Ctx) -> int | None:
@@ -156,10 +190,8 @@ async def on_pick_country(update: Update, context: Ctx) -> int | None:
 async def _redo_search(update: Update, context: Ctx, flow: ConnectFlow, lang: str) -> int:
     if flow.query and flow.country:
         hits = runtime(context).services.search_banks(flow.query, flow.country)
-        await _show(context, update, flow, render.search_results(flow, hits, lang))
-    else:
-        await _show(context, update, flow, render.search_prompt(flow, lang))
-    return SEARCH
+        return await _go(context, update, flow, render.search_results(flow, hits, lang), SEARCH)
+    return await _go(context, update, flow, render.search_prompt(flow, lang), SEARCH)
 
 
 async def on_back_to_search(update: Update, context: Ctx) -> int | None:
@@ -177,8 +209,7 @@ async def on_cant_find(update: Update, context: Ctx) -> int | None:
         return None
     flow, _, lang = found
     await runtime(context).services.request_bank(flow.telegram_id, flow.query, flow.country)
-    await _show(context, update, flow, render.request_recorded(flow, lang))
-    return SEARCH
+    return await _go(context, update, flow, render.request_recorded(flow, lang), SEARCH)
 
 
 async def on_request_support(update: Update, context: Ctx) -> int | None:
@@ -189,8 +220,7 @@ async def on_request_support(update: Update, context: Ctx) -> int | None:
     query = flow.institution.name if flow.institution else flow.query
     await runtime(context).services.request_bank(flow.telegram_id, query, flow.country)
     flow.query = query
-    await _show(context, update, flow, render.request_recorded(flow, lang))
-    return SEARCH
+    return await _go(context, update, flow, render.request_recorded(flow, lang), SEARCH)
 
 
 async def on_pick_group(update: Update, context: Ctx) -> int | None:
@@ -204,8 +234,7 @@ async def on_pick_group(update: Update, context: Ctx) -> int | None:
     if not members or name is None:
         return None
     screen = render.regions(flow, press.group, name, members, press.page, lang)
-    await _show(context, update, flow, screen)
-    return SEARCH
+    return await _go(context, update, flow, screen, SEARCH)
 
 
 async def on_pick_bank(update: Update, context: Ctx) -> int | None:
@@ -217,8 +246,7 @@ async def on_pick_bank(update: Update, context: Ctx) -> int | None:
     if institution is None:
         return None
     flow.institution = institution
-    await _show(context, update, flow, render.bank(flow, institution, lang))
-    return BANK
+    return await _go(context, update, flow, render.bank(flow, institution, lang), BANK)
 
 
 # --- sign in -------------------------------------------------------------------------
@@ -229,8 +257,9 @@ async def on_start_login(update: Update, context: Ctx) -> int | None:
     if found is None or found[0].institution is None or found[0].institution.connector is None:
         return None
     flow, _, lang = found
-    await _show(context, update, flow, render.ask(flow, "connect.ask_username", lang))
-    return USERNAME
+    return await _go(
+        context, update, flow, render.ask(flow, "connect.ask_username", lang), USERNAME
+    )
 
 
 async def _take_secret(update: Update, context: Ctx) -> tuple[ConnectFlow, Secret, str] | None:
@@ -247,14 +276,27 @@ async def _take_secret(update: Update, context: Ctx) -> tuple[ConnectFlow, Secre
     return flow, secret, user.language
 
 
+def _typed_before_notice(update: Update, flow: ConnectFlow) -> bool:
+    """Typed before the user was told to sign in again: meant for the lost step, maybe a password.
+
+    Message ids of a chat only grow, so this needs no clock.
+    """
+    message = update.message
+    notice = flow.restart_notice_id
+    return message is not None and notice is not None and message.message_id < notice
+
+
 async def on_username(update: Update, context: Ctx) -> int | None:
     taken = await _take_secret(update, context)
     if taken is None:
         return END
     flow, username, lang = taken
+    if flow.relogin and _typed_before_notice(update, flow):
+        return await _ask_to_sign_in_again(context, chat_id_of(update), flow, lang)
     flow.username = username
-    await _show(context, update, flow, render.ask(flow, "connect.ask_password", lang))
-    return PASSWORD
+    return await _go(
+        context, update, flow, render.ask(flow, "connect.ask_password", lang), PASSWORD
+    )
 
 
 async def on_password(update: Update, context: Ctx) -> int:
@@ -263,7 +305,8 @@ async def on_password(update: Update, context: Ctx) -> int:
     if taken is None:
         return END
     flow, password, lang = taken
-    assert flow.institution is not None and flow.username is not None
+    if flow.institution is None or flow.username is None:  # the login was lost on the way
+        return await _ask_to_sign_in_again(context, chat_id_of(update), flow, lang)
     await _show(context, update, flow, render.plain("connect.connecting", lang))
     services = runtime(context).services
     try:
@@ -280,7 +323,8 @@ async def on_code(update: Update, context: Ctx) -> int:
     if taken is None:
         return END
     flow, code, lang = taken
-    assert flow.institution is not None and flow.challenge is not None
+    if flow.institution is None or flow.challenge is None:  # the login was lost on the way
+        return await _ask_to_sign_in_again(context, chat_id_of(update), flow, lang)
     await _show(context, update, flow, render.plain("connect.connecting", lang))
     try:
         step = await runtime(context).services.answer_challenge(
@@ -298,21 +342,23 @@ async def _after_auth_step(
         return END
     if isinstance(step, Challenge):
         flow.challenge = step
-        await _show(
-            context, update, flow, render.ask(flow, "connect.ask_code", lang, hint=step.hint)
-        )
-        return CODE
+        screen = render.ask(flow, "connect.ask_code", lang, hint=step.hint)
+        return await _go(context, update, flow, screen, CODE)
     flow.authorized = step
     flow.forget_login()
     assert flow.institution is not None
     try:
-        flow.accounts = await runtime(context).services.bank_accounts_at(flow.institution, step)
+        accounts = await runtime(context).services.bank_accounts_at(flow.institution, step)
     except ConnectorError as error:
         return await _login_failed(update, context, flow, error, lang)
     if not runtime(context).flows.is_current(flow):
         return END
-    await _show(context, update, flow, render.accounts(flow, lang))
-    return ACCOUNTS
+    resume = flow.signed_in_again(accounts)
+    if resume is None or resume == ACCOUNTS:
+        return await _go(context, update, flow, render.accounts(flow, lang), ACCOUNTS)
+    if resume == CONFIRM and flow.period_key is not None:
+        return await _show_confirm(update, context, flow, lang)
+    return await _next_ledger_or_period(update, context, flow, lang)
 
 
 async def _login_failed(
@@ -322,20 +368,34 @@ async def _login_failed(
     if not flows.is_current(flow):
         return END
     if isinstance(error, WrongCode) and flow.challenge is not None:
-        await _show(
-            context,
-            update,
-            flow,
-            render.ask(flow, "connect.wrong_code", lang, hint=flow.challenge.hint),
-        )
-        return CODE
+        screen = render.ask(flow, "connect.wrong_code", lang, hint=flow.challenge.hint)
+        return await _go(context, update, flow, screen, CODE)
     flow.forget_login()
+    flow.authorized = None
     if error.code == "bad_credentials":
-        await _show(context, update, flow, render.ask(flow, "connect.bad_credentials", lang))
-        return USERNAME
-    flows.end(flow.telegram_id)
+        screen = render.ask(flow, "connect.bad_credentials", lang)
+        return await _go(context, update, flow, screen, USERNAME)
+    await flows.end(flow.telegram_id)
     await _show(context, update, flow, render.plain(f"error.{error.code}", lang))
     return END
+
+
+async def _ask_to_sign_in_again(context: Ctx, chat_id: int, flow: ConnectFlow, lang: str) -> Step:
+    """Tell the user, in a new message, to sign in again; what they type next is the username.
+
+    Used after a restart lost the bank login; the flow then returns to where it was.
+    """
+    if flow.step in SIGNED_IN and flow.resume_step is None:
+        flow.resume_step = flow.step
+    flow.forget_login()
+    flow.authorized = None
+    flow.relogin = True
+    flow.step = USERNAME
+    await runtime(context).flows.save(flow)
+    await _show_new_in(context, chat_id, flow, render.ask(flow, "connect.restarted", lang))
+    flow.restart_notice_id = flow.status_message_id
+    await runtime(context).flows.save(flow, touched=False)
+    return USERNAME
 
 
 async def on_still_connecting(update: Update, context: Ctx) -> None:
@@ -361,8 +421,7 @@ async def on_toggle_account(update: Update, context: Ctx) -> int | None:
     if not 0 <= press.index < len(flow.accounts):
         return None
     flow.toggle(press.index)
-    await _show(context, update, flow, render.accounts(flow, lang))
-    return ACCOUNTS
+    return await _go(context, update, flow, render.accounts(flow, lang), ACCOUNTS)
 
 
 async def on_accounts_chosen(update: Update, context: Ctx) -> int | None:
@@ -381,15 +440,14 @@ async def on_accounts_chosen(update: Update, context: Ctx) -> int | None:
 
 async def _next_ledger_or_period(update: Update, context: Ctx, flow: ConnectFlow, lang: str) -> int:
     index = flow.next_unassigned()
-    if index is not None:
-        options = await runtime(context).services.bank_ledger_accounts(flow.telegram_id)
-        await _show(context, update, flow, render.ledger_choice(flow, index, options, lang))
-        return LEDGER
-    assert flow.institution is not None
     services = runtime(context).services
+    if index is not None:
+        options = await services.bank_ledger_accounts(flow.telegram_id)
+        screen = render.ledger_choice(flow, index, options, lang)
+        return await _go(context, update, flow, screen, LEDGER)
+    assert flow.institution is not None
     choices = allowed_periods(services.max_history_days(flow.institution))
-    await _show(context, update, flow, render.periods(flow, choices, lang))
-    return PERIOD
+    return await _go(context, update, flow, render.periods(flow, choices, lang), PERIOD)
 
 
 async def on_pick_ledger(update: Update, context: Ctx) -> int | None:
@@ -409,8 +467,8 @@ async def on_add_ledger(update: Update, context: Ctx) -> int | None:
     if found is None:
         return None
     flow, _, lang = found
-    await _show(context, update, flow, render.ask(flow, "connect.ask_ledger_name", lang))
-    return LEDGER_NAME
+    screen = render.ask(flow, "connect.ask_ledger_name", lang)
+    return await _go(context, update, flow, screen, LEDGER_NAME)
 
 
 async def on_ledger_name(update: Update, context: Ctx) -> int | None:
@@ -426,10 +484,8 @@ async def on_ledger_name(update: Update, context: Ctx) -> int | None:
             user.telegram_id, update.message.text
         )
     except InvalidInput:
-        await _show_new(
-            context, update, flow, render.ask(flow, "connect.bad_ledger_name", user.language)
-        )
-        return LEDGER_NAME
+        screen = render.ask(flow, "connect.bad_ledger_name", user.language)
+        return await _go(context, update, flow, screen, LEDGER_NAME, new=True)
     flow.ledger_for[index] = account.id
     old = flow.status_message_id
     flow.status_message_id = None
@@ -445,15 +501,26 @@ async def on_pick_period(update: Update, context: Ctx) -> int | None:
     flow, press, lang = found
     services = runtime(context).services
     assert flow.institution is not None
-    max_days = services.max_history_days(flow.institution)
     period = period_by_key(press.period)
-    if period is None or period not in allowed_periods(max_days):
+    if period is None or period not in allowed_periods(services.max_history_days(flow.institution)):
         return None
     flow.period_key = period.key
+    return await _show_confirm(update, context, flow, lang)
+
+
+async def _show_confirm(update: Update, context: Ctx, flow: ConnectFlow, lang: str) -> int:
+    services = runtime(context).services
+    assert flow.institution is not None
+    max_days = services.max_history_days(flow.institution)
+    period = period_by_key(flow.period_key or "")
     ledgers = {o.id: o for o in await services.bank_ledger_accounts(flow.telegram_id)}
+    if period is None or any(flow.ledger_for.get(i) not in ledgers for i in flow.selected):
+        # a ledger account gone meanwhile (or a lost period): ask again for what is missing
+        flow.ledger_for = {i: ledger for i, ledger in flow.ledger_for.items() if ledger in ledgers}
+        return await _next_ledger_or_period(update, context, flow, lang)
     start = period.start(services.today(), max_days)
-    await _show(context, update, flow, render.confirm(flow, ledgers, period, start, lang))
-    return CONFIRM
+    screen = render.confirm(flow, ledgers, period, start, lang)
+    return await _go(context, update, flow, screen, CONFIRM)
 
 
 async def on_confirm(update: Update, context: Ctx) -> int | None:
@@ -464,9 +531,11 @@ async def on_confirm(update: Update, context: Ctx) -> int | None:
     flow, _, lang = found
     services = runtime(context).services
     period = period_by_key(flow.period_key or "")
-    if flow.institution is None or flow.authorized is None or period is None:
+    if flow.institution is None or period is None:
         return None
-    runtime(context).flows.end(flow.telegram_id)
+    if flow.authorized is None:  # the bank session was lost (a restart): sign in again
+        return await _ask_to_sign_in_again(context, chat_id_of(update), flow, lang)
+    await runtime(context).flows.end(flow.telegram_id)
     request = ConnectRequest(
         institution=flow.institution,
         authorized=flow.authorized,
@@ -508,7 +577,7 @@ async def _import_and_report(
 
 async def on_cancel(update: Update, context: Ctx) -> int:
     user = await acting_user(update, context)
-    flow = runtime(context).flows.end(user.telegram_id)
+    flow = await runtime(context).flows.end(user.telegram_id)
     if update.callback_query is not None:
         await answer(update)
     screen = render.plain(
@@ -532,14 +601,14 @@ async def on_cancel_button(update: Update, context: Ctx) -> int | None:
     if found is None:
         return None
     flow, _, lang = found
-    runtime(context).flows.end(flow.telegram_id)
+    await runtime(context).flows.end(flow.telegram_id)
     await _show(context, update, flow, render.plain("connect.cancelled", lang))
     return END
 
 
 async def on_timeout(update: Update, context: Ctx) -> None:
     user = await acting_user(update, context)
-    flow = runtime(context).flows.end(user.telegram_id)
+    flow = await runtime(context).flows.end(user.telegram_id)
     if flow is not None and flow.status_message_id is not None:
         await edit(
             context,
@@ -612,5 +681,77 @@ def conversation(timeout: float) -> ConversationHandler[Any]:
         ],
         conversation_timeout=timeout,
         allow_reentry=True,
-        name="connect",
+        name=NAME,
+        persistent=True,
     )
+
+
+# --- after a restart -------------------------------------------------------------------
+
+
+def _conversation_of(app: Application[Any, Any, Any, Any, Any, Any]) -> ConversationHandler[Any]:
+    for group in app.handlers.values():
+        for handler in group:
+            if isinstance(handler, ConversationHandler) and handler.name == NAME:
+                return handler
+    raise LookupError("the /connect conversation is not registered")
+
+
+async def resume_after_restart(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """At startup, once the kept flows are back: re-arm their timeouts, and tell the users
+    whose bank login was lost to sign in again (one new message each)."""
+    rt: Runtime = app.bot_data["runtime"]
+    conversation = _conversation_of(app)
+    timeout = conversation.conversation_timeout
+    seconds = timeout.total_seconds() if isinstance(timeout, timedelta) else timeout
+    for flow in rt.flows.take_restored():
+        stand_in = _update_for(flow)
+        context: Ctx = app.context_types.context.from_update(stand_in, app)
+        remaining = None if seconds is None else seconds - (time.time() - flow.touched_at)
+        if flow.restart_notice_due and (remaining is None or remaining > 0):
+            try:
+                user = await rt.services.meet(flow.telegram_id, flow.chat_id, None)
+                await _ask_to_sign_in_again(context, flow.chat_id, flow, user.language)
+            except TelegramError as error:
+                log.warning("could not ask a user to sign in again: %s", error.message)
+            remaining = seconds
+        if remaining is not None:
+            _rearm_timeout(app, conversation, flow, stand_in, context, max(remaining, 0.0))
+
+
+def _update_for(flow: ConnectFlow) -> Update:
+    """An update standing for the user of a kept flow, for handlers run outside an update."""
+    user = User(id=flow.telegram_id, first_name="", is_bot=False)
+    chat = Chat(id=flow.chat_id, type=ChatType.PRIVATE)
+    message = Message(
+        message_id=flow.status_message_id or 0,
+        date=datetime.now(UTC),
+        chat=chat,
+        from_user=user,
+    )
+    return Update(update_id=0, message=message)
+
+
+def _rearm_timeout(
+    app: Application[Any, Any, Any, Any, Any, Any],
+    conversation: ConversationHandler[Any],
+    flow: ConnectFlow,
+    stand_in: Update,
+    context: Ctx,
+    delay: float,
+) -> None:
+    """PTB (22.8) does not re-arm the timeouts of restored conversations: schedule the job
+    its ConversationHandler would have scheduled, under the same key, so that the user's next
+    update cancels it and its firing runs the TIMEOUT handlers and ends the conversation."""
+    if app.job_queue is None:
+        return
+    key = (flow.chat_id, flow.telegram_id)
+    job = app.job_queue.run_once(
+        conversation._trigger_timeout,
+        delay,
+        data=_ConversationTimeoutContext(key, stand_in, app, context),
+        name=f"connect-timeout-{flow.telegram_id}",
+        # scheduled before the job queue starts: never skip it as "misfired"
+        job_kwargs={"misfire_grace_time": None},
+    )
+    conversation.timeout_jobs[key] = job
