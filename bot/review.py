@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from bot.charts import TEMPLATES, AccountKind
 from bot.clock import Clock
@@ -210,15 +210,21 @@ class Review:
                 ),
             ),
         )
-        totals = _int_map(
-            (
-                await session.execute(
-                    select(BankTransaction.book_id, func.count())
-                    .where(shown)
-                    .group_by(BankTransaction.book_id)
+        counts = (
+            await session.execute(
+                select(
+                    BankTransaction.book_id,
+                    func.sum(case((shown, 1), else_=0)),
+                    func.sum(
+                        case((BankTransaction.review_state == ReviewState.TO_REVIEW, 1), else_=0)
+                    ),
                 )
-            ).all()
-        )
+                .where(BankTransaction.book_id.in_(book_ids))
+                .group_by(BankTransaction.book_id)
+            )
+        ).all()
+        totals = {int(b): int(n or 0) for b, n, _ in counts}
+        to_review = {int(b): int(n or 0) for b, _, n in counts}
         pages = {b: max(1, math.ceil(totals.get(b, 0) / PAGE_SIZE)) for b in book_ids}
         if len(book_ids) == 1:
             page = min(max(page, 0), pages[book_ids[0]] - 1)
@@ -232,29 +238,19 @@ class Review:
         )
         ranked = select(BankTransaction.id, position).where(shown).subquery()
         first, last = page * PAGE_SIZE + 1, page * PAGE_SIZE + PAGE_SIZE
-        rows = (
-            await session.scalars(
-                select(BankTransaction)
+        page_rows = (
+            await session.execute(
+                select(BankTransaction, LedgerAccount)
                 .join(ranked, ranked.c.id == BankTransaction.id)
+                .outerjoin(LedgerAccount, LedgerAccount.id == BankTransaction.suggested_account_id)
                 .where(ranked.c.position.between(first, last))
                 .order_by(BankTransaction.book_id, ranked.c.position)
             )
         ).all()
-        to_review = _int_map(
-            (
-                await session.execute(
-                    select(BankTransaction.book_id, func.count())
-                    .where(
-                        BankTransaction.book_id.in_(book_ids),
-                        BankTransaction.review_state == ReviewState.TO_REVIEW,
-                    )
-                    .group_by(BankTransaction.book_id)
-                )
-            ).all()
-        )
-        auto = (
-            await session.scalars(
-                select(BankTransaction)
+        auto_rows = (
+            await session.execute(
+                select(BankTransaction, LedgerAccount)
+                .outerjoin(LedgerAccount, LedgerAccount.id == BankTransaction.suggested_account_id)
                 .where(
                     BankTransaction.book_id.in_(book_ids),
                     BankTransaction.auto_accepted.is_(True),
@@ -265,15 +261,9 @@ class Review:
                 .order_by(BankTransaction.booking_date.desc(), BankTransaction.id.desc())
             )
         ).all()
-        account_ids = {r.suggested_account_id for r in (*rows, *auto) if r.suggested_account_id}
-        accounts = {
-            a.id: a
-            for a in (
-                await session.scalars(
-                    select(LedgerAccount).where(LedgerAccount.id.in_(account_ids))
-                )
-            ).all()
-        }
+        accounts = {a.id: a for _, a in (*page_rows, *auto_rows) if a is not None}
+        rows = [row for row, _ in page_rows]
+        auto = [row for row, _ in auto_rows]
         by_book: dict[int, list[BankTransaction]] = {book_id: [] for book_id in book_ids}
         for row in rows:
             by_book[row.book_id].append(row)
