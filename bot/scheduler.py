@@ -19,6 +19,8 @@ SYNC_WINDOW_START = time(1, 0)
 SYNC_WINDOW_MINUTES = 300
 SYNC_LEASE = timedelta(minutes=15)
 DIGEST_RESEND_AFTER = timedelta(minutes=10)
+NOTICE_HOURS = (time(8, 0), time(21, 0))
+"""Local hours when the nightly sync's warnings and consent reminders are sent."""
 
 
 def sync_slot(connection_id: int, after: datetime) -> datetime:
@@ -31,6 +33,12 @@ def sync_slot(connection_id: int, after: datetime) -> datetime:
         if slot > local:
             return slot.astimezone(after.tzinfo)
     raise AssertionError("unreachable")
+
+
+def is_daytime(moment: datetime, timezone: str) -> bool:
+    """Whether a message that can wait (a warning, a reminder) may be sent now: not at night."""
+    local = moment.astimezone(ZoneInfo(timezone)).time()
+    return NOTICE_HOURS[0] <= local < NOTICE_HOURS[1]
 
 
 def local_digest_moment(user: User, day: date) -> datetime:
@@ -59,7 +67,8 @@ class Scheduler:
                 await uow.session.scalars(
                     select(Connection.id)
                     .where(
-                        Connection.status == ConnectionStatus.ACTIVE,
+                        # ERROR: a bank failing for a day is still retried
+                        Connection.status.in_((ConnectionStatus.ACTIVE, ConnectionStatus.ERROR)),
                         Connection.next_sync_at.is_not(None),
                         Connection.next_sync_at <= now,
                         or_(
@@ -97,6 +106,17 @@ class Scheduler:
                     now + retry_in if retry_in else sync_slot(connection_id, now)
                 )
                 await uow.commit()
+
+    async def release_sync(self, connection_id: int) -> None:
+        """Give the lease back; when it runs next was decided by the sync itself."""
+        async with self.db.writing() as uow:
+            await uow.session.execute(
+                update(Connection)
+                .where(Connection.id == connection_id)
+                .values(sync_lease_until=None)
+                .execution_options(synchronize_session=False)
+            )
+            await uow.commit()
 
     async def claim_digests(self) -> list[DigestClaim]:
         """Users whose digest time has come today: a DigestRun row is the claim (unique per day).

@@ -9,7 +9,21 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from handlers import accounts, connect, jobs, review, settings, start
 
 PRIVATE = filters.ChatType.PRIVATE
-COMMANDS = ("start", "connect", "review", "rules", "settings", "cancel", "help", "privacy")
+COMMANDS = (
+    "start",
+    "connect",
+    "refresh",
+    "review",
+    "accounts",
+    "credentials",
+    "disconnect",
+    "rules",
+    "settings",
+    "cancel",
+    "help",
+    "privacy",
+    "deletemydata",
+)
 """The command menu, in the order Telegram shows it (setMyCommands, in fr and en)."""
 
 
@@ -21,9 +35,11 @@ def register(
     app.add_handler(CommandHandler("help", start.on_help))
     app.add_handler(CommandHandler("privacy", start.on_privacy))
     app.add_handler(connect.conversation(conversation_timeout))
+    for handler in accounts.handlers(conversation_timeout):
+        app.add_handler(handler)
     app.add_handler(CommandHandler("connect", connect.on_private_only, filters=~PRIVATE))
     app.add_handler(CommandHandler("cancel", connect.on_cancel))
-    for handler in (*review.handlers(), *settings.handlers(), *accounts.handlers()):
+    for handler in (*review.handlers(), *settings.handlers()):
         app.add_handler(handler)
     jobs.register(app)
     app.add_handler(CallbackQueryHandler(start.on_stale_button))

@@ -264,6 +264,71 @@ class SetTimezone(Button):
     index: int
 
 
+@dataclass(frozen=True, slots=True)
+class RefreshConnection(Button):
+    """Update now: one connection, or every connection of the user when `connection` is 0."""
+
+    tag = "mr"
+    connection: int
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateSignIn(Button):
+    """Open /credentials for one connection (also the "renew" of a consent reminder)."""
+
+    tag = "mc"
+    connection: int
+
+
+@dataclass(frozen=True, slots=True)
+class AskDisconnect(Button):
+    """Ask to confirm disconnecting; `here` 1 shows the question in place of this message."""
+
+    tag = "md"
+    connection: int
+    here: int
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmDisconnect(Button):
+    tag = "mD"
+    connection: int
+
+
+@dataclass(frozen=True, slots=True)
+class KeepAsIs(Button):
+    """The "cancel" of a confirmation: nothing changes."""
+
+    tag = "mk"
+    connection: int
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmErase(Button):
+    """/deletemydata confirmed; `asked` (seconds since the epoch) makes an old button stale."""
+
+    tag = "mE"
+    asked: int
+
+
+@dataclass(frozen=True, slots=True)
+class ShowHelp(Button):
+    tag = "h"
+    topic: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentGiven(FlowButton):
+    """ "I have authorised" after opening a bank's consent link in /credentials."""
+
+    tag = "mC"
+
+
+@dataclass(frozen=True, slots=True)
+class CancelSignIn(FlowButton):
+    tag = "mx"
+
+
 KINDS: tuple[type[Button], ...] = (
     PickBank,
     PickGroup,
@@ -300,6 +365,15 @@ KINDS: tuple[type[Button], ...] = (
     SettingsMenu,
     SetDigestTime,
     SetTimezone,
+    RefreshConnection,
+    UpdateSignIn,
+    AskDisconnect,
+    ConfirmDisconnect,
+    KeepAsIs,
+    ConfirmErase,
+    ShowHelp,
+    ConsentGiven,
+    CancelSignIn,
 )
 _BY_TAG = {kind.tag: kind for kind in KINDS}
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Coroutine
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -97,7 +99,48 @@ async def _show(context: Ctx, update: Update, flow: ConnectFlow, screen: render.
     await _show_in(context, chat_id_of(update), flow, screen)
 
 
+_AFTER_RETURN: ContextVar[list[Coroutine[Any, Any, None]] | None] = ContextVar(
+    "connect_after_return", default=None
+)
+
+
 async def _show_in(context: Ctx, chat_id: int, flow: ConnectFlow, screen: render.Screen) -> None:
+    later = _AFTER_RETURN.get()
+    if later is not None:
+        later.append(_show_now(context, chat_id, flow, screen))
+        return
+    await _show_now(context, chat_id, flow, screen)
+
+
+async def _after_bank_call(update: Update, context: Ctx, step: Coroutine[Any, Any, int]) -> int:
+    """Run the rest of a non-blocking step; its next screen is shown once the step returned.
+
+    Shown earlier, a quick answer to that screen could reach the conversation while it still
+    waits for this step, and be taken for "still connecting".
+    """
+    later: list[Coroutine[Any, Any, None]] = []
+    token = _AFTER_RETURN.set(later)
+    try:
+        state = await step
+    except BaseException:
+        for screen in later:
+            screen.close()
+        raise
+    finally:
+        _AFTER_RETURN.reset(token)
+
+    async def show() -> None:
+        for screen in later:
+            await screen
+
+    if later and context.application.running:
+        context.application.create_task(show(), update=update)
+    elif later:  # shutting down: nothing can answer this screen before the restart anyway
+        await show()
+    return state
+
+
+async def _show_now(context: Ctx, chat_id: int, flow: ConnectFlow, screen: render.Screen) -> None:
     old = flow.status_message_id
     if old is None:
         flow.status_message_id = await send(context, chat_id, screen)
@@ -312,10 +355,14 @@ async def on_password(update: Update, context: Ctx) -> int:
     try:
         step = await services.login(flow.institution, flow.username, password)
     except ConnectorError as error:
-        return await _login_failed(update, context, flow, error, lang)
+        return await _after_bank_call(
+            update, context, _login_failed(update, context, flow, error, lang)
+        )
     finally:
         del password
-    return await _after_auth_step(update, context, flow, step, lang)
+    return await _after_bank_call(
+        update, context, _after_auth_step(update, context, flow, step, lang)
+    )
 
 
 async def on_code(update: Update, context: Ctx) -> int:
@@ -331,8 +378,12 @@ async def on_code(update: Update, context: Ctx) -> int:
             flow.institution, flow.challenge, code.reveal().strip()
         )
     except ConnectorError as error:
-        return await _login_failed(update, context, flow, error, lang)
-    return await _after_auth_step(update, context, flow, step, lang)
+        return await _after_bank_call(
+            update, context, _login_failed(update, context, flow, error, lang)
+        )
+    return await _after_bank_call(
+        update, context, _after_auth_step(update, context, flow, step, lang)
+    )
 
 
 async def _after_auth_step(

@@ -1,17 +1,18 @@
-"""Scheduled jobs (PTB JobQueue): nightly syncs and daily summaries, claimed in the database."""
+"""Scheduled jobs (PTB JobQueue): nightly syncs with their health messages, consent
+reminders and daily summaries, each claimed in the database."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
 from typing import Any
 
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application
 
-from bot.banks.connector import ConnectorError, RateLimited
+from bot.connections import NoticeKind
 from handlers import render
+from handlers.accounts import manager, spawner
 from handlers.context import Ctx, runtime, send
 
 log = logging.getLogger(__name__)
@@ -19,7 +20,8 @@ log = logging.getLogger(__name__)
 TICK_SECONDS = 60
 PACE_SECONDS = 0.05
 """Between two summaries: PTB does not pace private chats, and Telegram allows about 30/s."""
-RETRY_AFTER_FAILURE = timedelta(hours=1)
+REMINDER_SECONDS = 3600
+ATTENTION = (NoticeKind.REAUTH, NoticeKind.FAILING)
 
 
 async def digest_tick(context: Ctx) -> None:
@@ -41,18 +43,36 @@ async def digest_tick(context: Ctx) -> None:
 
 
 async def sync_tick(context: Ctx) -> None:
-    """Run the nightly syncs that are due; each connection is leased so it runs once."""
+    """Run the nightly syncs that are due (each leased so it runs once), then tell users, once,
+    about connections that need them: sign-in refused, or a bank failing for a day."""
     rt = runtime(context)
+    connections = manager(context)
     for connection_id in await rt.scheduler.claim_syncs():
-        retry = None
         try:
-            await rt.services.sync_connection(connection_id)
-        except ConnectorError as error:
-            await rt.services.record_sync_error(connection_id, error)
-            retry = RETRY_AFTER_FAILURE
-            if isinstance(error, RateLimited) and error.retry_at is not None:
-                retry = max(error.retry_at - rt.services.clock.now(), timedelta(minutes=1))
-        await rt.scheduler.finish_sync(connection_id, retry_in=retry)
+            # joins a /refresh of the same connection if one is running
+            await connections.sync(connection_id, spawner(context, f"sync-{connection_id}"))
+        finally:
+            await rt.scheduler.release_sync(connection_id)
+    await send_notices(context, ATTENTION)
+
+
+async def reminder_tick(context: Ctx) -> None:
+    """Seven days before a bank consent ends, one reminder with a renew button."""
+    await send_notices(context, (NoticeKind.EXPIRING,))
+
+
+async def send_notices(context: Ctx, kinds: tuple[NoticeKind, ...]) -> None:
+    connections = manager(context)
+    now = runtime(context).services.clock.now()
+    for notice in await connections.claim_notices(kinds):
+        try:
+            await send(context, notice.chat_id, render.notice(notice, now))
+        except (Forbidden, BadRequest) as error:  # blocked, or the chat is gone: keep it told
+            log.info("notice not sent: %s", error.message)
+        except TelegramError as error:  # the network: the next tick tries again
+            log.info("notice not sent yet: %s", error.message)
+            await connections.release(notice)
+        await asyncio.sleep(PACE_SECONDS)
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -62,4 +82,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.job_queue.run_repeating(sync_tick, interval=TICK_SECONDS, first=TICK_SECONDS, name="sync")
     app.job_queue.run_repeating(
         digest_tick, interval=TICK_SECONDS, first=TICK_SECONDS, name="digest"
+    )
+    app.job_queue.run_repeating(
+        reminder_tick, interval=REMINDER_SECONDS, first=TICK_SECONDS, name="reminders"
     )

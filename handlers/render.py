@@ -4,16 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from html import escape
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_time
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.banks.connector import FetchedAccount
 from bot.banks.directory import Institution, SearchHit
 from bot.connect_flow import ConnectFlow
-from bot.domain import ReviewState
-from bot.i18n import country_name, day, money, t
+from bot.connections import (
+    AccountCard,
+    Disconnected,
+    Health,
+    Notice,
+    NoticeKind,
+    Overview,
+    SyncOutcome,
+    Target,
+)
+from bot.domain import ConnectionStatus, ReviewState
+from bot.i18n import CATALOGS, LOCALES, country_name, day, money, t
 from bot.money import Money
 from bot.periods import ImportPeriod
 from bot.review import PAGE_SIZE
@@ -529,3 +541,276 @@ def timezones(zones: Sequence[str], lang: str) -> Screen:
     ]
     keyboard = [*rows(picks, 2), [button(t(lang, "btn.back"), cb.SettingsMenu(0))]]
     return Screen(t(lang, "settings.pick_tz"), InlineKeyboardMarkup(keyboard))
+
+
+# --- managing connections ------------------------------------------------------------------
+
+
+def when(moment: datetime, timezone: str, now: datetime, lang: str) -> str:
+    """ "today at 14:05" or "27 Nov 2026 at 03:10", in the user's time zone."""
+    zone = ZoneInfo(timezone)
+    local = moment.astimezone(zone)
+    clock = format_time(local, format="short", tzinfo=zone, locale=LOCALES.get(lang, "en_GB"))
+    if local.date() == now.astimezone(zone).date():
+        return t(lang, "when.today", time=clock)
+    return t(lang, "when.day", day=day(local.date(), lang), time=clock)
+
+
+def reason(code: str | None, lang: str) -> str:
+    key = f"reason.{code}"
+    return t(lang, key if key in CATALOGS["en"] else "reason.other")
+
+
+def _numbered(key: str, n: int | None, lang: str) -> str:
+    return t(lang, f"{key}_n", n=n) if n is not None else t(lang, key)
+
+
+def accounts_overview(view: Overview, now: datetime, lang: str) -> Screen:
+    """/accounts: each bank with its state and accounts, then its actions, most useful first."""
+    if not view.connections and not view.unconnected:
+        return Screen(t(lang, "accounts.none"))
+    parts = [t(lang, "accounts.title")]
+    keyboard: list[list[InlineKeyboardButton]] = []
+    numbered = len(view.connections) > 1
+    active = 0
+    for index, card in enumerate(view.connections, start=1):
+        n = index if numbered else None
+        if card.status == ConnectionStatus.DISCONNECTED:
+            status = t(lang, "accounts.status_disconnected")
+        elif card.status == ConnectionStatus.NEEDS_REAUTH:
+            status = t(lang, "accounts.status_attention")
+        else:
+            status = t(lang, "accounts.status_active")
+        lines = [
+            text(
+                lang,
+                "accounts.connection",
+                n=f"{index}. " if numbered else "",
+                bank=card.institution_name,
+                status=status,
+            )
+        ]
+        if card.last_sync_at is not None:
+            stamp = when(card.last_sync_at, view.timezone, now, lang)
+            lines.append(text(lang, "accounts.last_sync", when=stamp))
+        else:
+            lines.append(t(lang, "accounts.never_synced"))
+        if card.status == ConnectionStatus.DISCONNECTED:
+            lines.append(t(lang, "accounts.disconnected_hint"))
+        elif card.status == ConnectionStatus.NEEDS_REAUTH:
+            lines.append(text(lang, "accounts.fix_sign_in", reason=reason(card.last_error, lang)))
+        elif card.failing_since is not None:
+            stamp = when(card.failing_since, view.timezone, now, lang)
+            lines.append(text(lang, "accounts.failing", when=stamp))
+        if card.next_refresh_at is not None:
+            stamp = when(card.next_refresh_at, view.timezone, now, lang)
+            lines.append(text(lang, "accounts.limited", when=stamp))
+        if card.consent_expires is not None and card.status != ConnectionStatus.DISCONNECTED:
+            lines.append(text(lang, "accounts.consent", date=day(card.consent_expires, lang)))
+        lines.extend(_account_line(account, lang) for account in card.accounts)
+        parts.append("\n".join(lines))
+        if card.status == ConnectionStatus.NEEDS_REAUTH:
+            keyboard.append(
+                [button(_numbered("btn.credentials", n, lang), cb.UpdateSignIn(card.id))]
+            )
+            keyboard.append(
+                [button(_numbered("btn.disconnect", n, lang), cb.AskDisconnect(card.id, 0))]
+            )
+        elif card.status != ConnectionStatus.DISCONNECTED:
+            active += 1
+            keyboard.append(
+                [
+                    button(_numbered("btn.refresh", n, lang), cb.RefreshConnection(card.id)),
+                    button(
+                        t(lang, "btn.credentials_n", n=n or "").strip(),
+                        cb.UpdateSignIn(card.id),
+                    ),
+                ]
+            )
+            keyboard.append(
+                [button(_numbered("btn.disconnect", n, lang), cb.AskDisconnect(card.id, 0))]
+            )
+    if view.unconnected:
+        parts.append(
+            "\n".join(
+                [t(lang, "accounts.unconnected")]
+                + [_account_line(account, lang) for account in view.unconnected]
+            )
+        )
+    footer = [button(t(lang, "btn.troubleshoot"), cb.ShowHelp("imports"))]
+    if active > 1:
+        footer.insert(0, button(t(lang, "btn.refresh_all"), cb.RefreshConnection(0)))
+    keyboard.append(footer)
+    return Screen("\n\n".join(parts), InlineKeyboardMarkup(keyboard))
+
+
+def _account_line(account: AccountCard, lang: str) -> str:
+    return text(
+        lang,
+        "accounts.account",
+        name=account.name,
+        iban=f" · {account.iban_masked}" if account.iban_masked else "",
+        balance=money(account.balance, lang) if account.balance is not None else "—",
+        ledger=account.ledger.label if account.ledger else "—",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshLine:
+    """One bank of a /refresh: waiting, running, joined (someone else's run), or done."""
+
+    target: Target
+    phase: str = "waiting"
+    outcome: SyncOutcome | None = None
+
+
+def refresh_progress(
+    lines: Sequence[RefreshLine], timezone: str, now: datetime, lang: str, *, finished: bool
+) -> Screen:
+    parts = [t(lang, "refresh.title")]
+    keyboard: list[list[InlineKeyboardButton]] = []
+    for line in lines:
+        bank = line.target.institution_name
+        outcome = line.outcome
+        if outcome is None:
+            parts.append(text(lang, f"refresh.line_{line.phase}", bank=bank))
+            continue
+        parts.append(_refresh_outcome(outcome, bank, timezone, now, lang))
+        if outcome.health is Health.NEEDS_REAUTH:
+            keyboard.append(
+                [button(t(lang, "btn.credentials"), cb.UpdateSignIn(outcome.connection_id))]
+            )
+    if finished:
+        total = sum(line.outcome.new_lines for line in lines if line.outcome is not None)
+        key = "refresh.total_none" if total == 0 else "refresh.total_one"
+        parts.append("\n" + (t(lang, "refresh.total", count=total) if total > 1 else t(lang, key)))
+    return Screen("\n".join(parts), InlineKeyboardMarkup(keyboard) if keyboard else None)
+
+
+def _refresh_outcome(
+    outcome: SyncOutcome, bank: str, timezone: str, now: datetime, lang: str
+) -> str:
+    later = when(outcome.retry_at, timezone, now, lang) if outcome.retry_at else "…"
+    if outcome.health is Health.OK:
+        if outcome.new_lines == 0:
+            return text(lang, "refresh.line_none", bank=bank)
+        if outcome.new_lines == 1:
+            return text(lang, "refresh.line_new_one", bank=bank)
+        return text(lang, "refresh.line_new", bank=bank, count=outcome.new_lines)
+    if outcome.health is Health.RATE_LIMITED:
+        return text(lang, "refresh.line_limited", bank=bank, when=later)
+    if outcome.health is Health.NEEDS_REAUTH:
+        return text(lang, "refresh.line_attention", bank=bank, reason=reason(outcome.error, lang))
+    if outcome.health is Health.RETRYING:
+        return text(lang, "refresh.line_retrying", bank=bank, when=later)
+    return text(lang, "refresh.line_gone", bank=bank)
+
+
+def pick_connection(
+    targets: Sequence[Target],
+    key: str,
+    press: type[cb.UpdateSignIn] | type[cb.AskDisconnect],
+    lang: str,
+) -> Screen:
+    """A question ("which bank?") with one button per connection."""
+    picks = [
+        button(
+            target.institution_name,
+            cb.UpdateSignIn(target.connection_id)
+            if press is cb.UpdateSignIn
+            else cb.AskDisconnect(target.connection_id, 1),
+        )
+        for target in targets
+    ]
+    keyboard = [*rows(picks, 1), [button(t(lang, "btn.cancel"), cb.KeepAsIs(0))]]
+    return Screen(t(lang, key), InlineKeyboardMarkup(keyboard))
+
+
+def sign_in_step(key: str, bank: str, flow_id: str, lang: str, **values: object) -> Screen:
+    cancel = button(t(lang, "btn.cancel"), cb.CancelSignIn(flow_id))
+    return Screen(text(lang, key, bank=bank, **values), InlineKeyboardMarkup([[cancel]]))
+
+
+def consent_step(bank: str, link: str, flow_id: str, lang: str) -> Screen:
+    keyboard = [
+        [
+            InlineKeyboardButton(short(bank), url=link),
+        ],
+        [
+            button(t(lang, "btn.authorised"), cb.ConsentGiven(flow_id)),
+            button(t(lang, "btn.cancel"), cb.CancelSignIn(flow_id)),
+        ],
+    ]
+    return Screen(
+        text(lang, "credentials.consent", bank=bank, link=link), InlineKeyboardMarkup(keyboard)
+    )
+
+
+def sign_in_done(bank: str, connection_id: int, lang: str) -> Screen:
+    refresh = button(t(lang, "btn.refresh"), cb.RefreshConnection(connection_id))
+    return Screen(text(lang, "credentials.done", bank=bank), InlineKeyboardMarkup([[refresh]]))
+
+
+def disconnect_confirm(target: Target, lang: str) -> Screen:
+    keyboard = [
+        [
+            button(t(lang, "btn.confirm_disconnect"), cb.ConfirmDisconnect(target.connection_id)),
+            button(t(lang, "btn.cancel"), cb.KeepAsIs(target.connection_id)),
+        ]
+    ]
+    body = text(lang, "disconnect.confirm", bank=target.institution_name)
+    return Screen(body, InlineKeyboardMarkup(keyboard))
+
+
+def disconnected(result: Disconnected, lang: str) -> Screen:
+    if result.already:
+        return Screen(text(lang, "disconnect.already", bank=result.institution_name))
+    parts = [text(lang, "disconnect.done", bank=result.institution_name)]
+    if result.to_review == 1:
+        parts.append(t(lang, "disconnect.to_review_one"))
+    elif result.to_review > 1:
+        parts.append(t(lang, "disconnect.to_review", count=result.to_review))
+    if not result.revoked:
+        parts.append(t(lang, "disconnect.not_revoked"))
+    return Screen("\n\n".join(parts))
+
+
+def erase_confirm(asked: int, lang: str) -> Screen:
+    keyboard = [
+        [
+            button(t(lang, "btn.confirm_erase"), cb.ConfirmErase(asked)),
+            button(t(lang, "btn.cancel"), cb.KeepAsIs(0)),
+        ]
+    ]
+    return Screen(t(lang, "delete.confirm"), InlineKeyboardMarkup(keyboard))
+
+
+def notice(message: Notice, now: datetime) -> Screen:
+    """A warning or reminder sent once, with the one action that fixes it."""
+    lang, bank = message.language, message.institution_name
+    if message.kind is NoticeKind.REAUTH:
+        body = text(lang, "notice.reauth", bank=bank, reason=reason(message.error, lang))
+        keyboard = [
+            [button(t(lang, "btn.credentials"), cb.UpdateSignIn(message.connection_id))],
+            [button(t(lang, "btn.troubleshoot"), cb.ShowHelp("imports"))],
+        ]
+    elif message.kind is NoticeKind.FAILING:
+        since = when(message.since or now, message.timezone, now, lang)
+        body = text(lang, "notice.failing", bank=bank, when=since)
+        keyboard = [[button(t(lang, "btn.retry"), cb.RefreshConnection(message.connection_id))]]
+    else:
+        expires = day(message.expires, lang) if message.expires else "…"
+        body = text(lang, "notice.expiring", bank=bank, date=expires)
+        keyboard = [[button(t(lang, "btn.renew"), cb.UpdateSignIn(message.connection_id))]]
+    return Screen(body, InlineKeyboardMarkup(keyboard))
+
+
+def troubleshooting(lang: str) -> Screen:
+    return Screen(t(lang, "help.troubleshoot"))
+
+
+def help_screen(lang: str) -> Screen:
+    """/help: the commands, then the way to the troubleshooting page."""
+    body = f"{t(lang, 'help.text')}\n\n{t(lang, 'help.manage')}"
+    keyboard = [[button(t(lang, "btn.troubleshoot"), cb.ShowHelp("imports"))]]
+    return Screen(body, InlineKeyboardMarkup(keyboard))

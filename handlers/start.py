@@ -17,8 +17,9 @@ async def on_start(update: Update, context: Ctx) -> None:
 
 
 async def on_help(update: Update, context: Ctx) -> None:
+    """The commands, and the way to the import troubleshooting page."""
     user = await acting_user(update, context)
-    await send(context, chat_id_of(update), render.Screen(t(user.language, "help.text")))
+    await send(context, chat_id_of(update), render.help_screen(user.language))
 
 
 async def on_privacy(update: Update, context: Ctx) -> None:

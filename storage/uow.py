@@ -14,6 +14,7 @@ from storage.repositories import (
     BankRequests,
     Books,
     Connections,
+    Erasure,
     Journal,
     LedgerAccounts,
     Rules,
@@ -35,6 +36,7 @@ class UnitOfWork:
         self.requests = BankRequests(session)
         self.rules = Rules(session)
         self.sync_runs = SyncRuns(session)
+        self.erasure = Erasure(session)
         self._committed = False
 
     async def commit(self) -> None:

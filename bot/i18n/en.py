@@ -17,6 +17,9 @@ MESSAGES: dict[str, str] = {
     "help.text": (
         "<b>Pointage — help</b>\n"
         "/connect — Connect an account\n"
+        "/review — Review your transactions\n"
+        "/rules — Your categorization rules\n"
+        "/settings — Language, summary time, auto-accept\n"
         "/cancel — Cancel what is in progress\n"
         "/privacy — Your data\n"
         "/help — This help\n\n"
@@ -28,7 +31,8 @@ MESSAGES: dict[str, str] = {
         "• Your bank sign-in details are encrypted (AES-GCM) before they are stored; they are "
         "never shown or written to logs.\n"
         "• Messages carrying a username, password or code are deleted as soon as they arrive.\n"
-        "• Your transactions stay on the server that hosts this bot; nothing is sold."
+        "• Your transactions stay on the server that hosts this bot; nothing is sold.\n"
+        "• /deletemydata erases everything about you and revokes bank access."
     ),
     "unknown": "Sorry, I didn't get that. /help lists what I can do.",
     "stale_button": "This button is no longer active.",
@@ -140,4 +144,34 @@ MESSAGES: dict[str, str] = {
         "🔄 Pointage restarted: for your safety, please enter your username again."
         "\n\n<b>{bank}</b>\nUsername (the one for your bank's website):"
     ),
+    "help.manage": (
+        "<b>Your banks</b>\n"
+        "/accounts — Your connected accounts\n"
+        "/refresh — Update now\n"
+        "/credentials — Update sign-in details\n"
+        "/disconnect — Disconnect a bank\n"
+        "/deletemydata — Erase all your data"
+    ),
+    "help.troubleshoot": (
+        "<b>🛠 Import troubleshooting</b>\n\n"
+        "<b>My transactions are missing</b>\n"
+        "• Your transactions arrive every night; /refresh brings them in right now.\n"
+        "• A transaction still pending at the bank arrives marked ⏳, then is confirmed "
+        "without being counted twice.\n"
+        "• /accounts shows when each bank was last updated and what needs your attention.\n"
+        "• Nothing before the start of the import period chosen when connecting the bank is "
+        "imported.\n\n"
+        "<b>The bank says my password is wrong</b>\n"
+        "• Check that these sign-in details open your bank's website.\n"
+        "• If they changed: /credentials. The old ones stay stored until the new ones are "
+        "checked.\n"
+        "• After several refusals the bank may lock access: unlock it on its website, then "
+        "/credentials. Pointage never retries a refused password on its own.\n\n"
+        "<b>Duplicates</b>\n"
+        "• The same transaction is never imported twice, even after /refresh or reconnecting "
+        "with /connect.\n"
+        "• If the bank itself recorded it twice: /review, ✏️ Category, then ⛔ Exclude on the "
+        "duplicate."
+    ),
+    "btn.troubleshoot": "🛠 Import troubleshooting",
 }

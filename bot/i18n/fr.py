@@ -17,6 +17,9 @@ MESSAGES: dict[str, str] = {
     "help.text": (
         "<b>Pointage — aide</b>\n"
         "/connect — Connecter un compte\n"
+        "/review — Passer en revue les opérations\n"
+        "/rules — Vos règles de catégorisation\n"
+        "/settings — Langue, heure du récap, validation auto\n"
         "/cancel — Annuler l'action en cours\n"
         "/privacy — Vos données\n"
         "/help — Cette aide\n\n"
@@ -29,7 +32,8 @@ MESSAGES: dict[str, str] = {
         "ils ne sont jamais affichés ni écrits dans les journaux.\n"
         "• Les messages contenant un identifiant, un mot de passe ou un code sont effacés "
         "dès leur réception.\n"
-        "• Vos opérations restent sur le serveur qui héberge ce bot ; rien n'est revendu."
+        "• Vos opérations restent sur le serveur qui héberge ce bot ; rien n'est revendu.\n"
+        "• /deletemydata efface tout ce qui vous concerne et révoque les accès bancaires."
     ),
     "unknown": "Je n'ai pas compris. /help liste ce que je sais faire.",
     "stale_button": "Ce bouton n'est plus actif.",
@@ -146,4 +150,35 @@ MESSAGES: dict[str, str] = {
         "🔄 Pointage a redémarré : pour votre sécurité, saisissez à nouveau votre identifiant."
         "\n\n<b>{bank}</b>\nIdentifiant (celui du site de votre banque) :"
     ),
+    "help.manage": (
+        "<b>Vos banques</b>\n"
+        "/accounts — Vos comptes connectés\n"
+        "/refresh — Mettre à jour maintenant\n"
+        "/credentials — Modifier les identifiants\n"
+        "/disconnect — Déconnecter une banque\n"
+        "/deletemydata — Effacer toutes vos données"
+    ),
+    "help.troubleshoot": (
+        "<b>🛠 Dépannage des imports</b>\n\n"
+        "<b>Il me manque des opérations</b>\n"
+        "• Vos opérations arrivent chaque nuit ; /refresh les fait venir tout de suite.\n"
+        "• Une opération encore « en attente » à la banque arrive marquée ⏳, puis est "
+        "confirmée sans être comptée deux fois.\n"
+        "• /accounts montre la date de la dernière mise à jour de chaque banque et ce qui "
+        "demande une action.\n"
+        "• Rien n'est importé avant le début de la période d'importation choisie en "
+        "connectant la banque.\n\n"
+        "<b>La banque dit que mon mot de passe est faux</b>\n"
+        "• Vérifiez que ces identifiants ouvrent bien le site de votre banque.\n"
+        "• S'ils ont changé : /credentials. Les anciens restent enregistrés tant que les "
+        "nouveaux ne sont pas vérifiés.\n"
+        "• Après plusieurs refus, la banque peut bloquer l'accès : débloquez-le sur son site, "
+        "puis /credentials. Pointage ne réessaie jamais seul un mot de passe refusé.\n\n"
+        "<b>Des opérations en double</b>\n"
+        "• Une même opération n'est jamais importée deux fois, même après /refresh ou une "
+        "reconnexion avec /connect.\n"
+        "• Si la banque elle-même l'a enregistrée deux fois : /review, ✏️ Catégorie, puis "
+        "⛔ Exclure sur le doublon."
+    ),
+    "btn.troubleshoot": "🛠 Dépannage des imports",
 }

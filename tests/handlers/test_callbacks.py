@@ -38,6 +38,15 @@ SAMPLES: list[cb.Button] = [
     cb.SettingsMenu(2),
     cb.SetDigestTime("0800"),
     cb.SetTimezone(9),
+    cb.RefreshConnection(2_000_000_000),
+    cb.UpdateSignIn(2_000_000_000),
+    cb.AskDisconnect(2_000_000_000, 1),
+    cb.ConfirmDisconnect(2_000_000_000),
+    cb.KeepAsIs(2_000_000_000),
+    cb.ConfirmErase(1795855891),
+    cb.ShowHelp("imports"),
+    cb.ConsentGiven("a1b2c3"),
+    cb.CancelSignIn("a1b2c3"),
 ]
 
 

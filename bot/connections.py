@@ -1,0 +1,692 @@
+"""Keeping bank connections alive: the overview, refresh, new sign-in details, disconnect,
+erasing a user, and the health of syncs (what the user is told, and only once).
+
+One unit of work per use case; the acting user must be a member of the connection's book.
+Bank calls happen outside units of work; a sync of one connection runs at most once at a time
+in this process (a second caller joins the running one).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import functools
+import logging
+from collections.abc import Callable, Collection, Coroutine
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from bot.banks.connector import (
+    AccountLocked,
+    AuthMethod,
+    Authorized,
+    AuthStep,
+    BadCredentials,
+    BankUnavailable,
+    ConnectorError,
+    ConsentExpired,
+    RateLimited,
+    WrongCode,
+    guarded,
+)
+from bot.banks.directory import Institution
+from bot.domain import ConnectionStatus
+from bot.money import Money
+from bot.scheduler import is_daytime, sync_slot
+from bot.secret import Secret
+from bot.services import AccessDenied, Services
+from bot.views import LedgerAccountView
+from storage.models import BankAccount, Connection, SyncRun, User
+from storage.rotation import truncate_wal
+from storage.uow import UnitOfWork
+from storage.vault import Sealed, SecretSlot, VaultError
+
+log = logging.getLogger(__name__)
+
+SECRET_UNREADABLE = "secret_unreadable"  # noqa: S105 - an error code
+"""The stored secret no longer opens (its key left the ring): the user must sign in again."""
+REAUTH_CODES = frozenset(
+    {
+        BadCredentials.code,
+        ConsentExpired.code,
+        AccountLocked.code,
+        WrongCode.code,
+        SECRET_UNREADABLE,
+    }
+)
+MIN_RETRY = timedelta(minutes=15)
+MAX_RETRY = timedelta(hours=4)
+TELL_AFTER = timedelta(days=1)
+"""A bank failing for this long is worth a message; shorter outages are retried silently."""
+RATE_LIMIT_PAUSE = timedelta(hours=1)
+"""When a bank limits calls without saying until when."""
+EXPIRY_NOTICE_DAYS = 7
+SYNC_TIMEOUT = 300.0
+REVOKE_TIMEOUT = 30.0
+JOIN_TIMEOUT = 60.0
+"""How long disconnecting or erasing waits for a sync under way to finish first."""
+
+Spawn = Callable[[Coroutine[Any, Any, "SyncOutcome"]], "asyncio.Future[SyncOutcome]"]
+
+
+class Health(StrEnum):
+    OK = "ok"
+    NEEDS_REAUTH = "needs_reauth"
+    RETRYING = "retrying"
+    RATE_LIMITED = "rate_limited"
+    GONE = "gone"
+
+
+def classify(code: str) -> Health:
+    """What a failed sync means: the user must sign in again, wait, or nothing at all."""
+    if code in REAUTH_CODES:
+        return Health.NEEDS_REAUTH
+    if code == RateLimited.code:
+        return Health.RATE_LIMITED
+    return Health.RETRYING
+
+
+def retry_delay(failing_for: timedelta) -> timedelta:
+    """Back off as the outage lasts: 15 min, 15, 30, 1 h, 2 h, then every 4 h."""
+    return min(max(MIN_RETRY, failing_for), MAX_RETRY)
+
+
+# --- values handed out ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class AccountCard:
+    id: int
+    name: str
+    iban_masked: str | None
+    balance: Money | None
+    ledger: LedgerAccountView | None
+    connected: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionCard:
+    id: int
+    institution_name: str
+    status: ConnectionStatus
+    last_sync_at: datetime | None
+    consent_expires: date | None
+    last_error: str | None
+    failing_since: datetime | None
+    next_refresh_at: datetime | None
+    """Set while the bank limits calls: the first moment an update is allowed again."""
+    accounts: tuple[AccountCard, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    timezone: str
+    connections: tuple[ConnectionCard, ...]
+    unconnected: tuple[AccountCard, ...]
+    """Bank accounts no connection feeds (file imports)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    connection_id: int
+    institution_name: str
+    status: ConnectionStatus
+
+
+@dataclass(frozen=True, slots=True)
+class Targets:
+    timezone: str
+    items: tuple[Target, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SyncOutcome:
+    connection_id: int
+    institution_name: str
+    health: Health
+    new_lines: int = 0
+    error: str | None = None
+    retry_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SignInTarget:
+    connection_id: int
+    institution: Institution
+    auth: AuthMethod
+
+
+class OtherAccounts(Exception):
+    """The new sign-in details open none of the accounts this connection feeds."""
+
+
+@dataclass(frozen=True, slots=True)
+class Disconnected:
+    connection_id: int
+    institution_name: str
+    already: bool
+    revoked: bool
+    to_review: int
+
+
+@dataclass(frozen=True, slots=True)
+class Erased:
+    existed: bool
+    connections: int
+    revoked: int
+
+
+class NoticeKind(StrEnum):
+    REAUTH = "reauth"
+    FAILING = "failing"
+    EXPIRING = "expiring"
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A message the user gets once: sign in again, a bank failing for a day, consent ending."""
+
+    kind: NoticeKind
+    connection_id: int
+    institution_name: str
+    chat_id: int
+    language: str
+    timezone: str
+    claimed_at: datetime
+    error: str | None = None
+    since: datetime | None = None
+    expires: date | None = None
+
+
+def _slot(connection: Connection) -> SecretSlot:
+    return SecretSlot("connections", "secret_blob", connection.id, connection.book_id)
+
+
+def _ledger_view(account: Any) -> LedgerAccountView:
+    return LedgerAccountView(account.id, account.code, account.name, account.kind)
+
+
+def _money(account: BankAccount) -> Money | None:
+    if account.balance_minor is None:
+        return None
+    return Money(account.balance_minor, account.currency)
+
+
+class Connections:
+    def __init__(self, services: Services, *, sync_timeout: float = SYNC_TIMEOUT) -> None:
+        self.services = services
+        self.db = services.db
+        self.clock = services.clock
+        self.sync_timeout = sync_timeout
+        self._running: dict[int, asyncio.Future[SyncOutcome]] = {}
+
+    # --- access ------------------------------------------------------------------------------
+
+    @staticmethod
+    async def _user(uow: UnitOfWork, telegram_id: int) -> User:
+        user = await uow.users.by_telegram_id(telegram_id)
+        if user is None:
+            raise AccessDenied("unknown user")
+        return user
+
+    async def _member_connection(
+        self, uow: UnitOfWork, telegram_id: int, connection_id: int
+    ) -> tuple[User, Connection]:
+        user = await self._user(uow, telegram_id)
+        connection = await uow.connections.get(connection_id)
+        if connection is None or not await uow.books.is_member(user.id, connection.book_id):
+            raise AccessDenied("connection")
+        return user, connection
+
+    async def language_of(self, telegram_id: int) -> str | None:
+        """The user's language, or None for someone Pointage does not know (nothing created)."""
+        async with self.db.reading() as uow:
+            user = await uow.users.by_telegram_id(telegram_id)
+            return user.language if user else None
+
+    # --- /accounts ---------------------------------------------------------------------------
+
+    async def overview(self, telegram_id: int) -> Overview:
+        """Every connection and bank account of the user's books, with what needs doing."""
+        now = self.clock.now()
+        async with self.db.reading() as uow:
+            user = await self._user(uow, telegram_id)
+            rows = await uow.connections.of_member(user.id)
+            book_ids = sorted({(await uow.books.first_for(user.id)).id, *(c.book_id for c in rows)})
+            accounts = await uow.bank_accounts.of_books(book_ids)
+            ledgers = {a.id: a for book_id in book_ids for a in await uow.ledger.all_of(book_id)}
+        cards: dict[int | None, list[AccountCard]] = {}
+        for account in accounts:
+            ledger = ledgers.get(account.ledger_account_id)
+            cards.setdefault(account.connection_id, []).append(
+                AccountCard(
+                    id=account.id,
+                    name=account.name,
+                    iban_masked=account.iban_masked,
+                    balance=_money(account),
+                    ledger=_ledger_view(ledger) if ledger else None,
+                    connected=account.connected,
+                )
+            )
+        shown = []
+        for connection in rows:
+            linked = tuple(cards.get(connection.id, ()))
+            if connection.status == ConnectionStatus.DISCONNECTED and not linked:
+                continue  # reconnected since: its accounts moved to the new connection
+            limited = (
+                connection.last_error == RateLimited.code
+                and connection.next_sync_at is not None
+                and connection.next_sync_at > now
+            )
+            shown.append(
+                ConnectionCard(
+                    id=connection.id,
+                    institution_name=connection.institution_name,
+                    status=connection.status,
+                    last_sync_at=connection.last_sync_at,
+                    consent_expires=connection.consent_expires,
+                    last_error=connection.last_error,
+                    failing_since=connection.failing_since,
+                    next_refresh_at=connection.next_sync_at if limited else None,
+                    accounts=linked,
+                )
+            )
+        return Overview(user.timezone, tuple(shown), tuple(cards.get(None, ())))
+
+    async def targets(self, telegram_id: int, connection_id: int | None = None) -> Targets:
+        """The connections still connected (all, or the one asked for, access checked)."""
+        async with self.db.reading() as uow:
+            user = await self._user(uow, telegram_id)
+            if connection_id is None:
+                rows = list(await uow.connections.of_member(user.id))
+            else:
+                rows = [(await self._member_connection(uow, telegram_id, connection_id))[1]]
+        items = tuple(
+            Target(c.id, c.institution_name, c.status)
+            for c in rows
+            if c.status != ConnectionStatus.DISCONNECTED
+        )
+        return Targets(user.timezone, items)
+
+    # --- /refresh and the nightly sync -------------------------------------------------------
+
+    def is_running(self, connection_id: int) -> bool:
+        running = self._running.get(connection_id)
+        return running is not None and not running.done()
+
+    async def refresh(
+        self, telegram_id: int, connection_id: int, spawn: Spawn | None = None
+    ) -> SyncOutcome:
+        """Sync now on behalf of a member of the book, or say why not (sign in again, wait)."""
+        async with self.db.reading() as uow:
+            _, connection = await self._member_connection(uow, telegram_id, connection_id)
+        name = connection.institution_name
+        if connection.status == ConnectionStatus.DISCONNECTED:
+            return SyncOutcome(connection_id, name, Health.GONE)
+        if connection.status == ConnectionStatus.NEEDS_REAUTH:
+            # never retry refused credentials: banks lock accounts after a few
+            return SyncOutcome(
+                connection_id, name, Health.NEEDS_REAUTH, error=connection.last_error
+            )
+        allowed_at = connection.next_sync_at
+        if (
+            not self.is_running(connection_id)
+            and connection.last_error == RateLimited.code
+            and allowed_at is not None
+            and allowed_at > self.clock.now()
+        ):
+            return SyncOutcome(
+                connection_id,
+                name,
+                Health.RATE_LIMITED,
+                error=RateLimited.code,
+                retry_at=allowed_at,
+            )
+        outcome = await self.sync(connection_id, spawn)
+        if outcome.health is Health.NEEDS_REAUTH:
+            await self._mark_told(connection_id)  # the user has just read it
+        return outcome
+
+    async def sync(self, connection_id: int, spawn: Spawn | None = None) -> SyncOutcome:
+        """Sync a connection and record its health; a sync already running is joined.
+
+        The sync runs as its own task (`spawn`, the application's in the bot), so it lands even
+        if whoever waits for it goes away.
+        """
+        running = self._running.get(connection_id)
+        if running is None or running.done():
+            start: Spawn = spawn or asyncio.ensure_future
+            running = start(self._sync_and_settle(connection_id))
+            self._running[connection_id] = running
+            running.add_done_callback(functools.partial(self._forget, connection_id))
+        return await asyncio.shield(running)
+
+    def _forget(self, connection_id: int, done: asyncio.Future[SyncOutcome]) -> None:
+        if self._running.get(connection_id) is done:
+            del self._running[connection_id]
+
+    async def _settled(self, connection_id: int) -> None:
+        """Let a sync under way finish (bounded), so nothing lands after a disconnect."""
+        running = self._running.get(connection_id)
+        if running is None or running.done():
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(running), JOIN_TIMEOUT)
+        except (TimeoutError, asyncio.CancelledError):
+            log.info("connection %s: going on without waiting for its sync", connection_id)
+
+    async def _sync_and_settle(self, connection_id: int) -> SyncOutcome:
+        started = self.clock.now()
+        try:
+            summary = await asyncio.wait_for(
+                self.services.sync_connection(connection_id), self.sync_timeout
+            )
+        except ConnectorError as error:
+            return await self._settle_failure(connection_id, error.code, error, started)
+        except TimeoutError:
+            log.info("connection %s: sync timed out", connection_id)
+            return await self._settle_failure(connection_id, BankUnavailable.code, None, started)
+        except AccessDenied:
+            return await self._gone(connection_id)
+        except VaultError:
+            log.warning("connection %s: its stored secret cannot be opened", connection_id)
+            return await self._settle_failure(connection_id, SECRET_UNREADABLE, None, started)
+        except Exception as error:  # one broken sync must not stop the others
+            log.warning("connection %s: sync failed: %s", connection_id, type(error).__name__)
+            return await self._settle_failure(connection_id, ConnectorError.code, None, started)
+        now = self.clock.now()
+        async with self.db.writing() as uow:
+            connection = await uow.connections.get(connection_id)
+            if connection is None:
+                return SyncOutcome(connection_id, summary.institution_name, Health.GONE)
+            if connection.status in (ConnectionStatus.ACTIVE, ConnectionStatus.ERROR):
+                connection.status = ConnectionStatus.ACTIVE
+                connection.next_sync_at = sync_slot(connection.id, now)
+                connection.failing_since = None
+                connection.attention_sent_at = None
+            await uow.commit()
+        return SyncOutcome(connection_id, summary.institution_name, Health.OK, summary.imported)
+
+    async def _gone(self, connection_id: int) -> SyncOutcome:
+        async with self.db.reading() as uow:
+            connection = await uow.connections.get(connection_id)
+        name = connection.institution_name if connection else ""
+        return SyncOutcome(connection_id, name, Health.GONE)
+
+    async def _settle_failure(
+        self, connection_id: int, code: str, error: ConnectorError | None, started: datetime
+    ) -> SyncOutcome:
+        """Record the failure and decide when to try again (one unit of work)."""
+        health = classify(code)
+        now = self.clock.now()
+        retry_at = None
+        async with self.db.writing() as uow:
+            connection = await uow.connections.get(connection_id)
+            if connection is None or connection.status == ConnectionStatus.DISCONNECTED:
+                name = connection.institution_name if connection else ""
+                return SyncOutcome(connection_id, name, Health.GONE)
+            connection.last_error = code
+            await uow.sync_runs.add(
+                SyncRun(
+                    connection_id=connection.id, started_at=started, finished_at=now, error=code
+                )
+            )
+            if health is Health.NEEDS_REAUTH:
+                if connection.status != ConnectionStatus.NEEDS_REAUTH:
+                    connection.attention_sent_at = None  # a new kind of problem: say it once
+                connection.status = ConnectionStatus.NEEDS_REAUTH
+                connection.next_sync_at = None
+                connection.failing_since = None
+            elif health is Health.RATE_LIMITED:
+                allowed = error.retry_at if isinstance(error, RateLimited) else None
+                retry_at = max(allowed or now + RATE_LIMIT_PAUSE, now + timedelta(minutes=1))
+                connection.next_sync_at = retry_at
+            else:
+                since = connection.failing_since or now
+                connection.failing_since = since
+                if now - since >= TELL_AFTER:
+                    connection.status = ConnectionStatus.ERROR
+                retry_at = now + retry_delay(now - since)
+                connection.next_sync_at = retry_at
+            name = connection.institution_name
+            await uow.commit()
+        return SyncOutcome(connection_id, name, health, error=code, retry_at=retry_at)
+
+    async def _mark_told(self, connection_id: int) -> None:
+        async with self.db.writing() as uow:
+            await uow.connections.claim_attention(connection_id, self.clock.now())
+            await uow.commit()
+
+    # --- /credentials ------------------------------------------------------------------------
+
+    async def sign_in_target(self, telegram_id: int, connection_id: int) -> SignInTarget:
+        """The bank to sign in at again, for a connection the user may change."""
+        async with self.db.reading() as uow:
+            _, connection = await self._member_connection(uow, telegram_id, connection_id)
+        if connection.status == ConnectionStatus.DISCONNECTED:
+            raise AccessDenied("disconnected: /connect makes a new connection")
+        connector = self.services.connectors.get(connection.connector)
+        known = self.services.directory.get(connection.institution_id)
+        institution = (
+            dataclasses.replace(known, connector=connection.connector)
+            if known is not None
+            else Institution(
+                id=connection.institution_id,
+                name=connection.institution_name,
+                country="",
+                bic=None,
+                connector=connection.connector,
+                max_history_days=connector.capabilities.max_history_days,
+                group=None,
+            )
+        )
+        return SignInTarget(connection.id, institution, connector.capabilities.auth)
+
+    async def begin_consent(self, target: SignInTarget) -> AuthStep:
+        """For consent-link banks: the link to authorise again (a bank call, no database)."""
+        connector = self.services.connectors.get(target.institution.connector or "")
+        return await guarded(
+            connector.name, lambda: connector.begin_auth(target.institution.id, None)
+        )
+
+    async def replace_secret(
+        self, telegram_id: int, connection_id: int, authorized: Authorized
+    ) -> str:
+        """Store the new secret once the login worked, and make the connection active again.
+
+        The new sign-in must open at least one account the connection feeds (not another
+        customer's); otherwise nothing changes. The old ciphertext is scrubbed from the files.
+        """
+        target = await self.sign_in_target(telegram_id, connection_id)
+        offered = {
+            a.external_id
+            for a in await self.services.bank_accounts_at(target.institution, authorized)
+        }
+        now = self.clock.now()
+        async with self.db.writing() as uow:
+            _, connection = await self._member_connection(uow, telegram_id, connection_id)
+            if connection.status == ConnectionStatus.DISCONNECTED:
+                raise AccessDenied("disconnected meanwhile")
+            linked = {
+                a.external_id
+                for a in await uow.bank_accounts.of_connection(connection.id)
+                if a.connected
+            }
+            if linked and not linked & offered:
+                raise OtherAccounts(connection.institution_name)
+            sealed = self.services.vault.seal(authorized.secret, _slot(connection))
+            connection.secret_key_id, connection.secret_blob = sealed.key_id, sealed.blob
+            connection.status = ConnectionStatus.ACTIVE
+            connection.consent_expires = authorized.consent_expires
+            connection.last_error = None
+            connection.failing_since = None
+            connection.attention_sent_at = None
+            connection.expiry_reminded_at = None
+            connection.next_sync_at = sync_slot(connection.id, now)
+            name = connection.institution_name
+            await uow.commit()
+        await truncate_wal(self.db.engine)
+        return name
+
+    # --- /disconnect -------------------------------------------------------------------------
+
+    async def disconnect(self, telegram_id: int, connection_id: int) -> Disconnected:
+        """Stop imports, destroy the secret, revoke the consent; keep accounts and lines."""
+        async with self.db.reading() as uow:
+            _, connection = await self._member_connection(uow, telegram_id, connection_id)
+        if connection.status != ConnectionStatus.DISCONNECTED:
+            await self._settled(connection_id)
+        async with self.db.writing() as uow:
+            _, connection = await self._member_connection(uow, telegram_id, connection_id)
+            already = connection.status == ConnectionStatus.DISCONNECTED
+            secret = None if already else self._open(connection)
+            if not already:
+                _cut(connection)
+                await uow.bank_accounts.set_connected(connection.id, False)
+            accounts = [a.id for a in await uow.bank_accounts.of_connection(connection.id)]
+            to_review = await uow.lines.count_to_review(accounts)
+            name, connector = connection.institution_name, connection.connector
+            await uow.commit()
+        if already:
+            return Disconnected(connection_id, name, True, False, to_review)
+        await truncate_wal(self.db.engine)
+        revoked = await self._revoke(connector, secret)
+        return Disconnected(connection_id, name, False, revoked, to_review)
+
+    def _open(self, connection: Connection) -> Secret | None:
+        """The stored secret, to revoke the consent with; None if there is none or it is lost."""
+        if connection.secret_blob is None or connection.secret_key_id is None:
+            return None
+        try:
+            sealed = Sealed(connection.secret_key_id, connection.secret_blob)
+            return self.services.vault.open(sealed, _slot(connection))
+        except VaultError:
+            log.warning("connection %s: secret unreadable, consent not revoked", connection.id)
+            return None
+
+    async def _revoke(self, connector_name: str, secret: Secret | None) -> bool:
+        """Best effort: a bank that refuses or does not answer is logged, never blocking."""
+        if secret is None:
+            return False
+        try:
+            connector = self.services.connectors.get(connector_name)
+            await asyncio.wait_for(
+                guarded(connector.name, lambda: connector.revoke(secret)), REVOKE_TIMEOUT
+            )
+        except ConnectorError as error:
+            log.info("consent not revoked at %s: %s", connector_name, error.code)
+            return False
+        except TimeoutError:
+            log.info("consent not revoked at %s: timeout", connector_name)
+            return False
+        return True
+
+    # --- /deletemydata -----------------------------------------------------------------------
+
+    async def erase(self, telegram_id: int) -> Erased:
+        """Erase the user: books held alone with everything in them, connections and their
+        secrets, requests, summaries, bot state; then revoke the consents (best effort)."""
+        async with self.db.reading() as uow:
+            user = await uow.users.by_telegram_id(telegram_id)
+            if user is None:
+                return Erased(False, 0, 0)
+            pending = [c.id for c in await uow.connections.of_member(user.id)]
+        for connection_id in pending:
+            await self._settled(connection_id)
+        secrets: list[tuple[str, Secret]] = []
+        async with self.db.writing() as uow:
+            user = await uow.users.by_telegram_id(telegram_id)
+            if user is None:
+                return Erased(False, 0, 0)
+            alone = set(await uow.erasure.books_held_alone(user.id))
+            erased = 0
+            for connection in await uow.connections.of_member(user.id):
+                if connection.book_id in alone or connection.user_id == user.id:
+                    erased += 1
+                    secret = self._open(connection)
+                    if secret is not None and connection.status != ConnectionStatus.DISCONNECTED:
+                        secrets.append((connection.connector, secret))
+            await uow.erasure.erase_books(sorted(alone))
+            await uow.erasure.erase_user(user.id)
+            await uow.erasure.erase_bot_state(telegram_id, user.chat_id)
+            await uow.commit()
+        self.services.forget_user(telegram_id)  # a following /start is a new user
+        await truncate_wal(self.db.engine)
+        revoked = 0
+        for connector, secret in secrets:
+            revoked += await self._revoke(connector, secret)
+        return Erased(True, erased, revoked)
+
+    # --- messages sent once --------------------------------------------------------------------
+
+    async def claim_notices(self, kinds: Collection[NoticeKind]) -> list[Notice]:
+        """The warnings and reminders due now, each claimed so it is sent once.
+
+        They wait for the user's daytime: the nightly sync finds problems at 3 a.m.
+        """
+        now = self.clock.now()
+        today = self.services.today()
+        found: list[tuple[NoticeKind, Connection, User]] = []
+        async with self.db.reading() as uow:
+            if {NoticeKind.REAUTH, NoticeKind.FAILING} & set(kinds):
+                for connection, user in await uow.connections.awaiting_attention(now - TELL_AFTER):
+                    kind = (
+                        NoticeKind.REAUTH
+                        if connection.status == ConnectionStatus.NEEDS_REAUTH
+                        else NoticeKind.FAILING
+                    )
+                    if kind in kinds:
+                        found.append((kind, connection, user))
+            if NoticeKind.EXPIRING in kinds:
+                last = today + timedelta(days=EXPIRY_NOTICE_DAYS)
+                for connection, user in await uow.connections.consent_expiring(today, last):
+                    found.append((NoticeKind.EXPIRING, connection, user))
+        due = [(k, c, u) for k, c, u in found if is_daytime(now, u.timezone)]
+        if not due:
+            return []
+        notices = []
+        async with self.db.writing() as uow:
+            for kind, connection, user in due:
+                claim = (
+                    uow.connections.claim_expiry_reminder
+                    if kind is NoticeKind.EXPIRING
+                    else uow.connections.claim_attention
+                )
+                if await claim(connection.id, now):
+                    notices.append(
+                        Notice(
+                            kind=kind,
+                            connection_id=connection.id,
+                            institution_name=connection.institution_name,
+                            chat_id=user.chat_id,
+                            language=user.language,
+                            timezone=user.timezone,
+                            claimed_at=now,
+                            error=connection.last_error,
+                            since=connection.failing_since,
+                            expires=connection.consent_expires,
+                        )
+                    )
+            await uow.commit()
+        return notices
+
+    async def release(self, notice: Notice) -> None:
+        """The notice could not be sent: let the next tick try again."""
+        async with self.db.writing() as uow:
+            await uow.connections.release_claims(notice.connection_id, notice.claimed_at)
+            await uow.commit()
+
+
+def _cut(connection: Connection) -> None:
+    """Disconnected: no secret, no schedule, nothing pending to tell."""
+    connection.status = ConnectionStatus.DISCONNECTED
+    connection.secret_blob = None
+    connection.secret_key_id = None
+    connection.next_sync_at = None
+    connection.sync_lease_until = None
+    connection.failing_since = None
+    connection.attention_sent_at = None
+    connection.expiry_reminded_at = None
+    connection.last_error = None
