@@ -11,19 +11,14 @@ import asyncio
 import functools
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from bot.app import build_application
-from bot.config import Settings
 from storage.db import make_engine
 from storage.models import BankAccount, BankTransaction, Connection, User
 from storage.uow import Database
 from tests.e2e.test_connect_flow import start_bot, stop_bot
-from tests.handlers.conftest import VAULT_KEYS
-from tests.handlers.test_accounts import sign_in_wired
 from tests.handlers.test_connect import PASSWORD, sign_in
 from tests.support.botapi import BotApiStandIn
 from tests.support.player import Player
@@ -90,17 +85,6 @@ async def connect_demo(p: Player) -> None:
     await p.press("Connecter", expect="opérations importées", timeout=20)
 
 
-def credentials_reachable(tmp_path: Path) -> bool:
-    """Whether the bot as wired routes typed sign-in details to /credentials (see the report)."""
-    values: dict[str, Any] = {
-        "telegram_bot_token": "1:probe",
-        "data_dir": tmp_path / "probe",
-        "vault_keys": VAULT_KEYS,
-    }
-    settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
-    return sign_in_wired(build_application(settings))
-
-
 async def secret_of(db: Database, connection_id: int) -> bytes:
     async with db.reading() as uow:
         connection = await uow.connections.get(connection_id)
@@ -127,7 +111,6 @@ def stored_anywhere(data_dir: Path, blob: bytes) -> list[str]:
 async def test_connect_refresh_resign_disconnect_reconnect_and_erase(
     standin: BotApiStandIn, tmp_path: Path
 ) -> None:
-    with_credentials = credentials_reachable(tmp_path)
     data_dir, log = tmp_path / "data", tmp_path / "bot.log"
     data_dir.mkdir()
     process = await start_bot(standin, data_dir, log)
@@ -145,18 +128,17 @@ async def test_connect_refresh_resign_disconnect_reconnect_and_erase(
             assert "Aucune nouvelle opération" in (refreshed.text or "")
 
         destroyed = [await secret_of(db, first)]
-        if with_credentials:
-            await p.say("/credentials", expect="Modifier les identifiants")
-            await p.say("demo", expect="Mot de passe")
-            await p.say("wrong-password", expect="Identifiant ou mot de passe incorrect")
-            assert await secret_of(db, first) == destroyed[0]
-            await p.say("demo", expect="Mot de passe")
-            await p.say(PASSWORD, expect="Code de sécurité")
-            await p.say("123456", expect="mis à jour")
-            assert stored_anywhere(data_dir, destroyed[0]) == []
-            destroyed.append(await secret_of(db, first))
-            typed = [m for m in standin.messages(p.chat_id) if not m.from_bot]
-            assert all(m.deleted for m in typed if m.text in {PASSWORD, "wrong-password"})
+        await p.say("/credentials", expect="Modifier les identifiants")
+        await p.say("demo", expect="Mot de passe")
+        await p.say("wrong-password", expect="Identifiant ou mot de passe incorrect")
+        assert await secret_of(db, first) == destroyed[0]
+        await p.say("demo", expect="Mot de passe")
+        await p.say(PASSWORD, expect="Code de sécurité")
+        await p.say("123456", expect="mis à jour")
+        assert stored_anywhere(data_dir, destroyed[0]) == []
+        destroyed.append(await secret_of(db, first))
+        typed = [m for m in standin.messages(p.chat_id) if not m.from_bot]
+        assert all(m.deleted for m in typed if m.text in {PASSWORD, "wrong-password"})
 
         await p.say("/disconnect", expect="Déconnecter ne veut pas dire supprimer")
         done = await p.press("Oui, déconnecter", expect="est déconnectée", timeout=20)

@@ -92,8 +92,8 @@ def sign_in_wired(app: App) -> bool:
 
 
 def require_sign_in_wiring(app: App) -> None:
-    if not sign_in_wired(app):
-        pytest.skip("handlers/__init__.py must register accounts.handlers() before the catch-alls")
+    """Typed sign-in details must reach /credentials before the review's text handler."""
+    assert sign_in_wired(app), "accounts.handlers() must come before the catch-alls"
 
 
 # --- /accounts -------------------------------------------------------------------------------
@@ -344,8 +344,7 @@ async def test_a_nightly_sync_failing_three_ways_sends_exactly_the_messages_desc
     assert len(bob) == 1 and "ne répond plus depuis" in (bob[0].text or "")
     assert standin.bot_messages(CAROL) == []
     assert await count(app, SyncRun, SyncRun.connection_id == expired) == 1
-    if sign_in_wired(app):
-        await players[ALICE].press("Modifier les identifiants", expect="Identifiant (celui")
+    await players[ALICE].press("Modifier les identifiants", expect="Identifiant (celui")
 
 
 async def test_one_reminder_seven_days_before_the_consent_ends(
