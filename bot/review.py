@@ -635,7 +635,3 @@ class Review:
                 raise NotFound("rule")
             await uow.rules.delete(rule)
             await uow.commit()
-
-
-def ordered(lines: Sequence[ReviewLine]) -> list[ReviewLine]:
-    return sorted(lines, key=lambda line: (line.booking_date, line.id), reverse=True)
