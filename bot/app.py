@@ -23,9 +23,9 @@ from bot.services import Services
 from bot.webhook import WebServer, load_or_create_secret
 from handlers import connect
 from handlers.context import Runtime
+from handlers.persistence import DatabasePersistence
 from storage.db import make_engine
 from storage.migrate import migrate_to_head
-from storage.persistence import DatabasePersistence
 from storage.rotation import KeyFileVault
 from storage.uow import Database
 from storage.vault import KeyRing, Vault

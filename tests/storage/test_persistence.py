@@ -12,8 +12,9 @@ from bot.banks.directory import Institution
 from bot.connect_flow import ConnectFlow, FlowStore, Step
 from bot.money import Money
 from bot.secret import Secret
+from handlers.persistence import DatabasePersistence
 from storage.models import PtbState
-from storage.persistence import DatabasePersistence, dumps
+from storage.persistence import dumps
 from storage.uow import Database
 
 DEMO = Institution("demo", "Demo Bank", "FR", None, "demo", 730, None)
