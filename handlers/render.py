@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from html import escape
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_time
@@ -43,6 +43,11 @@ from handlers import callbacks as cb
 
 BUTTON_CHARS = 28
 COUNTRIES_PER_PAGE = 12
+
+
+def escape(value: str) -> str:
+    """For Telegram's HTML: <, > and & only; quotes stay readable ("d'entretien")."""
+    return html.escape(value, quote=False)
 
 
 @dataclass(frozen=True, slots=True)

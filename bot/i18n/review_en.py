@@ -40,7 +40,7 @@ MESSAGES: dict[str, str] = {
     "btn.rule_delete": "{n} 🗑 Delete",
     "picker.title": (
         "{date} · <b>{amount}</b> · {payee}\n<i>{label}</i>\n\n"
-        "Category (account): pick one, or type a few letters to search."
+        "Category (account): pick one, or 🔎 Search to find it by a few letters."
     ),
     "picker.search_prompt": (
         "Type a few letters of the account (for example “meal”, “phone”, “rent”)."

@@ -40,7 +40,7 @@ MESSAGES: dict[str, str] = {
     "btn.rule_delete": "{n} 🗑 Supprimer",
     "picker.title": (
         "{date} · <b>{amount}</b> · {payee}\n<i>{label}</i>\n\n"
-        "Catégorie (compte) : choisissez, ou tapez quelques lettres pour chercher."
+        "Catégorie (compte) : choisissez-la, ou 🔎 Rechercher pour la trouver en quelques lettres."
     ),
     "picker.search_prompt": (
         "Tapez quelques lettres du compte (par exemple « resto », « tel », « loyer »)."
