@@ -68,12 +68,28 @@ async def _flow_for_press(
         return None
     assert isinstance(press, cb.FlowButton)
     flow = runtime(context).flows.current(user.telegram_id, press.flow)
-    if flow is None or query.message is None or query.message.message_id != flow.status_message_id:
+    if (
+        flow is None
+        or query.message is None
+        or not _is_flow_message(flow, query.message.message_id)
+    ):
         await answer(update, t(user.language, "stale_button"))
         return None
+    if flow.status_message_id != query.message.message_id:
+        flow.status_message_id = query.message.message_id
+        await runtime(context).flows.save(flow, touched=False)
     if answered:
         await answer(update)
     return flow, press, user.language
+
+
+def _is_flow_message(flow: ConnectFlow, message_id: int) -> bool:
+    """The flow's own message, or a newer one of the same flow.
+
+    A newer one happens when the bot stopped between sending a screen and saving its id;
+    buttons of the flow's older, replaced messages stay inactive.
+    """
+    return flow.status_message_id is None or message_id >= flow.status_message_id
 
 
 async def _go(
