@@ -51,6 +51,7 @@ from handlers.context import (
     chat_id_of,
     delete_quietly,
     edit,
+    read_press,
     runtime,
     send,
 )
@@ -89,18 +90,6 @@ def spawner(context: Ctx, name: str) -> Spawn:
     return spawn
 
 
-async def _press(update: Update, context: Ctx, kind: type[cb.B]) -> tuple[cb.B, str, int] | None:
-    """The button, the user's language and the user's id; forged or stale data is answered."""
-    user = await acting_user(update, context)
-    query = update.callback_query
-    assert query is not None
-    try:
-        return cb.parse_as(query.data, kind), user.language, user.telegram_id
-    except cb.BadButton:
-        await answer(update, t(user.language, "stale_button"))
-        return None
-
-
 def _message_id(update: Update) -> int:
     query = update.callback_query
     assert query is not None and query.message is not None
@@ -123,10 +112,10 @@ async def on_private_only(update: Update, context: Ctx) -> None:
 
 async def on_keep(update: Update, context: Ctx) -> None:
     """The "cancel" of a question: nothing changes, and the question says so."""
-    pressed = await _press(update, context, cb.KeepAsIs)
+    pressed = await read_press(update, context, cb.KeepAsIs)
     if pressed is None:
         return
-    _, lang, _ = pressed
+    _, lang, _, _ = pressed
     await answer(update)
     await _show(context, chat_id_of(update), _message_id(update), render.plain("manage.kept", lang))
 
@@ -142,10 +131,10 @@ async def on_accounts(update: Update, context: Ctx) -> None:
 
 
 async def on_help_topic(update: Update, context: Ctx) -> None:
-    pressed = await _press(update, context, cb.ShowHelp)
+    pressed = await read_press(update, context, cb.ShowHelp)
     if pressed is None:
         return
-    _, lang, _ = pressed
+    _, lang, _, _ = pressed
     await answer(update)
     await send(context, chat_id_of(update), render.troubleshooting(lang))
 
@@ -161,10 +150,10 @@ async def on_refresh(update: Update, context: Ctx) -> None:
 
 
 async def on_refresh_button(update: Update, context: Ctx) -> None:
-    pressed = await _press(update, context, cb.RefreshConnection)
+    pressed = await read_press(update, context, cb.RefreshConnection)
     if pressed is None:
         return
-    press, lang, telegram_id = pressed
+    press, lang, _, telegram_id = pressed
     try:
         plan = await manager(context).targets(telegram_id, press.connection or None)
     except AccessDenied:
@@ -281,10 +270,10 @@ async def on_credentials(update: Update, context: Ctx) -> int:
 
 async def on_credentials_button(update: Update, context: Ctx) -> int | None:
     """From /accounts, a notice or the pick list: sign in again at this connection's bank."""
-    pressed = await _press(update, context, cb.UpdateSignIn)
+    pressed = await read_press(update, context, cb.UpdateSignIn)
     if pressed is None:
         return None
-    press, lang, _ = pressed
+    press, lang, _, _ = pressed
     return await _begin(context, update, lang, press.connection)
 
 
@@ -459,10 +448,10 @@ async def _failed(context: Ctx, flow: SignInFlow, error: ConnectorError) -> int:
 
 async def _flow_for_press(update: Update, context: Ctx, kind: type[cb.B]) -> SignInFlow | None:
     """The live flow a button belongs to, or None after a polite answer."""
-    pressed = await _press(update, context, kind)
+    pressed = await read_press(update, context, kind)
     if pressed is None:
         return None
-    press, lang, telegram_id = pressed
+    press, lang, _, telegram_id = pressed
     flow = _sign_ins(context).get(telegram_id)
     if flow is None or not isinstance(press, cb.FlowButton) or press.flow != flow.flow_id:
         await answer(update, t(lang, "stale_button"))
@@ -568,10 +557,10 @@ async def on_disconnect(update: Update, context: Ctx) -> None:
 
 
 async def on_ask_disconnect(update: Update, context: Ctx) -> None:
-    pressed = await _press(update, context, cb.AskDisconnect)
+    pressed = await read_press(update, context, cb.AskDisconnect)
     if pressed is None:
         return
-    press, lang, telegram_id = pressed
+    press, lang, _, telegram_id = pressed
     try:
         plan = await manager(context).targets(telegram_id, press.connection)
     except AccessDenied:
@@ -591,10 +580,10 @@ async def on_ask_disconnect(update: Update, context: Ctx) -> None:
 
 async def on_confirm_disconnect(update: Update, context: Ctx) -> None:
     """Disconnect (non-blocking: revoking the consent may take the bank a while)."""
-    pressed = await _press(update, context, cb.ConfirmDisconnect)
+    pressed = await read_press(update, context, cb.ConfirmDisconnect)
     if pressed is None:
         return
-    press, lang, telegram_id = pressed
+    press, lang, _, telegram_id = pressed
     connections = manager(context)
     try:
         plan = await connections.targets(telegram_id, press.connection)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, NamedTuple
 
 from telegram import Update
 from telegram.constants import ParseMode
@@ -12,10 +12,12 @@ from telegram.error import BadRequest, Forbidden
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.connect_flow import FlowStore
+from bot.i18n import t
 from bot.review import Review
 from bot.scheduler import Scheduler
 from bot.services import Services
 from bot.views import UserView
+from handlers import callbacks as cb
 from handlers.render import Screen
 
 log = logging.getLogger(__name__)
@@ -96,3 +98,24 @@ async def answer(update: Update, text: str | None = None) -> None:
         await query.answer(text)
     except BadRequest as error:
         log.info("callback answer refused: %s", error.message)
+
+
+class Press(NamedTuple, Generic[cb.B]):
+    button: cb.B
+    lang: str
+    message_id: int
+    telegram_id: int
+
+
+async def read_press(update: Update, context: Ctx, kind: type[cb.B]) -> Press[cb.B] | None:
+    """The pressed button, the presser's language and ids; forged or stale data gets the
+    polite answer and None."""
+    user = await acting_user(update, context)
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    try:
+        button = cb.parse_as(query.data, kind)
+    except cb.BadButton:
+        await answer(update, t(user.language, "stale_button"))
+        return None
+    return Press(button, user.language, query.message.message_id, user.telegram_id)

@@ -11,23 +11,11 @@ from bot.i18n import t
 from bot.review import NotFound
 from handlers import callbacks as cb
 from handlers import render
-from handlers.context import Ctx, acting_user, answer, chat_id_of, edit, runtime, send
+from handlers.context import Ctx, acting_user, answer, chat_id_of, edit, read_press, runtime, send
 from handlers.start import on_unknown
 
 AWAITING = "awaiting_input"
 """user_data key: the picker waiting for typed text (a search, a new account name)."""
-
-
-async def _press(update: Update, context: Ctx, kind: type[cb.B]) -> tuple[cb.B, str, int] | None:
-    """The button, the user's language and the message id; stale or forged data is answered."""
-    user = await acting_user(update, context)
-    query = update.callback_query
-    assert query is not None and query.message is not None
-    try:
-        return cb.parse_as(query.data, kind), user.language, query.message.message_id
-    except cb.BadButton:
-        await answer(update, t(user.language, "stale_button"))
-        return None
 
 
 async def _redraw(
@@ -48,10 +36,10 @@ async def on_review(update: Update, context: Ctx) -> None:
 
 
 async def on_page(update: Update, context: Ctx) -> None:
-    pressed = await _press(update, context, cb.ReviewPage)
+    pressed = await read_press(update, context, cb.ReviewPage)
     if pressed is None:
         return
-    press, lang, message_id = pressed
+    press, lang, message_id, _ = pressed
     await answer(update)
     _forget_input(context)
     await _redraw(update, context, press.anchor, press.page, lang, message_id)
@@ -59,10 +47,10 @@ async def on_page(update: Update, context: Ctx) -> None:
 
 async def on_accept(update: Update, context: Ctx) -> None:
     """Accept one suggested line and redraw the digest; a second press changes nothing."""
-    pressed = await _press(update, context, cb.AcceptLine)
+    pressed = await read_press(update, context, cb.AcceptLine)
     if pressed is None:
         return
-    press, lang, message_id = pressed
+    press, lang, message_id, _ = pressed
     try:
         decision = await runtime(context).review.accept(
             _user_id(update), press.line, anchor=press.anchor, page=press.page
@@ -76,20 +64,20 @@ async def on_accept(update: Update, context: Ctx) -> None:
 
 
 async def on_accept_page(update: Update, context: Ctx) -> None:
-    pressed = await _press(update, context, cb.AcceptPage)
+    pressed = await read_press(update, context, cb.AcceptPage)
     if pressed is None:
         return
-    press, lang, message_id = pressed
+    press, lang, message_id, _ = pressed
     count = await runtime(context).review.accept_page(_user_id(update), press.anchor, press.page)
     await answer(update, t(lang, "answer.accepted_all", count=count))
     await _redraw(update, context, press.anchor, press.page, lang, message_id)
 
 
 async def on_change(update: Update, context: Ctx) -> None:
-    pressed = await _press(update, context, cb.ChangeLine)
+    pressed = await read_press(update, context, cb.ChangeLine)
     if pressed is None:
         return
-    press, lang, message_id = pressed
+    press, lang, message_id, _ = pressed
     try:
         choices = await runtime(context).review.choices(_user_id(update), press.line)
     except NotFound:
@@ -102,10 +90,10 @@ async def on_change(update: Update, context: Ctx) -> None:
 
 
 async def on_file_under(update: Update, context: Ctx) -> None:
-    pressed = await _press(update, context, cb.FileUnder)
+    pressed = await read_press(update, context, cb.FileUnder)
     if pressed is None:
         return
-    press, lang, message_id = pressed
+    press, lang, message_id, _ = pressed
     try:
         decision = await runtime(context).review.file_under(
             _user_id(update), press.line, press.account
@@ -133,10 +121,10 @@ async def on_exclude(update: Update, context: Ctx) -> None:
 async def _decide_simple(
     update: Update, context: Ctx, kind: type[cb.Personal] | type[cb.Exclude]
 ) -> None:
-    pressed = await _press(update, context, kind)
+    pressed = await read_press(update, context, kind)
     if pressed is None:
         return
-    press, lang, message_id = pressed
+    press, lang, message_id, _ = pressed
     review = runtime(context).review
     try:
         if isinstance(press, cb.Exclude):
@@ -154,10 +142,10 @@ async def _decide_simple(
 
 
 async def on_make_rule(update: Update, context: Ctx) -> None:
-    pressed = await _press(update, context, cb.MakeRule)
+    pressed = await read_press(update, context, cb.MakeRule)
     if pressed is None:
         return
-    press, lang, message_id = pressed
+    press, lang, message_id, _ = pressed
     try:
         applied = await runtime(context).review.make_rule(
             _user_id(update), press.line, press.account, auto_accept=bool(press.auto)
@@ -247,30 +235,30 @@ async def on_typed(update: Update, context: Ctx) -> None:
 
 
 async def on_undo_auto(update: Update, context: Ctx) -> None:
-    pressed = await _press(update, context, cb.UndoAuto)
+    pressed = await read_press(update, context, cb.UndoAuto)
     if pressed is None:
         return
-    press, lang, message_id = pressed
+    press, lang, message_id, _ = pressed
     count = await runtime(context).review.undo_auto(_user_id(update), press.anchor)
     await answer(update, t(lang, "answer.undone", count=count))
     await _redraw(update, context, press.anchor, 0, lang, message_id)
 
 
 async def on_show_done(update: Update, context: Ctx) -> None:
-    pressed = await _press(update, context, cb.ShowDone)
+    pressed = await read_press(update, context, cb.ShowDone)
     if pressed is None:
         return
-    press, lang, message_id = pressed
+    press, lang, message_id, _ = pressed
     await answer(update)
     lines = await runtime(context).review.recent_decisions(_user_id(update))
     await edit(context, chat_id_of(update), message_id, render.done_list(lines, press.anchor, lang))
 
 
 async def on_reopen(update: Update, context: Ctx) -> None:
-    pressed = await _press(update, context, cb.Reopen)
+    pressed = await read_press(update, context, cb.Reopen)
     if pressed is None:
         return
-    press, lang, message_id = pressed
+    press, lang, message_id, _ = pressed
     review = runtime(context).review
     try:
         decision = await review.reopen(_user_id(update), press.line)
