@@ -39,7 +39,7 @@ def configure_logging(level: str) -> None:
     )
     # httpx logs every request URL, and Bot API URLs carry the bot token; PTB logs whole
     # updates at DEBUG, and an update may carry a password typed during /connect.
-    for noisy in ("httpx", "httpcore", "apscheduler", "aiosqlite", "telegram", "aiohttp.access"):
+    for noisy in ("httpx", "httpcore", "apscheduler", "telegram", "aiohttp.access"):
         logging.getLogger(noisy).setLevel(max(logging.INFO, logging.getLogger().level))
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)

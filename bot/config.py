@@ -82,7 +82,7 @@ class Settings(BaseSettings):
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
-        return f"sqlite+aiosqlite:///{(self.data_dir / 'pointage.db').resolve()}"
+        return f"sqlite:///{(self.data_dir / 'pointage.db').resolve()}"
 
     @property
     def resolved_vault_key_file(self) -> Path:

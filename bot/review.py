@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Row, Select, and_, case, func, select, union_all
 
 from bot.charts import TEMPLATES, AccountKind
 from bot.clock import Clock
@@ -90,6 +90,48 @@ def _ledger_view(account: LedgerAccount) -> LedgerAccountView:
 
 def _int_map(rows: Sequence[Any]) -> dict[int, int]:
     return {int(key): int(value) for key, value in rows}
+
+
+_LINE_COLUMNS = (
+    BankTransaction.id,
+    BankTransaction.book_id,
+    BankTransaction.booking_date,
+    BankTransaction.amount_minor,
+    BankTransaction.currency,
+    BankTransaction.payee,
+    BankTransaction.raw_label,
+    BankTransaction.pending,
+    BankTransaction.review_state,
+    BankTransaction.suggestion_source,
+    BankTransaction.auto_accepted,
+)
+_ACCOUNT_COLUMNS = (
+    LedgerAccount.id.label("account_id"),
+    LedgerAccount.code.label("account_code"),
+    LedgerAccount.name.label("account_name"),
+    LedgerAccount.kind.label("account_kind"),
+)
+
+
+def _row_view(row: Row[Any]) -> ReviewLine:
+    """A digest line from plain columns: a page needs no ORM objects."""
+    account = (
+        LedgerAccountView(row.account_id, row.account_code, row.account_name, row.account_kind)
+        if row.account_id is not None
+        else None
+    )
+    return ReviewLine(
+        id=row.id,
+        booking_date=row.booking_date,
+        amount=Money(row.amount_minor, row.currency),
+        payee=row.payee or row.raw_label,
+        label=row.raw_label,
+        pending=row.pending,
+        state=row.review_state,
+        account=account,
+        source=row.suggestion_source,
+        auto_accepted=row.auto_accepted,
+    )
 
 
 def anchor_of(moment: datetime) -> int:
@@ -196,92 +238,135 @@ class Review:
     async def _pages(
         self, uow: UnitOfWork, book_ids: Sequence[int], anchor: int, page: int
     ) -> dict[int, DigestView]:
+        """Each query walks an index range (lines to review, lines decided or imported since),
+        never the books' whole history: a press redraws its page in well under a millisecond
+        of SQLite time, however many lines wait."""
         at = _anchor_time(anchor)
+        until = at + timedelta(seconds=1)
         session = uow.session
-        shown = and_(
-            BankTransaction.book_id.in_(book_ids),
-            BankTransaction.imported_at < at + timedelta(seconds=1),
-            or_(
-                BankTransaction.review_state == ReviewState.TO_REVIEW,
-                and_(
-                    BankTransaction.reviewed_at >= at,
-                    BankTransaction.auto_accepted.is_(False),
-                    BankTransaction.review_state != ReviewState.SUPERSEDED,
-                ),
-            ),
-        )
-        counts = (
+        line = BankTransaction
+        waiting = (
             await session.execute(
                 select(
-                    BankTransaction.book_id,
-                    func.sum(case((shown, 1), else_=0)),
-                    func.sum(
-                        case((BankTransaction.review_state == ReviewState.TO_REVIEW, 1), else_=0)
-                    ),
+                    line.book_id,
+                    func.count(),
+                    func.sum(case((line.imported_at >= until, 1), else_=0)),
                 )
-                .where(BankTransaction.book_id.in_(book_ids))
-                .group_by(BankTransaction.book_id)
+                .where(line.book_id.in_(book_ids), line.review_state == ReviewState.TO_REVIEW)
+                .group_by(line.book_id)
             )
         ).all()
-        totals = {int(b): int(n or 0) for b, n, _ in counts}
-        to_review = {int(b): int(n or 0) for b, _, n in counts}
-        pages = {b: max(1, math.ceil(totals.get(b, 0) / PAGE_SIZE)) for b in book_ids}
+        to_review = {int(book_id): int(count) for book_id, count, _ in waiting}
+        late = {int(book_id): int(count or 0) for book_id, _, count in waiting}
+        decided = and_(
+            line.reviewed_at >= at,
+            line.auto_accepted.is_(False),
+            line.review_state.in_([ReviewState.ACCEPTED, ReviewState.EXCLUDED]),
+        )
+        automatic = and_(line.auto_accepted.is_(True), line.review_state == ReviewState.ACCEPTED)
+        recent = (
+            await session.execute(
+                select(
+                    line.book_id,
+                    line.currency,
+                    func.sum(case((decided, 1), else_=0)),
+                    func.sum(case((automatic, 1), else_=0)),
+                    func.sum(case((automatic, line.amount_minor), else_=0)),
+                )
+                .where(
+                    line.book_id.in_(book_ids),
+                    line.reviewed_at >= at - timedelta(hours=AUTO_SUMMARY_HOURS),
+                    line.reviewed_at < until,
+                    line.imported_at < until,
+                )
+                .group_by(line.book_id, line.currency)
+            )
+        ).all()
+        shown = {b: to_review.get(b, 0) - late.get(b, 0) for b in book_ids}
+        auto: dict[int, list[tuple[int, Money]]] = {b: [] for b in book_ids}
+        for book_id, currency, n_decided, n_auto, total in recent:
+            shown[book_id] += int(n_decided or 0)
+            if n_auto:
+                auto[book_id].append((int(n_auto), Money(int(total or 0), currency)))
+        pages = {b: max(1, math.ceil(shown[b] / PAGE_SIZE)) for b in book_ids}
         if len(book_ids) == 1:
             page = min(max(page, 0), pages[book_ids[0]] - 1)
-        position = (
-            func.row_number()
-            .over(
-                partition_by=BankTransaction.book_id,
-                order_by=(BankTransaction.booking_date.desc(), BankTransaction.id.desc()),
-            )
-            .label("position")
-        )
-        ranked = select(BankTransaction.id, position).where(shown).subquery()
-        first, last = page * PAGE_SIZE + 1, page * PAGE_SIZE + PAGE_SIZE
-        page_rows = (
-            await session.execute(
-                select(BankTransaction, LedgerAccount)
-                .join(ranked, ranked.c.id == BankTransaction.id)
-                .outerjoin(LedgerAccount, LedgerAccount.id == BankTransaction.suggested_account_id)
-                .where(ranked.c.position.between(first, last))
-                .order_by(BankTransaction.book_id, ranked.c.position)
-            )
-        ).all()
-        auto_rows = (
-            await session.execute(
-                select(BankTransaction, LedgerAccount)
-                .outerjoin(LedgerAccount, LedgerAccount.id == BankTransaction.suggested_account_id)
-                .where(
-                    BankTransaction.book_id.in_(book_ids),
-                    BankTransaction.auto_accepted.is_(True),
-                    BankTransaction.review_state == ReviewState.ACCEPTED,
-                    BankTransaction.reviewed_at >= at - timedelta(hours=AUTO_SUMMARY_HOURS),
-                    BankTransaction.reviewed_at < at + timedelta(seconds=1),
-                )
-                .order_by(BankTransaction.booking_date.desc(), BankTransaction.id.desc())
-            )
-        ).all()
-        accounts = {a.id: a for _, a in (*page_rows, *auto_rows) if a is not None}
-        rows = [row for row, _ in page_rows]
-        auto = [row for row, _ in auto_rows]
-        by_book: dict[int, list[BankTransaction]] = {book_id: [] for book_id in book_ids}
-        for row in rows:
-            by_book[row.book_id].append(row)
-        auto_by_book: dict[int, list[BankTransaction]] = {book_id: [] for book_id in book_ids}
-        for row in auto:
-            auto_by_book[row.book_id].append(row)
+        rows = await self._page_rows(uow, book_ids, at, page)
         views = {}
         for book_id in book_ids:
-            own = by_book[book_id]
+            counted = sorted(auto[book_id], key=lambda item: -item[0])
             views[book_id] = DigestView(
                 anchor=anchor,
                 page=page,
                 pages=pages[book_id],
-                lines=tuple(self._view(row, accounts) for row in own),
-                to_review=int(to_review.get(book_id, 0)),
-                auto_accepted=tuple(self._view(row, accounts) for row in auto_by_book[book_id]),
+                lines=tuple(rows.get(book_id, ())),
+                to_review=to_review.get(book_id, 0),
+                auto_count=sum(n for n, _ in counted),
+                auto_totals=tuple(total for _, total in counted),
             )
         return views
+
+    async def _page_rows(
+        self, uow: UnitOfWork, book_ids: Sequence[int], at: datetime, page: int
+    ) -> dict[int, list[ReviewLine]]:
+        """The page's lines, newest first: those to review, then merged in by date those
+        decided since `at`; one book pages with LIMIT/OFFSET, many books rank with a window."""
+        line = BankTransaction
+        until = at + timedelta(seconds=1)
+        columns = (line.id, line.book_id, line.booking_date, line.imported_at)
+        waiting = select(*columns).where(
+            line.book_id.in_(book_ids),
+            line.review_state == ReviewState.TO_REVIEW,
+            line.imported_at < until,
+        )
+        decided = select(*columns).where(
+            line.book_id.in_(book_ids),
+            line.reviewed_at >= at,
+            line.auto_accepted.is_(False),
+            line.review_state.in_([ReviewState.ACCEPTED, ReviewState.EXCLUDED]),
+            line.imported_at < until,
+        )
+        ids: Select[tuple[int]]
+        if len(book_ids) == 1:
+            both_in_order = union_all(waiting, decided)
+            ordered = both_in_order.selected_columns
+            one_page = (
+                both_in_order.order_by(
+                    ordered.booking_date.desc(), ordered.imported_at.desc(), ordered.id.desc()
+                )
+                .limit(PAGE_SIZE)
+                .offset(page * PAGE_SIZE)
+                .subquery()
+            )
+            ids = select(one_page.c.id)
+        else:
+            both = union_all(waiting, decided).subquery()
+            position = (
+                func.row_number()
+                .over(
+                    partition_by=both.c.book_id,
+                    order_by=(
+                        both.c.booking_date.desc(),
+                        both.c.imported_at.desc(),
+                        both.c.id.desc(),
+                    ),
+                )
+                .label("position")
+            )
+            ranked = select(both.c.id, position).subquery()
+            ids = select(ranked.c.id).where(ranked.c.position <= PAGE_SIZE)
+        found = (
+            await uow.session.execute(
+                select(*_LINE_COLUMNS, *_ACCOUNT_COLUMNS)
+                .outerjoin(LedgerAccount, LedgerAccount.id == line.suggested_account_id)
+                .where(line.id.in_(ids))
+                .order_by(line.booking_date.desc(), line.imported_at.desc(), line.id.desc())
+            )
+        ).all()
+        by_book: dict[int, list[ReviewLine]] = {}
+        for row in found:
+            by_book.setdefault(row.book_id, []).append(_row_view(row))
+        return by_book
 
     # --- decisions ---------------------------------------------------------------------
 

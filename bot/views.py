@@ -88,7 +88,10 @@ class DigestView:
     pages: int
     lines: tuple[ReviewLine, ...]
     to_review: int
-    auto_accepted: tuple[ReviewLine, ...]
+    auto_count: int = 0
+    """Lines accepted automatically in the day before `anchor`, summarised with one undo."""
+    auto_totals: tuple[Money, ...] = ()
+    """Their sum, per currency, the most used first."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,7 +32,7 @@ async def digest_tick(context: Ctx) -> None:
     for claim in claims:
         view = views[claim.telegram_id]
         message_id = None
-        if view.lines or view.auto_accepted:
+        if view.lines or view.auto_count:
             try:
                 screen = render.digest(view, claim.language, daily=True)
                 message_id = await send(context, claim.chat_id, screen)

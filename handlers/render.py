@@ -26,7 +26,6 @@ from bot.connections import (
 )
 from bot.domain import ConnectionStatus, ReviewState
 from bot.i18n import CATALOGS, LOCALES, country_name, day, money, t
-from bot.money import Money
 from bot.periods import ImportPeriod
 from bot.review import PAGE_SIZE
 from bot.views import (
@@ -357,7 +356,7 @@ def _line_text(n: int, line: ReviewLine, lang: str) -> str:
 
 def digest(view: DigestView, lang: str, *, daily: bool = False) -> Screen:
     """The digest page: each line to review gets its own row (accept, category)."""
-    if not view.lines and not view.auto_accepted:
+    if not view.lines and not view.auto_count:
         return Screen(t(lang, "review.nothing"))
     parts = [t(lang, "review.title" if daily else "review.title_on_demand", count=view.to_review)]
     keyboard: list[list[InlineKeyboardButton]] = []
@@ -375,17 +374,9 @@ def digest(view: DigestView, lang: str, *, daily: bool = False) -> Screen:
                     ),
                 ]
             )
-    if view.auto_accepted:
-        total = sum(line.amount.minor for line in view.auto_accepted)
-        currency = view.auto_accepted[0].amount.currency
-        parts.append(
-            t(
-                lang,
-                "review.auto_summary",
-                count=len(view.auto_accepted),
-                total=escape(money(Money(total, currency), lang)),
-            )
-        )
+    if view.auto_count:
+        total = " + ".join(money(amount, lang) for amount in view.auto_totals)
+        parts.append(t(lang, "review.auto_summary", count=view.auto_count, total=escape(total)))
     footer: list[InlineKeyboardButton] = []
     if any(line.state == ReviewState.TO_REVIEW for line in view.lines):
         footer.append(button(t(lang, "btn.accept_all"), cb.AcceptPage(view.anchor, view.page)))
@@ -398,7 +389,7 @@ def digest(view: DigestView, lang: str, *, daily: bool = False) -> Screen:
     if footer:
         keyboard.append(footer)
     extra = [button(t(lang, "btn.show_done"), cb.ShowDone(view.anchor))]
-    if view.auto_accepted:
+    if view.auto_count:
         extra.insert(0, button(t(lang, "btn.undo_auto"), cb.UndoAuto(view.anchor)))
     keyboard.append(extra)
     return Screen("\n\n".join(parts), InlineKeyboardMarkup(keyboard))

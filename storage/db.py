@@ -14,10 +14,16 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage import sqlite_inloop
+
+SQLITE_DRIVERS = {"sqlite", "sqlite+aiosqlite", "sqlite+pysqlite", "sqlite+inloop"}
+"""Any SQLite URL runs on the in-loop driver (storage.sqlite_inloop)."""
+SQLITE_BUSY_TIMEOUT = "PRAGMA busy_timeout=250"
+"""Short: a wait inside SQLite blocks the event loop (writers wait in storage.uow instead)."""
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=NORMAL",
-    "PRAGMA busy_timeout=15000",
+    SQLITE_BUSY_TIMEOUT,
     "PRAGMA foreign_keys=ON",
     "PRAGMA secure_delete=ON",
 )
@@ -30,9 +36,13 @@ def is_sqlite(engine: AsyncEngine) -> bool:
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
+        if parsed.drivername not in SQLITE_DRIVERS:
+            raise ValueError(f"unsupported SQLite driver {parsed.drivername!r}: use sqlite:///")
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, **kwargs)
+        engine = create_async_engine(
+            parsed.set(drivername=f"sqlite+{sqlite_inloop.DRIVER}"), **kwargs
+        )
         _configure_sqlite(engine)
         return engine
     return create_async_engine(url, pool_pre_ping=True, **kwargs)

@@ -203,7 +203,14 @@ class BankTransaction(Base):
     __tablename__ = "bank_transactions"
     __table_args__ = (
         UniqueConstraint("bank_account_id", "external_id"),
-        Index("ix_bank_transactions_book_state", "book_id", "review_state"),
+        Index(
+            "ix_bank_transactions_review_order",
+            "book_id",
+            "review_state",
+            "booking_date",
+            "imported_at",
+        ),
+        Index("ix_bank_transactions_book_reviewed", "book_id", "reviewed_at"),
         Index("ix_bank_transactions_fingerprint", "bank_account_id", "fingerprint"),
     )
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.secret import Secret
-from storage.db import is_sqlite
+from storage.db import SQLITE_BUSY_TIMEOUT, is_sqlite
 from storage.models import Connection
 from storage.uow import Database
 from storage.vault import KeyRing, Sealed, SecretSlot, Vault, VaultError
@@ -109,10 +110,14 @@ async def truncate_wal(engine: AsyncEngine) -> bool | None:
         async with engine.connect() as conn:
             raw = await conn.get_raw_connection()
             driver = raw.driver_connection
-            assert driver is not None
-            cursor = await driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            busy, _frames, _copied = await cursor.fetchone()
-            await cursor.close()
+            assert isinstance(driver, sqlite3.Connection)
+            driver.execute("PRAGMA busy_timeout=0")
+            try:
+                busy, _frames, _copied = driver.execute(
+                    "PRAGMA wal_checkpoint(TRUNCATE)"
+                ).fetchone()
+            finally:
+                driver.execute(SQLITE_BUSY_TIMEOUT)
         if busy == 0:
             return True
         await asyncio.sleep(CHECKPOINT_PAUSE)

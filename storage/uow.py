@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from storage.db import session_factories
+from storage.db import is_sqlite, session_factories
 from storage.repositories import (
     BankAccounts,
     BankLines,
@@ -47,22 +50,58 @@ class UnitOfWork:
         await self.session.flush()
 
 
+WRITER_WAIT_S = 15.0
+"""How long a writer waits for another process's write transaction before giving up."""
+
+
 class Database:
-    """Hands out units of work; nothing is written unless the use case commits."""
+    """Hands out units of work; nothing is written unless the use case commits.
+
+    On SQLite, statements run in the event loop (storage.sqlite_inloop), so a writer must
+    never wait inside SQLite: writers of this process take turns on an asyncio lock, and a
+    BEGIN IMMEDIATE refused because another process writes is retried with asyncio.sleep.
+    """
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._reader, self._writer = session_factories(engine)
+        self._turns: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
+        self._holder: asyncio.Task[object] | None = None
+
+    def _turn(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        if self._turns is None or self._turns[0] is not loop:
+            self._turns = (loop, asyncio.Lock())
+        return self._turns[1]
 
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[UnitOfWork]:
-        async with self._writer() as session:
-            uow = UnitOfWork(session)
-            try:
+        if not is_sqlite(self.engine):
+            async with self._writer() as session, self._unit(session) as uow:
                 yield uow
+            return
+        task = asyncio.current_task()
+        if task is not None and task is self._holder:
+            raise RuntimeError("a unit of work cannot open another one for writing")
+        async with self._turn():
+            self._holder = task
+            try:
+                async with self._writer() as session:
+                    await _begin_immediate(session)
+                    async with self._unit(session) as uow:
+                        yield uow
             finally:
-                if not uow._committed:
-                    await session.rollback()
+                self._holder = None
+
+    @staticmethod
+    @asynccontextmanager
+    async def _unit(session: AsyncSession) -> AsyncIterator[UnitOfWork]:
+        uow = UnitOfWork(session)
+        try:
+            yield uow
+        finally:
+            if not uow._committed:
+                await session.rollback()
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[UnitOfWork]:
@@ -72,3 +111,20 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+async def _begin_immediate(session: AsyncSession) -> None:
+    """Start the write transaction now, waiting out another process's writer without
+    blocking the loop."""
+    deadline = time.monotonic() + WRITER_WAIT_S
+    pause = 0.005
+    while True:
+        try:
+            await session.connection()
+            return
+        except OperationalError as error:
+            if "locked" not in str(error.orig) or time.monotonic() > deadline:
+                raise
+        await session.rollback()
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 0.2)

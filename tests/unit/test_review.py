@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from bot.clock import FixedClock
 from bot.domain import EntryKind, ReviewState
+from bot.money import Money
 from bot.review import NotFound, Review
 from bot.services import Services
 from storage.models import BankTransaction, JournalEntry, Rule
@@ -237,7 +238,7 @@ async def test_auto_accept_then_undo(
     assert summary.auto_accepted > 0
     clock.advance(timedelta(minutes=1))
     view = await review.digest(ALICE, review.new_anchor())
-    assert len(view.auto_accepted) == summary.auto_accepted
+    assert view.auto_count == summary.auto_accepted
     undone = await review.undo_auto(ALICE, view.anchor)
     assert undone == summary.auto_accepted
     assert await entries(db, EntryKind.REVERSAL) == undone
@@ -277,5 +278,14 @@ async def test_an_auto_accept_rule_accepts_the_waiting_lines_and_can_be_undone(
     assert applied >= 2
     clock.advance(timedelta(seconds=5))
     view = await review.digest(ALICE, review.new_anchor())
-    assert len(view.auto_accepted) >= 2 and all(line.payee == payee for line in view.auto_accepted)
-    assert await review.undo_auto(ALICE, view.anchor) == len(view.auto_accepted)
+    async with db.reading() as uow:
+        count, total = (
+            await uow.session.execute(
+                select(func.count(), func.sum(BankTransaction.amount_minor)).where(
+                    BankTransaction.payee == payee, BankTransaction.auto_accepted.is_(True)
+                )
+            )
+        ).one()
+    assert view.auto_count == count == applied
+    assert view.auto_totals == (Money(total, "EUR"),)
+    assert await review.undo_auto(ALICE, view.anchor) == view.auto_count
