@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -180,6 +181,64 @@ async def _pair_transfers(
     return paired
 
 
+@dataclass(frozen=True, slots=True)
+class Fileable:
+    """What accepting a line needs: built from an ORM line, or read as one plain row on the
+    button-press path (BankLines.to_decide)."""
+
+    line_id: int
+    book_id: int
+    bank_ledger_id: int
+    amount: Money
+    booking_date: date
+    memo: str
+    pending: bool
+
+    @classmethod
+    def of(cls, line: BankTransaction, bank_ledger_id: int) -> Fileable:
+        return cls(
+            line.id,
+            line.book_id,
+            bank_ledger_id,
+            Money(line.amount_minor, line.currency),
+            line.booking_date,
+            line.payee or line.raw_label[:200],
+            line.pending,
+        )
+
+
+class Accepted(NamedTuple):
+    entry_id: int | None
+    """None while the line is pending: its entry is posted when it books."""
+
+
+async def accept(
+    uow: UnitOfWork, line: Fileable, account_id: int, now: datetime, *, auto: bool = False
+) -> Accepted | None:
+    """Accept once: the state change is conditional, and only then is the entry posted;
+    None when the line was not waiting any more."""
+    if not await uow.lines.mark_accepted(line.line_id, account_id, now, auto=auto):
+        return None
+    if line.pending:
+        return Accepted(None)
+    return Accepted(await post_filed(uow, line, account_id))
+
+
+async def post_filed(uow: UnitOfWork, line: Fileable, account_id: int) -> int:
+    entry_id = await uow.journal.post(
+        line.book_id,
+        acceptance_entry(
+            bank_ledger_id=line.bank_ledger_id,
+            category_id=account_id,
+            amount=line.amount,
+            on=line.booking_date,
+            memo=line.memo,
+        ),
+    )
+    await uow.lines.set_entry(line.line_id, entry_id)
+    return entry_id
+
+
 async def accept_line(
     uow: UnitOfWork,
     line: BankTransaction,
@@ -189,18 +248,17 @@ async def accept_line(
     account_id: int | None = None,
     auto: bool = False,
 ) -> bool:
-    """Accept once: the state change is conditional, and only then is the entry posted.
-
-    A pending line keeps the decision; its entry is posted when it books.
-    """
+    """`accept` for a loaded line, whose attributes then show what was written."""
     target = account_id or line.suggested_account_id
     if target is None:
         return False
-    if not await uow.lines.mark_accepted(line.id, target, now, auto=auto):
+    filed = Fileable.of(line, bank_account.ledger_account_id)
+    accepted = await accept(uow, filed, target, now, auto=auto)
+    if accepted is None:
         return False
     _already_written(line, review_state=ReviewState.ACCEPTED, suggested_account_id=target)
-    if not line.pending:
-        await post_acceptance(uow, line, bank_account)
+    if accepted.entry_id is not None:
+        _already_written(line, journal_entry_id=accepted.entry_id)
     return True
 
 
@@ -208,18 +266,9 @@ async def post_acceptance(
     uow: UnitOfWork, line: BankTransaction, bank_account: BankAccount
 ) -> None:
     assert line.suggested_account_id is not None
-    entry = await uow.journal.post(
-        line.book_id,
-        acceptance_entry(
-            bank_ledger_id=bank_account.ledger_account_id,
-            category_id=line.suggested_account_id,
-            amount=Money(line.amount_minor, line.currency),
-            on=line.booking_date,
-            memo=line.payee or line.raw_label[:200],
-        ),
-    )
-    await uow.lines.set_entry(line.id, entry.id)
-    _already_written(line, journal_entry_id=entry.id)
+    filed = Fileable.of(line, bank_account.ledger_account_id)
+    entry_id = await post_filed(uow, filed, line.suggested_account_id)
+    _already_written(line, journal_entry_id=entry_id)
 
 
 def _already_written(line: BankTransaction, **values: object) -> None:

@@ -5,15 +5,16 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, case, func, select, union_all
+from sqlalchemy import Row, select
 
-from bot.charts import TEMPLATES, AccountKind
+from bot.charts import CATEGORY_KINDS, TEMPLATES, AccountKind
 from bot.clock import Clock
 from bot.domain import ReviewState
-from bot.filing import accept_line
+from bot.filing import Fileable, accept, accept_line
 from bot.ledger import DraftLine, reversal_of
 from bot.money import Money
 from bot.views import (
@@ -27,29 +28,16 @@ from bot.views import (
 from storage.models import (
     BankAccount,
     BankTransaction,
-    Book,
     BookMember,
-    JournalLine,
     LedgerAccount,
     Rule,
     User,
 )
+from storage.repositories import BookRef
 from storage.uow import Database, UnitOfWork
 
 PAGE_SIZE = 6
 AUTO_SUMMARY_HOURS = 24
-CATEGORY_KINDS = (
-    AccountKind.EXPENSE,
-    AccountKind.INCOME,
-    AccountKind.VAT,
-    AccountKind.TAX,
-    AccountKind.OWNER,
-    AccountKind.TRANSFER,
-    AccountKind.EQUITY,
-    AccountKind.RECEIVABLE,
-    AccountKind.PAYABLE,
-    AccountKind.SUSPENSE,
-)
 SYNONYMS = {
     "resto": ("6257", "6256", "6000"),
     "restaurant": ("6257", "6256"),
@@ -92,27 +80,6 @@ def _int_map(rows: Sequence[Any]) -> dict[int, int]:
     return {int(key): int(value) for key, value in rows}
 
 
-_LINE_COLUMNS = (
-    BankTransaction.id,
-    BankTransaction.book_id,
-    BankTransaction.booking_date,
-    BankTransaction.amount_minor,
-    BankTransaction.currency,
-    BankTransaction.payee,
-    BankTransaction.raw_label,
-    BankTransaction.pending,
-    BankTransaction.review_state,
-    BankTransaction.suggestion_source,
-    BankTransaction.auto_accepted,
-)
-_ACCOUNT_COLUMNS = (
-    LedgerAccount.id.label("account_id"),
-    LedgerAccount.code.label("account_code"),
-    LedgerAccount.name.label("account_name"),
-    LedgerAccount.kind.label("account_kind"),
-)
-
-
 def _row_view(row: Row[Any]) -> ReviewLine:
     """A digest line from plain columns: a page needs no ORM objects."""
     account = (
@@ -148,29 +115,20 @@ class Review:
         self.db = db
         self.clock = clock
 
-    async def _book(self, uow: UnitOfWork, telegram_id: int) -> tuple[User, Book]:
-        found = (
-            await uow.session.execute(
-                select(User, Book)
-                .join(BookMember, BookMember.user_id == User.id)
-                .join(Book, Book.id == BookMember.book_id)
-                .where(User.telegram_id == telegram_id)
-                .order_by(Book.id)
-                .limit(1)
-            )
-        ).first()
-        if found is None:
+    async def _book(self, uow: UnitOfWork, telegram_id: int) -> BookRef:
+        book = await uow.books.of_telegram_user(telegram_id)
+        if book is None:
             raise NotFound("user")
-        return found[0], found[1]
+        return book
 
-    async def _line(self, uow: UnitOfWork, book: Book, line_id: int) -> BankTransaction:
+    async def _line(self, uow: UnitOfWork, book: BookRef, line_id: int) -> BankTransaction:
         line = await uow.lines.get_in_book(book.id, line_id)
         if line is None:
             raise NotFound("line")
         return line
 
     async def _accounts(
-        self, uow: UnitOfWork, book: Book, ids: set[int | None] | None = None
+        self, uow: UnitOfWork, book: BookRef, ids: set[int | None] | None = None
     ) -> dict[int, LedgerAccount]:
         """The book's accounts, or only those named (a press needs two, not the whole chart)."""
         if ids is None:
@@ -207,7 +165,7 @@ class Review:
     async def digest(self, telegram_id: int, anchor: int, page: int = 0) -> DigestView:
         """Lines to review as of `anchor`; lines decided since then stay on their page, ticked."""
         async with self.db.reading() as uow:
-            _, book = await self._book(uow, telegram_id)
+            book = await self._book(uow, telegram_id)
             return await self._digest(uow, book, anchor, page)
 
     async def daily_digests(
@@ -232,66 +190,34 @@ class Review:
                 views.update((tid, pages[book_id]) for tid, book_id in books.items())
         return views
 
-    async def _digest(self, uow: UnitOfWork, book: Book, anchor: int, page: int) -> DigestView:
+    async def _digest(self, uow: UnitOfWork, book: BookRef, anchor: int, page: int) -> DigestView:
         return (await self._pages(uow, [book.id], anchor, page))[book.id]
 
     async def _pages(
         self, uow: UnitOfWork, book_ids: Sequence[int], anchor: int, page: int
     ) -> dict[int, DigestView]:
-        """Each query walks an index range (lines to review, lines decided or imported since),
-        never the books' whole history: a press redraws its page in well under a millisecond
-        of SQLite time, however many lines wait."""
         at = _anchor_time(anchor)
         until = at + timedelta(seconds=1)
-        session = uow.session
-        line = BankTransaction
-        waiting = (
-            await session.execute(
-                select(
-                    line.book_id,
-                    func.count(),
-                    func.sum(case((line.imported_at >= until, 1), else_=0)),
-                )
-                .where(line.book_id.in_(book_ids), line.review_state == ReviewState.TO_REVIEW)
-                .group_by(line.book_id)
-            )
-        ).all()
-        to_review = {int(book_id): int(count) for book_id, count, _ in waiting}
-        late = {int(book_id): int(count or 0) for book_id, _, count in waiting}
-        decided = and_(
-            line.reviewed_at >= at,
-            line.auto_accepted.is_(False),
-            line.review_state.in_([ReviewState.ACCEPTED, ReviewState.EXCLUDED]),
+        waiting = await uow.digest.waiting(book_ids, until)
+        recent = await uow.digest.recent(
+            book_ids, at, until, since=at - timedelta(hours=AUTO_SUMMARY_HOURS)
         )
-        automatic = and_(line.auto_accepted.is_(True), line.review_state == ReviewState.ACCEPTED)
-        recent = (
-            await session.execute(
-                select(
-                    line.book_id,
-                    line.currency,
-                    func.sum(case((decided, 1), else_=0)),
-                    func.sum(case((automatic, 1), else_=0)),
-                    func.sum(case((automatic, line.amount_minor), else_=0)),
-                )
-                .where(
-                    line.book_id.in_(book_ids),
-                    line.reviewed_at >= at - timedelta(hours=AUTO_SUMMARY_HOURS),
-                    line.reviewed_at < until,
-                    line.imported_at < until,
-                )
-                .group_by(line.book_id, line.currency)
-            )
-        ).all()
-        shown = {b: to_review.get(b, 0) - late.get(b, 0) for b in book_ids}
+        shown = {b: waiting[b].lines - waiting[b].late if b in waiting else 0 for b in book_ids}
         auto: dict[int, list[tuple[int, Money]]] = {b: [] for b in book_ids}
-        for book_id, currency, n_decided, n_auto, total in recent:
-            shown[book_id] += int(n_decided or 0)
-            if n_auto:
-                auto[book_id].append((int(n_auto), Money(int(total or 0), currency)))
+        for summary in recent:
+            shown[summary.book_id] += summary.decided
+            if summary.automatic:
+                total = Money(summary.automatic_minor, summary.currency)
+                auto[summary.book_id].append((summary.automatic, total))
         pages = {b: max(1, math.ceil(shown[b] / PAGE_SIZE)) for b in book_ids}
         if len(book_ids) == 1:
             page = min(max(page, 0), pages[book_ids[0]] - 1)
-        rows = await self._page_rows(uow, book_ids, at, page)
+            rows = await uow.digest.page(book_ids[0], at, until, page * PAGE_SIZE, PAGE_SIZE)
+        else:
+            rows = await uow.digest.first_pages(book_ids, at, until, PAGE_SIZE)
+        lines: dict[int, list[ReviewLine]] = {b: [] for b in book_ids}
+        for row in rows:
+            lines[row.book_id].append(_row_view(row))
         views = {}
         for book_id in book_ids:
             counted = sorted(auto[book_id], key=lambda item: -item[0])
@@ -299,74 +225,12 @@ class Review:
                 anchor=anchor,
                 page=page,
                 pages=pages[book_id],
-                lines=tuple(rows.get(book_id, ())),
-                to_review=to_review.get(book_id, 0),
+                lines=tuple(lines[book_id]),
+                to_review=waiting[book_id].lines if book_id in waiting else 0,
                 auto_count=sum(n for n, _ in counted),
                 auto_totals=tuple(total for _, total in counted),
             )
         return views
-
-    async def _page_rows(
-        self, uow: UnitOfWork, book_ids: Sequence[int], at: datetime, page: int
-    ) -> dict[int, list[ReviewLine]]:
-        """The page's lines, newest first: those to review, then merged in by date those
-        decided since `at`; one book pages with LIMIT/OFFSET, many books rank with a window."""
-        line = BankTransaction
-        until = at + timedelta(seconds=1)
-        columns = (line.id, line.book_id, line.booking_date, line.imported_at)
-        waiting = select(*columns).where(
-            line.book_id.in_(book_ids),
-            line.review_state == ReviewState.TO_REVIEW,
-            line.imported_at < until,
-        )
-        decided = select(*columns).where(
-            line.book_id.in_(book_ids),
-            line.reviewed_at >= at,
-            line.auto_accepted.is_(False),
-            line.review_state.in_([ReviewState.ACCEPTED, ReviewState.EXCLUDED]),
-            line.imported_at < until,
-        )
-        ids: Select[tuple[int]]
-        if len(book_ids) == 1:
-            both_in_order = union_all(waiting, decided)
-            ordered = both_in_order.selected_columns
-            one_page = (
-                both_in_order.order_by(
-                    ordered.booking_date.desc(), ordered.imported_at.desc(), ordered.id.desc()
-                )
-                .limit(PAGE_SIZE)
-                .offset(page * PAGE_SIZE)
-                .subquery()
-            )
-            ids = select(one_page.c.id)
-        else:
-            both = union_all(waiting, decided).subquery()
-            position = (
-                func.row_number()
-                .over(
-                    partition_by=both.c.book_id,
-                    order_by=(
-                        both.c.booking_date.desc(),
-                        both.c.imported_at.desc(),
-                        both.c.id.desc(),
-                    ),
-                )
-                .label("position")
-            )
-            ranked = select(both.c.id, position).subquery()
-            ids = select(ranked.c.id).where(ranked.c.position <= PAGE_SIZE)
-        found = (
-            await uow.session.execute(
-                select(*_LINE_COLUMNS, *_ACCOUNT_COLUMNS)
-                .outerjoin(LedgerAccount, LedgerAccount.id == line.suggested_account_id)
-                .where(line.id.in_(ids))
-                .order_by(line.booking_date.desc(), line.imported_at.desc(), line.id.desc())
-            )
-        ).all()
-        by_book: dict[int, list[ReviewLine]] = {}
-        for row in found:
-            by_book.setdefault(row.book_id, []).append(_row_view(row))
-        return by_book
 
     # --- decisions ---------------------------------------------------------------------
 
@@ -390,28 +254,45 @@ class Review:
         page: int = 0,
     ) -> Decision:
         now = self.clock.now()
+        accepted = None
         async with self.db.writing() as uow:
-            _, book = await self._book(uow, telegram_id)
-            line = await self._line(uow, book, line_id)
-            accounts = await self._accounts(uow, book, {account_id, line.suggested_account_id})
-            if account_id is not None and account_id not in accounts:
-                raise NotFound("account")
-            bank_account = await uow.session.get(BankAccount, line.bank_account_id)
-            assert bank_account is not None
-            changed = await accept_line(uow, line, bank_account, now, account_id=account_id)
+            book = await self._book(uow, telegram_id)
+            row = await uow.lines.to_decide(book.id, line_id)
+            if row is None:
+                raise NotFound("line")
+            line = _row_view(row)
+            chosen = line.account
+            if account_id is not None:
+                found = await uow.ledger.view(book.id, account_id)
+                if found is None:
+                    raise NotFound("account")
+                chosen = LedgerAccountView(found.id, found.code, found.name, found.kind)
+            target = account_id or row.suggested_account_id
+            if target is not None:
+                filed = Fileable(
+                    row.id,
+                    row.book_id,
+                    row.bank_ledger_id,
+                    line.amount,
+                    row.booking_date,
+                    row.payee or row.raw_label[:200],
+                    row.pending,
+                )
+                accepted = await accept(uow, filed, target, now)
             view = await self._digest(uow, book, anchor, page) if anchor is not None else None
             await uow.commit()
-        offer = None
-        if changed and account_id is not None and line.payee:
-            offer = _ledger_view(accounts[account_id])
-        return Decision(changed, self._view(line, accounts), offer, view)
+        if accepted is None:
+            return Decision(False, line, None, view)
+        line = replace(line, state=ReviewState.ACCEPTED, account=chosen)
+        offer = chosen if account_id is not None and row.payee else None
+        return Decision(True, line, offer, view)
 
     async def accept_page(self, telegram_id: int, anchor: int, page: int) -> int:
         """Accept every line of the page that has a real suggestion (not the suspense account)."""
         now = self.clock.now()
         accepted = 0
         async with self.db.writing() as uow:
-            _, book = await self._book(uow, telegram_id)
+            book = await self._book(uow, telegram_id)
             view = await self._digest(uow, book, anchor, page)
             suspense = TEMPLATES[book.chart_template].suspense_code
             for shown in view.lines:
@@ -431,7 +312,7 @@ class Review:
         """Not in the books at all (a duplicate, another business's line): no entry is posted."""
         now = self.clock.now()
         async with self.db.writing() as uow:
-            _, book = await self._book(uow, telegram_id)
+            book = await self._book(uow, telegram_id)
             line = await self._line(uow, book, line_id)
             changed = await uow.lines.mark_excluded(line.id, now)
             if changed:
@@ -443,7 +324,7 @@ class Review:
 
     async def personal(self, telegram_id: int, line_id: int) -> Decision:
         async with self.db.reading() as uow:
-            _, book = await self._book(uow, telegram_id)
+            book = await self._book(uow, telegram_id)
             owner = await uow.ledger.by_code(book.id, TEMPLATES[book.chart_template].owner_code)
         if owner is None:
             raise NotFound("owner account")
@@ -454,7 +335,7 @@ class Review:
         """Back to review; an accepted line's entry is reversed, never edited."""
         today = self.clock.now().date()
         async with self.db.writing() as uow:
-            _, book = await self._book(uow, telegram_id)
+            book = await self._book(uow, telegram_id)
             line = await self._line(uow, book, line_id)
             changed = await self._reopen(uow, line, today)
             accounts = await self._accounts(uow, book)
@@ -482,7 +363,7 @@ class Review:
                     memo=line.payee,
                 ),
             )
-            await uow.journal.mark_reversed(entry_id, reversal.id)
+            await uow.journal.mark_reversed(entry_id, reversal)
         line.review_state = ReviewState.TO_REVIEW
         line.journal_entry_id = None
         line.auto_accepted = False
@@ -492,7 +373,7 @@ class Review:
         """Undo the lines the digest of `anchor` summarised as accepted automatically."""
         at = _anchor_time(anchor)
         async with self.db.writing() as uow:
-            _, book = await self._book(uow, telegram_id)
+            book = await self._book(uow, telegram_id)
             rows = (
                 await uow.session.scalars(
                     select(BankTransaction).where(
@@ -513,7 +394,7 @@ class Review:
 
     async def recent_decisions(self, telegram_id: int, limit: int = 8) -> tuple[ReviewLine, ...]:
         async with self.db.reading() as uow:
-            _, book = await self._book(uow, telegram_id)
+            book = await self._book(uow, telegram_id)
             rows = (
                 await uow.session.scalars(
                     select(BankTransaction)
@@ -535,47 +416,31 @@ class Review:
     async def choices(self, telegram_id: int, line_id: int) -> CategoryChoices:
         """Best first (the suggestion, then where this payee was filed), then the most used."""
         async with self.db.reading() as uow:
-            _, book = await self._book(uow, telegram_id)
-            line = await self._line(uow, book, line_id)
+            book = await self._book(uow, telegram_id)
+            row = await uow.lines.to_decide(book.id, line_id)
+            if row is None:
+                raise NotFound("line")
             chart = TEMPLATES[book.chart_template]
-            same_payee = await uow.session.execute(
-                select(BankTransaction.suggested_account_id, func.count())
-                .where(
-                    BankTransaction.book_id == book.id,
-                    BankTransaction.payee == line.payee,
-                    BankTransaction.review_state == ReviewState.ACCEPTED,
-                )
-                .group_by(BankTransaction.suggested_account_id)
-                .order_by(func.count().desc())
-                .limit(3)
-            )
             best_ids: list[int] = []
-            for candidate in (line.suggested_account_id, *(a for a, _ in same_payee.all())):
+            filed = await uow.picker.same_payee(book.id, row.payee, size=3)
+            for candidate in (row.suggested_account_id, *filed):
                 if candidate and candidate not in best_ids:
                     best_ids.append(int(candidate))
-            frequent_rows = await uow.session.execute(
-                select(JournalLine.ledger_account_id, func.count())
-                .join(LedgerAccount, LedgerAccount.id == JournalLine.ledger_account_id)
-                .where(
-                    LedgerAccount.book_id == book.id, LedgerAccount.kind.in_(list(CATEGORY_KINDS))
-                )
-                .group_by(JournalLine.ledger_account_id)
-                .order_by(func.count().desc())
-                .limit(8)
-            )
-            frequent = [int(a) for a, _ in frequent_rows.all() if int(a) not in best_ids][:4]
-            owner = await uow.ledger.by_code(book.id, chart.owner_code)
-            accounts = await self._accounts(uow, book, {*best_ids, *frequent})
+            used = await uow.picker.most_used(book.id, size=8)
+            frequent = [a for a in used if a not in best_ids][:4]
+            found = await uow.picker.accounts(book.id, {*best_ids, *frequent}, chart.owner_code)
+        accounts = {a.id: LedgerAccountView(a.id, a.code, a.name, a.kind) for a in found}
+        owner = next((a for a in accounts.values() if a.code == chart.owner_code), None)
         best = [
             accounts[i]
             for i in best_ids
             if i in accounts and accounts[i].code != chart.suspense_code
         ]
         return CategoryChoices(
-            line=self._view(line, accounts),
-            best=tuple(_ledger_view(a) for a in best[:3]),
-            frequent=tuple(_ledger_view(accounts[i]) for i in frequent if i in accounts),
-            owner=_ledger_view(owner) if owner else None,
+            line=_row_view(row),
+            best=tuple(best[:3]),
+            frequent=tuple(accounts[i] for i in frequent if i in accounts),
+            owner=owner,
         )
 
     async def search_categories(
@@ -586,7 +451,7 @@ class Review:
         if not folded:
             return ()
         async with self.db.reading() as uow:
-            _, book = await self._book(uow, telegram_id)
+            book = await self._book(uow, telegram_id)
             candidates = [a for a in await uow.ledger.all_of(book.id) if a.kind in CATEGORY_KINDS]
         words = folded.split()
         preferred = {
@@ -613,7 +478,7 @@ class Review:
         if not 1 <= len(name) <= 60:
             raise ValueError("name length")
         async with self.db.writing() as uow:
-            _, book = await self._book(uow, telegram_id)
+            book = await self._book(uow, telegram_id)
             line = await self._line(uow, book, line_id)
             income = line.amount_minor > 0
             codes = await uow.ledger.codes(book.id)
@@ -645,7 +510,7 @@ class Review:
         """
         now = self.clock.now()
         async with self.db.writing() as uow:
-            _, book = await self._book(uow, telegram_id)
+            book = await self._book(uow, telegram_id)
             line = await self._line(uow, book, line_id)
             accounts = await self._accounts(uow, book)
             if account_id not in accounts or not line.payee:
@@ -685,7 +550,7 @@ class Review:
 
     async def rules(self, telegram_id: int) -> tuple[RuleView, ...]:
         async with self.db.reading() as uow:
-            _, book = await self._book(uow, telegram_id)
+            book = await self._book(uow, telegram_id)
             accounts = await self._accounts(uow, book)
             hits = await uow.rules.hits(book.id)
             rules = await uow.rules.all_of(book.id)
@@ -705,7 +570,7 @@ class Review:
 
     async def toggle_rule(self, telegram_id: int, rule_id: int) -> None:
         async with self.db.writing() as uow:
-            _, book = await self._book(uow, telegram_id)
+            book = await self._book(uow, telegram_id)
             rule = await uow.rules.get_in_book(book.id, rule_id)
             if rule is None:
                 raise NotFound("rule")
@@ -714,7 +579,7 @@ class Review:
 
     async def delete_rule(self, telegram_id: int, rule_id: int) -> None:
         async with self.db.writing() as uow:
-            _, book = await self._book(uow, telegram_id)
+            book = await self._book(uow, telegram_id)
             rule = await uow.rules.get_in_book(book.id, rule_id)
             if rule is None:
                 raise NotFound("rule")

@@ -203,7 +203,7 @@ async def settle_opening_balance(
                 memo=memo,
             ),
         )
-        await uow.journal.mark_reversed(live.id, reversal.id)
+        await uow.journal.mark_reversed(live.id, reversal)
     if amount.minor == 0:
         return
     await uow.journal.post(

@@ -6,6 +6,8 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_time
@@ -59,8 +61,30 @@ def short(label: str, limit: int = BUTTON_CHARS) -> str:
     return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 
 
+class Keyboard(InlineKeyboardMarkup):
+    """PTB's keyboard, serialized directly: the generic TelegramObject.to_dict walk costs
+    more than the rest of a digest redraw. Buttons here carry a callback or a link only."""
+
+    __slots__ = ()
+
+    def to_dict(self, recursive: bool = True) -> dict[str, Any]:
+        return {"inline_keyboard": [[_button_dict(b) for b in row] for row in self.inline_keyboard]}
+
+
+def _button_dict(b: InlineKeyboardButton) -> dict[str, Any]:
+    if b.url is not None:
+        return {"text": b.text, "url": b.url}
+    return {"text": b.text, "callback_data": b.callback_data}
+
+
 def button(label: str, value: cb.Button) -> InlineKeyboardButton:
-    return InlineKeyboardButton(short(label), callback_data=value.pack())
+    return _button(short(label), value.pack())
+
+
+@lru_cache(maxsize=4096)
+def _button(label: str, data: str) -> InlineKeyboardButton:
+    """Buttons are immutable; a redraw after a press reuses nearly all of the last ones."""
+    return InlineKeyboardButton(label, callback_data=data)
 
 
 def rows(buttons: Sequence[InlineKeyboardButton], per_row: int) -> list[list[InlineKeyboardButton]]:
@@ -90,7 +114,7 @@ def _search_footer(flow: ConnectFlow, lang: str) -> list[list[InlineKeyboardButt
 
 def search_prompt(flow: ConnectFlow, lang: str) -> Screen:
     body = text(lang, "connect.search", country=_country_label(flow, lang))
-    return Screen(body, InlineKeyboardMarkup(_search_footer(flow, lang)[:1]))
+    return Screen(body, Keyboard(_search_footer(flow, lang)[:1]))
 
 
 def search_results(flow: ConnectFlow, hits: Sequence[SearchHit], lang: str) -> Screen:
@@ -98,7 +122,7 @@ def search_results(flow: ConnectFlow, hits: Sequence[SearchHit], lang: str) -> S
     if not hits:
         return Screen(
             text(lang, "connect.no_results", **values),
-            InlineKeyboardMarkup(_search_footer(flow, lang)),
+            Keyboard(_search_footer(flow, lang)),
         )
     picks: list[list[InlineKeyboardButton]] = [
         [
@@ -113,7 +137,7 @@ def search_results(flow: ConnectFlow, hits: Sequence[SearchHit], lang: str) -> S
     ]
     return Screen(
         text(lang, "connect.results", **values),
-        InlineKeyboardMarkup(picks + _search_footer(flow, lang)),
+        Keyboard(picks + _search_footer(flow, lang)),
     )
 
 
@@ -127,7 +151,7 @@ def country_menu(flow: ConnectFlow, countries: Sequence[str], page: int, lang: s
     nav = [button(t(lang, "btn.back"), cb.BackToSearch(flow.flow_id))]
     if first + COUNTRIES_PER_PAGE < len(ordered):
         nav.append(button(t(lang, "btn.more"), cb.CountryMenu(flow.flow_id, page + 1)))
-    return Screen(t(lang, "connect.ask_country"), InlineKeyboardMarkup([*keyboard, nav]))
+    return Screen(t(lang, "connect.ask_country"), Keyboard([*keyboard, nav]))
 
 
 def request_recorded(flow: ConnectFlow, lang: str) -> Screen:
@@ -137,7 +161,7 @@ def request_recorded(flow: ConnectFlow, lang: str) -> Screen:
         query=flow.query or "…",
         country=_country_label(flow, lang),
     )
-    return Screen(body, InlineKeyboardMarkup(_search_footer(flow, lang)[:1]))
+    return Screen(body, Keyboard(_search_footer(flow, lang)[:1]))
 
 
 REGIONS_PER_PAGE = 20
@@ -165,7 +189,7 @@ def regions(
     if first + REGIONS_PER_PAGE < len(members):
         nav.append(button(t(lang, "btn.more"), cb.PickGroup(flow.flow_id, group_id, page + 1)))
     body = text(lang, "connect.region", group=group_name)
-    return Screen(body, InlineKeyboardMarkup([*rows(picks, 2), nav]))
+    return Screen(body, Keyboard([*rows(picks, 2), nav]))
 
 
 def bank(flow: ConnectFlow, institution: Institution, lang: str) -> Screen:
@@ -174,16 +198,14 @@ def bank(flow: ConnectFlow, institution: Institution, lang: str) -> Screen:
         request = button(t(lang, "btn.request_support"), cb.RequestSupport(flow.flow_id))
         return Screen(
             text(lang, "connect.bank_unsupported", bank=institution.name),
-            InlineKeyboardMarkup([[request], [back]]),
+            Keyboard([[request], [back]]),
         )
     go = button(t(lang, "btn.continue"), cb.StartLogin(flow.flow_id))
-    return Screen(
-        text(lang, "connect.bank", bank=institution.name), InlineKeyboardMarkup([[go, back]])
-    )
+    return Screen(text(lang, "connect.bank", bank=institution.name), Keyboard([[go, back]]))
 
 
 def _cancel_row(flow: ConnectFlow, lang: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[button(t(lang, "btn.cancel"), cb.CancelFlow(flow.flow_id))]])
+    return Keyboard([[button(t(lang, "btn.cancel"), cb.CancelFlow(flow.flow_id))]])
 
 
 def ask(flow: ConnectFlow, key: str, lang: str, **values: object) -> Screen:
@@ -216,7 +238,7 @@ def accounts(flow: ConnectFlow, lang: str) -> Screen:
     bank_name = flow.institution.name if flow.institution else ""
     return Screen(
         text(lang, "connect.choose_accounts", bank=bank_name),
-        InlineKeyboardMarkup([*toggles, actions]),
+        Keyboard([*toggles, actions]),
     )
 
 
@@ -237,7 +259,7 @@ def ledger_choice(
     body = text(
         lang, "connect.choose_ledger", account=account.name, balance=money(account.balance, lang)
     )
-    return Screen(body, InlineKeyboardMarkup(keyboard))
+    return Screen(body, Keyboard(keyboard))
 
 
 def period_label(period: ImportPeriod, lang: str, *, button_text: bool = False) -> str:
@@ -253,7 +275,7 @@ def periods(flow: ConnectFlow, choices: Sequence[ImportPeriod], lang: str) -> Sc
         for p in choices
     ]
     keyboard = [*rows(picks, 2), [button(t(lang, "btn.cancel"), cb.CancelFlow(flow.flow_id))]]
-    return Screen(t(lang, "connect.choose_period"), InlineKeyboardMarkup(keyboard))
+    return Screen(t(lang, "connect.choose_period"), Keyboard(keyboard))
 
 
 def confirm(
@@ -287,7 +309,7 @@ def confirm(
             button(t(lang, "btn.cancel"), cb.CancelFlow(flow.flow_id)),
         ]
     ]
-    return Screen(body, InlineKeyboardMarkup(keyboard))
+    return Screen(body, Keyboard(keyboard))
 
 
 def import_done(summary: ImportSummary, lang: str) -> Screen:
@@ -392,7 +414,7 @@ def digest(view: DigestView, lang: str, *, daily: bool = False) -> Screen:
     if view.auto_count:
         extra.insert(0, button(t(lang, "btn.undo_auto"), cb.UndoAuto(view.anchor)))
     keyboard.append(extra)
-    return Screen("\n\n".join(parts), InlineKeyboardMarkup(keyboard))
+    return Screen("\n\n".join(parts), Keyboard(keyboard))
 
 
 def category_picker(
@@ -429,11 +451,11 @@ def category_picker(
     others.append(button(t(lang, "btn.exclude"), cb.Exclude(line.id, anchor, page)))
     keyboard.append(others)
     keyboard.append([button(t(lang, "btn.back"), cb.ReviewPage(anchor, page))])
-    return Screen(body, InlineKeyboardMarkup(keyboard))
+    return Screen(body, Keyboard(keyboard))
 
 
 def prompt(key: str, back: cb.Button, lang: str) -> Screen:
-    return Screen(t(lang, key), InlineKeyboardMarkup([[button(t(lang, "btn.back"), back)]]))
+    return Screen(t(lang, key), Keyboard([[button(t(lang, "btn.back"), back)]]))
 
 
 def rule_offer(decision: Decision, anchor: int, page: int, lang: str) -> Screen:
@@ -448,14 +470,14 @@ def rule_offer(decision: Decision, anchor: int, page: int, lang: str) -> Screen:
         ],
         [button(t(lang, "btn.no_rule"), cb.ReviewPage(anchor, page))],
     ]
-    return Screen(body, InlineKeyboardMarkup(keyboard))
+    return Screen(body, Keyboard(keyboard))
 
 
 def done_list(lines: Sequence[ReviewLine], anchor: int, lang: str) -> Screen:
     if not lines:
         return Screen(
             t(lang, "done.none"),
-            InlineKeyboardMarkup([[button(t(lang, "btn.back"), cb.ReviewPage(anchor, 0))]]),
+            Keyboard([[button(t(lang, "btn.back"), cb.ReviewPage(anchor, 0))]]),
         )
     parts = [t(lang, "done.title")]
     reopen = []
@@ -463,7 +485,7 @@ def done_list(lines: Sequence[ReviewLine], anchor: int, lang: str) -> Screen:
         parts.append(_line_text(n, line, lang))
         reopen.append(button(t(lang, "btn.reopen_n", n=n), cb.Reopen(line.id, anchor)))
     keyboard = [*rows(reopen, 2), [button(t(lang, "btn.back"), cb.ReviewPage(anchor, 0))]]
-    return Screen("\n\n".join(parts), InlineKeyboardMarkup(keyboard))
+    return Screen("\n\n".join(parts), Keyboard(keyboard))
 
 
 def rules_list(rules: Sequence[RuleView], lang: str) -> Screen:
@@ -492,7 +514,7 @@ def rules_list(rules: Sequence[RuleView], lang: str) -> Screen:
                 button(t(lang, "btn.rule_delete", n=n), cb.DeleteRule(rule.id)),
             ]
         )
-    return Screen("\n".join(parts), InlineKeyboardMarkup(keyboard))
+    return Screen("\n".join(parts), Keyboard(keyboard))
 
 
 def settings(view: SettingsView, lang: str) -> Screen:
@@ -521,13 +543,13 @@ def settings(view: SettingsView, lang: str) -> Screen:
             )
         ],
     ]
-    return Screen(body, InlineKeyboardMarkup(keyboard))
+    return Screen(body, Keyboard(keyboard))
 
 
 def digest_times(times: Sequence[str], lang: str) -> Screen:
     picks = [button(value, cb.SetDigestTime(value.replace(":", ""))) for value in times]
     keyboard = [*rows(picks, 3), [button(t(lang, "btn.back"), cb.SettingsMenu(0))]]
-    return Screen(t(lang, "settings.pick_time"), InlineKeyboardMarkup(keyboard))
+    return Screen(t(lang, "settings.pick_time"), Keyboard(keyboard))
 
 
 def timezones(zones: Sequence[str], lang: str) -> Screen:
@@ -536,7 +558,7 @@ def timezones(zones: Sequence[str], lang: str) -> Screen:
         for i, zone in enumerate(zones)
     ]
     keyboard = [*rows(picks, 2), [button(t(lang, "btn.back"), cb.SettingsMenu(0))]]
-    return Screen(t(lang, "settings.pick_tz"), InlineKeyboardMarkup(keyboard))
+    return Screen(t(lang, "settings.pick_tz"), Keyboard(keyboard))
 
 
 # --- managing connections ------------------------------------------------------------------
@@ -637,7 +659,7 @@ def accounts_overview(view: Overview, now: datetime, lang: str) -> Screen:
     if active > 1:
         footer.insert(0, button(t(lang, "btn.refresh_all"), cb.RefreshConnection(0)))
     keyboard.append(footer)
-    return Screen("\n\n".join(parts), InlineKeyboardMarkup(keyboard))
+    return Screen("\n\n".join(parts), Keyboard(keyboard))
 
 
 def _account_line(account: AccountCard, lang: str) -> str:
@@ -680,7 +702,7 @@ def refresh_progress(
         total = sum(line.outcome.new_lines for line in lines if line.outcome is not None)
         key = "refresh.total_none" if total == 0 else "refresh.total_one"
         parts.append("\n" + (t(lang, "refresh.total", count=total) if total > 1 else t(lang, key)))
-    return Screen("\n".join(parts), InlineKeyboardMarkup(keyboard) if keyboard else None)
+    return Screen("\n".join(parts), Keyboard(keyboard) if keyboard else None)
 
 
 def _refresh_outcome(
@@ -719,12 +741,12 @@ def pick_connection(
         for target in targets
     ]
     keyboard = [*rows(picks, 1), [button(t(lang, "btn.cancel"), cb.KeepAsIs(0))]]
-    return Screen(t(lang, key), InlineKeyboardMarkup(keyboard))
+    return Screen(t(lang, key), Keyboard(keyboard))
 
 
 def sign_in_step(key: str, bank: str, flow_id: str, lang: str, **values: object) -> Screen:
     cancel = button(t(lang, "btn.cancel"), cb.CancelSignIn(flow_id))
-    return Screen(text(lang, key, bank=bank, **values), InlineKeyboardMarkup([[cancel]]))
+    return Screen(text(lang, key, bank=bank, **values), Keyboard([[cancel]]))
 
 
 def consent_step(bank: str, link: str, flow_id: str, lang: str) -> Screen:
@@ -737,14 +759,12 @@ def consent_step(bank: str, link: str, flow_id: str, lang: str) -> Screen:
             button(t(lang, "btn.cancel"), cb.CancelSignIn(flow_id)),
         ],
     ]
-    return Screen(
-        text(lang, "credentials.consent", bank=bank, link=link), InlineKeyboardMarkup(keyboard)
-    )
+    return Screen(text(lang, "credentials.consent", bank=bank, link=link), Keyboard(keyboard))
 
 
 def sign_in_done(bank: str, connection_id: int, lang: str) -> Screen:
     refresh = button(t(lang, "btn.refresh"), cb.RefreshConnection(connection_id))
-    return Screen(text(lang, "credentials.done", bank=bank), InlineKeyboardMarkup([[refresh]]))
+    return Screen(text(lang, "credentials.done", bank=bank), Keyboard([[refresh]]))
 
 
 def disconnect_confirm(target: Target, lang: str) -> Screen:
@@ -755,7 +775,7 @@ def disconnect_confirm(target: Target, lang: str) -> Screen:
         ]
     ]
     body = text(lang, "disconnect.confirm", bank=target.institution_name)
-    return Screen(body, InlineKeyboardMarkup(keyboard))
+    return Screen(body, Keyboard(keyboard))
 
 
 def disconnected(result: Disconnected, lang: str) -> Screen:
@@ -778,7 +798,7 @@ def erase_confirm(asked: int, lang: str) -> Screen:
             button(t(lang, "btn.cancel"), cb.KeepAsIs(0)),
         ]
     ]
-    return Screen(t(lang, "delete.confirm"), InlineKeyboardMarkup(keyboard))
+    return Screen(t(lang, "delete.confirm"), Keyboard(keyboard))
 
 
 def notice(message: Notice, now: datetime) -> Screen:
@@ -798,7 +818,7 @@ def notice(message: Notice, now: datetime) -> Screen:
         expires = day(message.expires, lang) if message.expires else "…"
         body = text(lang, "notice.expiring", bank=bank, date=expires)
         keyboard = [[button(t(lang, "btn.renew"), cb.UpdateSignIn(message.connection_id))]]
-    return Screen(body, InlineKeyboardMarkup(keyboard))
+    return Screen(body, Keyboard(keyboard))
 
 
 def troubleshooting(lang: str) -> Screen:
@@ -809,4 +829,4 @@ def help_screen(lang: str) -> Screen:
     """/help: the commands, then the way to the troubleshooting page."""
     body = f"{t(lang, 'help.text')}\n\n{t(lang, 'help.manage')}"
     keyboard = [[button(t(lang, "btn.troubleshoot"), cb.ShowHelp("imports"))]]
-    return Screen(body, InlineKeyboardMarkup(keyboard))
+    return Screen(body, Keyboard(keyboard))

@@ -211,6 +211,7 @@ class BankTransaction(Base):
             "imported_at",
         ),
         Index("ix_bank_transactions_book_reviewed", "book_id", "reviewed_at"),
+        Index("ix_bank_transactions_book_payee", "book_id", "payee"),
         Index("ix_bank_transactions_fingerprint", "bank_account_id", "fingerprint"),
     )
 

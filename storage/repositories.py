@@ -4,9 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import TypeVar
+from typing import Any, NamedTuple, TypeVar, cast
 
-from sqlalchemy import Select, and_, delete, func, or_, select, update
+from sqlalchemy import (
+    Row,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.charts import AccountKind
@@ -27,10 +39,106 @@ from storage.models import (
     Rule,
     SyncRun,
     User,
+    utcnow,
 )
 
 T = TypeVar("T")
 _SYNCING = (ConnectionStatus.ACTIVE, ConnectionStatus.ERROR)
+
+# Tables for the button-press path. A Core statement on plain table columns, built once,
+# costs a fifth of an ORM one (no ORM compile state, no entity loading): a press makes
+# about ten of them.
+LINES = cast(Table, BankTransaction.__table__)
+ACCOUNTS = cast(Table, LedgerAccount.__table__)
+BANK_ACCOUNTS = cast(Table, BankAccount.__table__)
+ENTRIES = cast(Table, JournalEntry.__table__)
+ENTRY_LINES = cast(Table, JournalLine.__table__)
+USERS = cast(Table, User.__table__)
+MEMBERS = cast(Table, BookMember.__table__)
+BOOKS = cast(Table, Book.__table__)
+
+
+class BookRef(NamedTuple):
+    id: int
+    chart_template: str
+
+
+_BOOK_OF_USER = (
+    select(BOOKS.c.id, BOOKS.c.chart_template)
+    .join(MEMBERS, MEMBERS.c.book_id == BOOKS.c.id)
+    .join(USERS, USERS.c.id == MEMBERS.c.user_id)
+    .where(USERS.c.telegram_id == bindparam("telegram_id"))
+    .order_by(BOOKS.c.id)
+    .limit(1)
+)
+LINE_VIEW_COLUMNS = (
+    LINES.c.id,
+    LINES.c.book_id,
+    LINES.c.booking_date,
+    LINES.c.amount_minor,
+    LINES.c.currency,
+    LINES.c.payee,
+    LINES.c.raw_label,
+    LINES.c.pending,
+    LINES.c.review_state,
+    LINES.c.suggestion_source,
+    LINES.c.auto_accepted,
+    ACCOUNTS.c.id.label("account_id"),
+    ACCOUNTS.c.code.label("account_code"),
+    ACCOUNTS.c.name.label("account_name"),
+    ACCOUNTS.c.kind.label("account_kind"),
+)
+"""A digest line as plain columns, with its suggested account (outer-joined)."""
+_LINE_TO_DECIDE = (
+    select(
+        *LINE_VIEW_COLUMNS,
+        LINES.c.suggested_account_id,
+        BANK_ACCOUNTS.c.ledger_account_id.label("bank_ledger_id"),
+    )
+    .join(BANK_ACCOUNTS, BANK_ACCOUNTS.c.id == LINES.c.bank_account_id)
+    .outerjoin(ACCOUNTS, ACCOUNTS.c.id == LINES.c.suggested_account_id)
+    .where(LINES.c.book_id == bindparam("book_id"), LINES.c.id == bindparam("line_id"))
+)
+_MARK_ACCEPTED = (
+    update(LINES)
+    .where(
+        LINES.c.id == bindparam("line_id"),
+        LINES.c.review_state == ReviewState.TO_REVIEW,
+    )
+    .values(
+        review_state=ReviewState.ACCEPTED,
+        suggested_account_id=bindparam("account_id"),
+        reviewed_at=bindparam("at"),
+        auto_accepted=bindparam("auto"),
+    )
+)
+_SET_ENTRY = (
+    update(LINES)
+    .where(LINES.c.id == bindparam("line_id"))
+    .values(journal_entry_id=bindparam("entry_id"))
+)
+_NEXT_NUMBER = (
+    select(func.coalesce(func.max(ENTRIES.c.number), 0) + 1)
+    .where(ENTRIES.c.book_id == bindparam("book_id"))
+    .scalar_subquery()
+)
+_INSERT_ENTRY = (
+    insert(ENTRIES)
+    .values(
+        book_id=bindparam("book_id"),
+        number=_NEXT_NUMBER,
+        entry_date=bindparam("entry_date"),
+        kind=bindparam("kind"),
+        memo=bindparam("memo"),
+        bank_account_id=bindparam("bank_account_id"),
+        reverses_id=bindparam("reverses_id"),
+        created_at=bindparam("created_at"),
+    )
+    .returning(ENTRIES.c.id)
+)
+_ACCOUNT_VIEW = select(ACCOUNTS.c.id, ACCOUNTS.c.code, ACCOUNTS.c.name, ACCOUNTS.c.kind).where(
+    ACCOUNTS.c.book_id == bindparam("book_id"), ACCOUNTS.c.id == bindparam("account_id")
+)
 
 
 class _Repository:
@@ -74,6 +182,10 @@ class Books(_Repository):
             raise LookupError(f"user {user_id} has no book")
         return book
 
+    async def of_telegram_user(self, telegram_id: int) -> BookRef | None:
+        found = (await self.session.execute(_BOOK_OF_USER, {"telegram_id": telegram_id})).first()
+        return BookRef(int(found[0]), str(found[1])) if found is not None else None
+
     async def is_member(self, user_id: int, book_id: int) -> bool:
         found = await self.session.scalar(
             select(BookMember.user_id).where(
@@ -112,6 +224,14 @@ class LedgerAccounts(_Repository):
                 LedgerAccount.book_id == book_id, LedgerAccount.id == account_id
             )
         )
+
+    async def view(self, book_id: int, account_id: int) -> Row[Any] | None:
+        """(id, code, name, kind) of one account of the book."""
+        return (
+            await self.session.execute(
+                _ACCOUNT_VIEW, {"book_id": book_id, "account_id": account_id}
+            )
+        ).first()
 
     async def by_code(self, book_id: int, code: str) -> LedgerAccount | None:
         return await self._first(
@@ -314,20 +434,16 @@ class BankLines(_Repository):
     ) -> bool:
         """True for exactly one caller: the update only applies to a line still to review."""
         result = await self.session.execute(
-            update(BankTransaction)
-            .where(
-                BankTransaction.id == line_id,
-                BankTransaction.review_state == ReviewState.TO_REVIEW,
-            )
-            .values(
-                review_state=ReviewState.ACCEPTED,
-                suggested_account_id=account_id,
-                reviewed_at=at,
-                auto_accepted=auto,
-            )
-            .execution_options(synchronize_session=False)
+            _MARK_ACCEPTED, {"line_id": line_id, "account_id": account_id, "at": at, "auto": auto}
         )
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def to_decide(self, book_id: int, line_id: int) -> Row[Any] | None:
+        """The line as LINE_VIEW_COLUMNS, with suggested_account_id and its bank's ledger
+        account (bank_ledger_id); None when it is not in this book."""
+        return (
+            await self.session.execute(_LINE_TO_DECIDE, {"book_id": book_id, "line_id": line_id})
+        ).first()
 
     async def mark_excluded(self, line_id: int, at: datetime) -> bool:
         result = await self.session.execute(
@@ -356,12 +472,7 @@ class BankLines(_Repository):
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     async def set_entry(self, line_id: int, entry_id: int) -> None:
-        await self.session.execute(
-            update(BankTransaction)
-            .where(BankTransaction.id == line_id)
-            .values(journal_entry_id=entry_id)
-            .execution_options(synchronize_session=False)
-        )
+        await self.session.execute(_SET_ENTRY, {"line_id": line_id, "entry_id": entry_id})
 
     async def get_in_book(self, book_id: int, line_id: int) -> BankTransaction | None:
         return await self._first(
@@ -435,34 +546,35 @@ class BankLines(_Repository):
 
 
 class Journal(_Repository):
-    async def post(self, book_id: int, draft: EntryDraft) -> JournalEntry:
-        """Insert a balanced entry with the next number of its book."""
+    async def post(self, book_id: int, draft: EntryDraft) -> int:
+        """Insert a balanced entry with the next number of its book; returns its id."""
         await Books(self.session).lock(book_id)
-        last = await self.session.scalar(
-            select(func.max(JournalEntry.number)).where(JournalEntry.book_id == book_id)
+        entry_id = await self.session.scalar(
+            _INSERT_ENTRY,
+            {
+                "book_id": book_id,
+                "entry_date": draft.entry_date,
+                "kind": draft.kind,
+                "memo": draft.memo,
+                "bank_account_id": draft.bank_account_id,
+                "reverses_id": draft.reverses_id,
+                "created_at": utcnow(),
+            },
         )
-        entry = JournalEntry(
-            book_id=book_id,
-            number=(last or 0) + 1,
-            entry_date=draft.entry_date,
-            kind=draft.kind,
-            memo=draft.memo,
-            bank_account_id=draft.bank_account_id,
-            reverses_id=draft.reverses_id,
+        assert entry_id is not None
+        await self.session.execute(
+            insert(ENTRY_LINES),
+            [
+                {
+                    "entry_id": entry_id,
+                    "ledger_account_id": line.account_id,
+                    "amount_minor": line.amount.minor,
+                    "currency": line.amount.currency,
+                }
+                for line in draft.lines
+            ],
         )
-        self.session.add(entry)
-        await self.session.flush()
-        self.session.add_all(
-            JournalLine(
-                entry_id=entry.id,
-                ledger_account_id=line.account_id,
-                amount_minor=line.amount.minor,
-                currency=line.amount.currency,
-            )
-            for line in draft.lines
-        )
-        await self.session.flush()
-        return entry
+        return int(entry_id)
 
     async def live_opening(self, bank_account_id: int) -> JournalEntry | None:
         return await self._first(

@@ -11,6 +11,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from storage.db import is_sqlite, session_factories
+from storage.digest import DigestQueries
+from storage.picker import PickerQueries
 from storage.repositories import (
     BankAccounts,
     BankLines,
@@ -40,6 +42,8 @@ class UnitOfWork:
         self.rules = Rules(session)
         self.sync_runs = SyncRuns(session)
         self.erasure = Erasure(session)
+        self.digest = DigestQueries(session)
+        self.picker = PickerQueries(session)
         self._committed = False
 
     async def commit(self) -> None:

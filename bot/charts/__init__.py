@@ -33,6 +33,21 @@ class AccountKind(StrEnum):
     TAX = "tax"
 
 
+CATEGORY_KINDS = (
+    AccountKind.EXPENSE,
+    AccountKind.INCOME,
+    AccountKind.VAT,
+    AccountKind.TAX,
+    AccountKind.OWNER,
+    AccountKind.TRANSFER,
+    AccountKind.EQUITY,
+    AccountKind.RECEIVABLE,
+    AccountKind.PAYABLE,
+    AccountKind.SUSPENSE,
+)
+"""What a bank line can be filed under: every kind but the money accounts and opening."""
+
+
 @dataclass(frozen=True, slots=True)
 class ChartAccount:
     code: str

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date as babel_format_date
@@ -29,12 +30,22 @@ def t(lang: str, key: str, **values: object) -> str:
 
 
 def money(amount: Money, lang: str) -> str:
-    return str(
-        format_currency(amount.as_decimal(), amount.currency, locale=LOCALES.get(lang, "en_GB"))
-    )
+    return _money(amount.minor, amount.currency, lang)
 
 
 def day(value: date, lang: str) -> str:
+    return _day(value, lang)
+
+
+@lru_cache(maxsize=8192)
+def _money(minor: int, currency: str, lang: str) -> str:
+    """Memoized: a redrawn digest shows the same amounts again, and Babel takes ~0.1 ms each."""
+    amount = Money(minor, currency).as_decimal()
+    return str(format_currency(amount, currency, locale=LOCALES.get(lang, "en_GB")))
+
+
+@lru_cache(maxsize=4096)
+def _day(value: date, lang: str) -> str:
     return babel_format_date(value, format="medium", locale=LOCALES.get(lang, "en_GB"))
 
 

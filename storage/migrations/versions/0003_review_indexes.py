@@ -1,4 +1,5 @@
-"""indexes for the digest: lines to review in date order, lines decided since
+"""indexes for the digest and the picker: lines to review in date order, lines decided
+since, lines of a payee
 
 Revision ID: 0003
 Revises: 0002
@@ -23,10 +24,12 @@ def upgrade() -> None:
             ["book_id", "review_state", "booking_date", "imported_at"],
         )
         batch.create_index("ix_bank_transactions_book_reviewed", ["book_id", "reviewed_at"])
+        batch.create_index("ix_bank_transactions_book_payee", ["book_id", "payee"])
 
 
 def downgrade() -> None:
     with op.batch_alter_table("bank_transactions") as batch:
+        batch.drop_index("ix_bank_transactions_book_payee")
         batch.drop_index("ix_bank_transactions_book_reviewed")
         batch.drop_index("ix_bank_transactions_review_order")
         batch.create_index("ix_bank_transactions_book_state", ["book_id", "review_state"])

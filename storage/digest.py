@@ -1,0 +1,187 @@
+"""The digest's queries, built once: every button press redraws a page with them.
+
+Each walks an index range (lines to review in date order, lines decided since the digest's
+anchor), never a book's whole history, so a page costs the same with 20 or 2,000 lines
+waiting. Lines imported after the anchor stay off its pages, which therefore don't shift
+while the user works through them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    CompoundSelect,
+    Row,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain import ReviewState
+from storage.repositories import ACCOUNTS, LINE_VIEW_COLUMNS, LINES
+
+_line = LINES.c
+_at: BindParameter[Any] = bindparam("at")
+_until: BindParameter[Any] = bindparam("until")
+_DECIDED = and_(
+    _line.reviewed_at >= _at,
+    _line.auto_accepted.is_(False),
+    or_(
+        _line.review_state == ReviewState.ACCEPTED,
+        _line.review_state == ReviewState.EXCLUDED,
+    ),
+)
+_AUTOMATIC = and_(_line.auto_accepted.is_(True), _line.review_state == ReviewState.ACCEPTED)
+_ORDER = (_line.booking_date.desc(), _line.imported_at.desc(), _line.id.desc())
+
+
+class _Statements(NamedTuple):
+    waiting: Select[Any]
+    recent: Select[Any]
+    shown: CompoundSelect[Any]
+
+
+def _statements(in_books: ColumnElement[bool]) -> _Statements:
+    """The same queries for one book (book_id = :book) or many (IN an expanding list): one
+    book is every press, and a plain parameter spares re-rendering the SQL each time."""
+    waiting = (
+        select(
+            _line.book_id,
+            func.count(),
+            func.sum(case((_line.imported_at >= _until, 1), else_=0)),
+        )
+        .where(in_books, _line.review_state == ReviewState.TO_REVIEW)
+        .group_by(_line.book_id)
+    )
+    recent = (
+        select(
+            _line.book_id,
+            _line.currency,
+            func.sum(case((_DECIDED, 1), else_=0)),
+            func.sum(case((_AUTOMATIC, 1), else_=0)),
+            func.sum(case((_AUTOMATIC, _line.amount_minor), else_=0)),
+        )
+        .where(
+            in_books,
+            _line.reviewed_at >= bindparam("since"),
+            _line.reviewed_at < _until,
+            _line.imported_at < _until,
+        )
+        .group_by(_line.book_id, _line.currency)
+    )
+    columns = (_line.id, _line.book_id, _line.booking_date, _line.imported_at)
+    shown = union_all(
+        select(*columns).where(
+            in_books, _line.review_state == ReviewState.TO_REVIEW, _line.imported_at < _until
+        ),
+        select(*columns).where(in_books, _DECIDED, _line.imported_at < _until),
+    )
+    return _Statements(waiting, recent, shown)
+
+
+def _lines_among(ids: Select[Any]) -> Select[Any]:
+    return (
+        select(*LINE_VIEW_COLUMNS)
+        .select_from(LINES)
+        .outerjoin(ACCOUNTS, ACCOUNTS.c.id == _line.suggested_account_id)
+        .where(_line.id.in_(ids))
+        .order_by(*_ORDER)
+    )
+
+
+_ONE = _statements(_line.book_id == bindparam("book"))
+_MANY = _statements(_line.book_id.in_(bindparam("books", expanding=True)))
+
+_ordered = _ONE.shown.selected_columns
+_ONE_PAGE = _lines_among(
+    select(
+        _ONE.shown.order_by(
+            _ordered.booking_date.desc(), _ordered.imported_at.desc(), _ordered.id.desc()
+        )
+        .limit(bindparam("size"))
+        .offset(bindparam("offset"))
+        .subquery()
+        .c.id
+    )
+)
+_both = _MANY.shown.subquery()
+_ranked = select(
+    _both.c.id,
+    func.row_number()
+    .over(
+        partition_by=_both.c.book_id,
+        order_by=(_both.c.booking_date.desc(), _both.c.imported_at.desc(), _both.c.id.desc()),
+    )
+    .label("position"),
+).subquery()
+_FIRST_PAGES = _lines_among(select(_ranked.c.id).where(_ranked.c.position <= bindparam("size")))
+
+
+def _books(book_ids: Sequence[int]) -> tuple[_Statements, dict[str, Any]]:
+    if len(book_ids) == 1:
+        return _ONE, {"book": book_ids[0]}
+    return _MANY, {"books": list(book_ids)}
+
+
+class Waiting(NamedTuple):
+    lines: int
+    late: int
+    """Of those, imported after the anchor."""
+
+
+class Recent(NamedTuple):
+    book_id: int
+    currency: str
+    decided: int
+    """Decided by hand since the anchor: still shown on their page, ticked."""
+    automatic: int
+    automatic_minor: int
+
+
+class DigestQueries:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def waiting(self, book_ids: Sequence[int], until: datetime) -> dict[int, Waiting]:
+        statements, books = _books(book_ids)
+        rows = await self.session.execute(statements.waiting, {**books, "until": until})
+        return {int(b): Waiting(int(n), int(late or 0)) for b, n, late in rows.all()}
+
+    async def recent(
+        self, book_ids: Sequence[int], at: datetime, until: datetime, since: datetime
+    ) -> list[Recent]:
+        """Per book and currency: lines decided since `at`, and those accepted automatically
+        since `since`, with their sum."""
+        statements, books = _books(book_ids)
+        rows = await self.session.execute(
+            statements.recent, {**books, "at": at, "until": until, "since": since}
+        )
+        return [
+            Recent(int(b), str(c), int(d or 0), int(n or 0), int(total or 0))
+            for b, c, d, n, total in rows.all()
+        ]
+
+    async def page(
+        self, book_id: int, at: datetime, until: datetime, offset: int, size: int
+    ) -> Sequence[Row[Any]]:
+        """One page of one book, as LINE_VIEW_COLUMNS rows, newest first."""
+        params = {"book": book_id, "at": at, "until": until, "offset": offset, "size": size}
+        return (await self.session.execute(_ONE_PAGE, params)).all()
+
+    async def first_pages(
+        self, book_ids: Sequence[int], at: datetime, until: datetime, size: int
+    ) -> Sequence[Row[Any]]:
+        """The first page of many books at once (the daily digests)."""
+        params = {"books": list(book_ids), "at": at, "until": until, "size": size}
+        return (await self.session.execute(_FIRST_PAGES, params)).all()
