@@ -168,7 +168,7 @@ async def bare_reads(db: Database, users: int) -> int:
 
 async def one_run(users: int, lines: int) -> tuple[float, float]:
     with tempfile.TemporaryDirectory() as tmp:
-        engine = make_engine(f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}")
+        engine = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
         await migrate_to_head(engine)
         db = Database(engine)
         await seed(db, users, lines)

@@ -33,7 +33,7 @@ from storage.models import (
     Rule,
     User,
 )
-from storage.repositories import BookRef
+from storage.repositories import LINE_VIEW_COLUMNS, BookRef
 from storage.uow import Database, UnitOfWork
 
 PAGE_SIZE = 6
@@ -81,23 +81,36 @@ def _int_map(rows: Sequence[Any]) -> dict[int, int]:
 
 
 def _row_view(row: Row[Any]) -> ReviewLine:
-    """A digest line from plain columns: a page needs no ORM objects."""
-    account = (
-        LedgerAccountView(row.account_id, row.account_code, row.account_name, row.account_kind)
-        if row.account_id is not None
-        else None
-    )
+    """A digest line from LINE_VIEW_COLUMNS, unpacked by position: a Row's attributes are
+    looked up by name, which costs more than the rest of building the line."""
+    (
+        line_id,
+        _book_id,
+        booking_date,
+        amount_minor,
+        currency,
+        payee,
+        raw_label,
+        pending,
+        state,
+        source,
+        auto_accepted,
+        account_id,
+        code,
+        name,
+        kind,
+    ) = tuple(row)[: len(LINE_VIEW_COLUMNS)]
     return ReviewLine(
-        id=row.id,
-        booking_date=row.booking_date,
-        amount=Money(row.amount_minor, row.currency),
-        payee=row.payee or row.raw_label,
-        label=row.raw_label,
-        pending=row.pending,
-        state=row.review_state,
-        account=account,
-        source=row.suggestion_source,
-        auto_accepted=row.auto_accepted,
+        id=line_id,
+        booking_date=booking_date,
+        amount=Money(amount_minor, currency),
+        payee=payee or raw_label,
+        label=raw_label,
+        pending=pending,
+        state=state,
+        account=LedgerAccountView(account_id, code, name, kind) if account_id is not None else None,
+        source=source,
+        auto_accepted=auto_accepted,
     )
 
 
@@ -256,10 +269,10 @@ class Review:
         now = self.clock.now()
         accepted = None
         async with self.db.writing() as uow:
-            book = await self._book(uow, telegram_id)
-            row = await uow.lines.to_decide(book.id, line_id)
+            row = await uow.lines.to_decide(telegram_id, line_id)
             if row is None:
                 raise NotFound("line")
+            book = BookRef(row.book_id, row.chart_template)
             line = _row_view(row)
             chosen = line.account
             if account_id is not None:
@@ -416,10 +429,10 @@ class Review:
     async def choices(self, telegram_id: int, line_id: int) -> CategoryChoices:
         """Best first (the suggestion, then where this payee was filed), then the most used."""
         async with self.db.reading() as uow:
-            book = await self._book(uow, telegram_id)
-            row = await uow.lines.to_decide(book.id, line_id)
+            row = await uow.lines.to_decide(telegram_id, line_id)
             if row is None:
                 raise NotFound("line")
+            book = BookRef(row.book_id, row.chart_template)
             chart = TEMPLATES[book.chart_template]
             best_ids: list[int] = []
             filed = await uow.picker.same_payee(book.id, row.payee, size=3)

@@ -25,7 +25,7 @@ class Button:
     tag: ClassVar[str]
 
     def pack(self) -> str:
-        values = [str(getattr(self, f.name)) for f in fields(self)]
+        values = [str(getattr(self, name)) for name in _names(type(self))]
         for value in values:
             if not _FIELD.match(value):
                 raise ValueError(f"field {value!r} cannot go in a button")
@@ -33,6 +33,16 @@ class Button:
         if len(data.encode()) > MAX_BYTES:
             raise ValueError(f"callback data over {MAX_BYTES} bytes: {data}")
         return data
+
+
+_NAMES: dict[type[Button], tuple[str, ...]] = {}
+
+
+def _names(kind: type[Button]) -> tuple[str, ...]:
+    names = _NAMES.get(kind)
+    if names is None:
+        names = _NAMES[kind] = tuple(f.name for f in fields(kind))
+    return names
 
 
 @dataclass(frozen=True, slots=True)

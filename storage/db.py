@@ -19,7 +19,8 @@ from storage import sqlite_inloop
 SQLITE_DRIVERS = {"sqlite", "sqlite+aiosqlite", "sqlite+pysqlite", "sqlite+inloop"}
 """Any SQLite URL runs on the in-loop driver (storage.sqlite_inloop)."""
 SQLITE_BUSY_TIMEOUT = "PRAGMA busy_timeout=250"
-"""Short: a wait inside SQLite blocks the event loop (writers wait in storage.uow instead)."""
+"""Short: a wait inside SQLite blocks the event loop. Readers in WAL mode almost never wait;
+writers are refused at once and wait in storage.uow instead."""
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=NORMAL",
@@ -61,8 +62,19 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(conn: Any) -> None:
-        mode = conn.get_execution_options().get("sqlite_begin", "")
-        conn.exec_driver_sql(f"BEGIN {mode}".strip())
+        """BEGIN goes straight to sqlite3: as a SQLAlchemy statement it would cost more than
+        most of the queries of a button press."""
+        driver = conn.connection.driver_connection
+        if conn.get_execution_options().get("sqlite_begin") != "IMMEDIATE":
+            driver.execute("BEGIN")
+            return
+        # A writer must not wait inside SQLite (that would stall the loop): it is refused at
+        # once while another process writes, and storage.uow retries asynchronously.
+        driver.execute("PRAGMA busy_timeout=0")
+        try:
+            driver.execute("BEGIN IMMEDIATE")
+        finally:
+            driver.execute(SQLITE_BUSY_TIMEOUT)
 
 
 def session_factories(

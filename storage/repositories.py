@@ -94,10 +94,14 @@ _LINE_TO_DECIDE = (
         *LINE_VIEW_COLUMNS,
         LINES.c.suggested_account_id,
         BANK_ACCOUNTS.c.ledger_account_id.label("bank_ledger_id"),
+        BOOKS.c.chart_template,
     )
     .join(BANK_ACCOUNTS, BANK_ACCOUNTS.c.id == LINES.c.bank_account_id)
+    .join(BOOKS, BOOKS.c.id == LINES.c.book_id)
+    .join(MEMBERS, MEMBERS.c.book_id == LINES.c.book_id)
+    .join(USERS, USERS.c.id == MEMBERS.c.user_id)
     .outerjoin(ACCOUNTS, ACCOUNTS.c.id == LINES.c.suggested_account_id)
-    .where(LINES.c.book_id == bindparam("book_id"), LINES.c.id == bindparam("line_id"))
+    .where(USERS.c.telegram_id == bindparam("telegram_id"), LINES.c.id == bindparam("line_id"))
 )
 _MARK_ACCEPTED = (
     update(LINES)
@@ -438,12 +442,12 @@ class BankLines(_Repository):
         )
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
-    async def to_decide(self, book_id: int, line_id: int) -> Row[Any] | None:
-        """The line as LINE_VIEW_COLUMNS, with suggested_account_id and its bank's ledger
-        account (bank_ledger_id); None when it is not in this book."""
-        return (
-            await self.session.execute(_LINE_TO_DECIDE, {"book_id": book_id, "line_id": line_id})
-        ).first()
+    async def to_decide(self, telegram_id: int, line_id: int) -> Row[Any] | None:
+        """The line as LINE_VIEW_COLUMNS, with suggested_account_id, its bank's ledger account
+        (bank_ledger_id) and its book's chart_template; None unless it is in one of this
+        user's books (a forged button finds nothing)."""
+        params = {"telegram_id": telegram_id, "line_id": line_id}
+        return (await self.session.execute(_LINE_TO_DECIDE, params)).first()
 
     async def mark_excluded(self, line_id: int, at: datetime) -> bool:
         result = await self.session.execute(

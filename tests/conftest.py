@@ -22,7 +22,7 @@ NOON_PARIS = datetime(2026, 11, 28, 11, 0, tzinfo=UTC)
 
 def database_url(backend: str, tmp_path: Path) -> str:
     if backend == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'pointage.db'}"
+        return f"sqlite:///{tmp_path / 'pointage.db'}"
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
         pytest.skip("PostgreSQL tests need TEST_DATABASE_URL")

@@ -106,7 +106,7 @@ async def test_a_user_connects_the_demo_bank_in_french_and_another_in_english(
         assert PASSWORD.encode() not in path.read_bytes(), path.name
     assert (data_dir / "vault.keys").stat().st_mode & 0o077 == 0
 
-    db = Database(make_engine(f"sqlite+aiosqlite:///{data_dir / 'pointage.db'}"))
+    db = Database(make_engine(f"sqlite:///{data_dir / 'pointage.db'}"))
     async with db.reading() as uow:
         codes = set((await uow.session.scalars(select(LedgerAccount.code))).all())
         lines = await uow.session.scalar(select(func.count()).select_from(BankTransaction))

@@ -114,7 +114,7 @@ async def test_connect_refresh_resign_disconnect_reconnect_and_erase(
     data_dir, log = tmp_path / "data", tmp_path / "bot.log"
     data_dir.mkdir()
     process = await start_bot(standin, data_dir, log)
-    db = Database(make_engine(f"sqlite+aiosqlite:///{data_dir / 'pointage.db'}"))
+    db = Database(make_engine(f"sqlite:///{data_dir / 'pointage.db'}"))
     try:
         p = Player(standin, USER, "fr")
         await p.say("/start", expect="Bonjour")

@@ -210,7 +210,7 @@ async def test_the_bot_restarted_at_every_step_of_connect_lets_the_user_finish(
     for path in bot.data_dir.iterdir():
         content = path.read_bytes()
         assert PASSWORD.encode() not in content and TOKEN_PREFIX.encode() not in content, path
-    db = Database(make_engine(f"sqlite+aiosqlite:///{bot.data_dir / 'pointage.db'}"))
+    db = Database(make_engine(f"sqlite:///{bot.data_dir / 'pointage.db'}"))
     async with db.reading() as uow:
         lines = await uow.session.scalar(select(func.count()).select_from(BankTransaction))
     await db.dispose()

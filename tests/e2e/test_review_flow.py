@@ -54,7 +54,7 @@ async def test_review_accept_search_rule_and_undo(standin: BotApiStandIn, tmp_pa
         returncode = await stop_bot(process)
     assert returncode == 0
     assert b"Traceback" not in log.read_bytes()
-    db = Database(make_engine(f"sqlite+aiosqlite:///{data_dir / 'pointage.db'}"))
+    db = Database(make_engine(f"sqlite:///{data_dir / 'pointage.db'}"))
     async with db.reading() as uow:
         rules = await uow.session.scalar(select(func.count()).select_from(Rule))
         accepted = await uow.session.scalar(

@@ -62,9 +62,7 @@ def test_nothing_to_review_has_no_empty_keyboard() -> None:
 
 
 def test_button_labels_stay_short_on_a_phone() -> None:
-    view = DigestView(
-        anchor=1, page=0, pages=2, lines=(review_line(1),), to_review=7
-    )
+    view = DigestView(anchor=1, page=0, pages=2, lines=(review_line(1),), to_review=7)
     screen = render.digest(view, "en")
     assert screen.keyboard is not None
     assert all(

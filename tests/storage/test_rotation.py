@@ -112,7 +112,7 @@ async def test_a_secret_whose_key_is_missing_stops_the_rotation_and_changes_noth
 
 
 async def test_rotated_away_ciphertexts_are_gone_from_the_sqlite_files(tmp_path: Path) -> None:
-    db = Database(make_engine(f"sqlite+aiosqlite:///{tmp_path / 'pointage.db'}"))
+    db = Database(make_engine(f"sqlite:///{tmp_path / 'pointage.db'}"))
     await migrate_to_head(db.engine)
     old = KeyRing.generate()
     blobs = await seed(db, Vault(old))
@@ -179,7 +179,7 @@ async def rotate_keys(data_dir: Path, *args: str, **env: str) -> tuple[int, str,
 
 
 async def seeded_database(data_dir: Path, ring: KeyRing) -> Database:
-    db = Database(make_engine(f"sqlite+aiosqlite:///{data_dir / 'pointage.db'}"))
+    db = Database(make_engine(f"sqlite:///{data_dir / 'pointage.db'}"))
     await migrate_to_head(db.engine)
     await seed(db, Vault(ring))
     return db

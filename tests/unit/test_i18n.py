@@ -1,7 +1,10 @@
+import random
 import re
 from datetime import date
 
-from bot.i18n import CATALOGS, day, language_from_telegram, money, t
+import pytest
+
+from bot.i18n import CATALOGS, _babel_money, _money_shape, day, language_from_telegram, money, t
 from bot.money import Money
 
 PLACEHOLDER = re.compile(r"{(\w+)}")
@@ -32,3 +35,15 @@ def test_language_comes_from_telegram_and_defaults_to_english() -> None:
 
 def test_unknown_language_falls_back_to_english() -> None:
     assert t("de", "btn.connect") == "Connect"
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("currency", ["EUR", "USD", "GBP", "CHF", "JPY", "BHD"])
+def test_amounts_are_exactly_what_babel_writes(lang: str, currency: str) -> None:
+    shape = _money_shape(currency, lang)
+    assert shape is not None, "the shipped locales take the fast path"
+    draw = random.Random(f"{lang}{currency}")
+    amounts = [0, 1, -1, 10**15, -(10**15)] + [
+        draw.randint(-(10 ** draw.randint(1, 13)), 10 ** draw.randint(1, 13)) for _ in range(3000)
+    ]
+    assert [shape.format(m) for m in amounts] == [_babel_money(m, currency, lang) for m in amounts]

@@ -1,0 +1,149 @@
+"""SQLite in the event loop: statements run inline, and nothing ever waits inside SQLite."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from storage import uow as uow_module
+from storage.db import make_engine
+from storage.migrate import migrate_to_head
+from storage.models import Book
+from storage.rotation import truncate_wal
+from storage.uow import Database
+
+
+@pytest.fixture
+async def sqlite_db(tmp_path: Path) -> Database:
+    engine = make_engine(f"sqlite:///{tmp_path / 'pointage.db'}")
+    await migrate_to_head(engine)
+    return Database(engine)
+
+
+def _add_book(name: str) -> Book:
+    return Book(name=name, currency="EUR", chart_template="fr_pcg")
+
+
+async def _books(db: Database) -> int:
+    async with db.reading() as uow:
+        return int(await uow.session.scalar(text("SELECT count(*) FROM books")) or 0)
+
+
+async def test_every_sqlite_url_runs_on_the_loop_thread(tmp_path: Path) -> None:
+    seen: list[int] = []
+    for url in ("sqlite:///{}", "sqlite:///{}", "sqlite+pysqlite:///{}"):
+        engine = make_engine(url.format(tmp_path / "any.db"))
+        assert engine.dialect.driver == "inloop"
+        async with engine.connect() as conn:
+            raw = (await conn.get_raw_connection()).driver_connection
+            assert isinstance(raw, sqlite3.Connection)
+            raw.create_function("thread_id", 0, threading.get_ident)
+            seen.append(int(await conn.scalar(text("SELECT thread_id()")) or 0))
+        await engine.dispose()
+    assert seen == [threading.get_ident()] * 3
+
+
+def test_an_unknown_sqlite_driver_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="unsupported SQLite driver"):
+        make_engine(f"sqlite+pysqlcipher:///{tmp_path / 'x.db'}")
+
+
+async def test_a_writer_waits_for_another_process_without_blocking_the_loop(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    other = sqlite3.connect(tmp_path / "pointage.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.01)
+
+    async def write() -> None:
+        async with sqlite_db.writing() as uow:
+            uow.session.add(_add_book("after the other writer"))
+            await uow.commit()
+
+    ticker = asyncio.create_task(tick())
+    writer = asyncio.create_task(write())
+    await asyncio.sleep(0.4)
+    assert not writer.done(), "the write must wait for the other process's transaction"
+    assert ticks >= 10, "the loop kept running while the writer waited"
+    other.execute("COMMIT")
+    await asyncio.wait_for(writer, 5)
+    ticker.cancel()
+    other.close()
+    assert await _books(sqlite_db) == 1
+
+
+async def test_a_writer_gives_up_after_the_wait_and_writes_nothing(
+    sqlite_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(uow_module, "WRITER_WAIT_S", 0.3)
+    other = sqlite3.connect(tmp_path / "pointage.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    started = time.monotonic()
+    with pytest.raises((OperationalError, sqlite3.OperationalError), match="locked"):
+        async with sqlite_db.writing() as uow:
+            uow.session.add(_add_book("never"))
+            await uow.commit()
+    assert time.monotonic() - started < 3
+    other.execute("ROLLBACK")
+    other.close()
+    assert await _books(sqlite_db) == 0
+
+
+async def test_writers_of_one_process_take_turns(sqlite_db: Database) -> None:
+    inside = 0
+    most = 0
+
+    async def write(n: int) -> None:
+        nonlocal inside, most
+        async with sqlite_db.writing() as uow:
+            inside += 1
+            most = max(most, inside)
+            uow.session.add(_add_book(f"b{n}"))
+            await asyncio.sleep(0.005)
+            await uow.commit()
+            inside -= 1
+
+    await asyncio.gather(*(write(n) for n in range(10)))
+    assert most == 1
+    assert await _books(sqlite_db) == 10
+
+
+async def test_a_unit_of_work_cannot_nest_a_writer(sqlite_db: Database) -> None:
+    with pytest.raises(RuntimeError, match="cannot open another"):
+        async with sqlite_db.writing(), sqlite_db.writing():
+            pass
+    async with sqlite_db.writing() as uow:  # the turn was handed back
+        uow.session.add(_add_book("after"))
+        await uow.commit()
+    assert await _books(sqlite_db) == 1
+
+
+async def test_the_wal_checkpoint_never_waits_on_a_reader(
+    sqlite_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with sqlite_db.writing() as uow:
+        uow.session.add(_add_book("in the WAL"))
+        await uow.commit()
+    reader = sqlite3.connect(tmp_path / "pointage.db", isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM books").fetchone()
+    monkeypatch.setattr("storage.rotation.CHECKPOINT_PAUSE", 0.01)
+    started = time.monotonic()
+    assert await truncate_wal(sqlite_db.engine) is False
+    assert time.monotonic() - started < 2
+    reader.execute("COMMIT")
+    reader.close()
+    assert await truncate_wal(sqlite_db.engine) is True
