@@ -56,7 +56,8 @@ class UnitOfWork:
 
 
 WRITER_WAIT_S = 15.0
-"""How long a writer waits for another process's write transaction before giving up."""
+"""How long a writer waits for its turn (another writer of this process, or another
+process's write transaction) before giving up, as SQLite's busy timeout used to."""
 
 
 class Database:
@@ -88,15 +89,23 @@ class Database:
         task = asyncio.current_task()
         if task is not None and task is self._holder:
             raise RuntimeError("a unit of work cannot open another one for writing")
-        async with self._turn():
-            self._holder = task
-            try:
-                async with self._writer() as session:
-                    await _begin_immediate(session)
-                    async with self._unit(session) as uow:
-                        yield uow
-            finally:
-                self._holder = None
+        turn = self._turn()
+        try:
+            async with asyncio.timeout(WRITER_WAIT_S):
+                await turn.acquire()
+        except TimeoutError:
+            raise sqlite3.OperationalError(
+                "database is locked: another unit of work of this process kept writing"
+            ) from None
+        self._holder = task
+        try:
+            async with self._writer() as session:
+                await _begin_immediate(session)
+                async with self._unit(session) as uow:
+                    yield uow
+        finally:
+            self._holder = None
+            turn.release()
 
     @staticmethod
     @asynccontextmanager

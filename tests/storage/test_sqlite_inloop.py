@@ -121,6 +121,32 @@ async def test_writers_of_one_process_take_turns(sqlite_db: Database) -> None:
     assert await _books(sqlite_db) == 10
 
 
+async def test_a_writer_held_up_by_another_of_this_process_gives_up_too(
+    sqlite_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(uow_module, "WRITER_WAIT_S", 0.2)
+    release = asyncio.Event()
+
+    async def slow() -> None:
+        async with sqlite_db.writing() as uow:
+            uow.session.add(_add_book("slow"))
+            await release.wait()
+            await uow.commit()
+
+    holder = asyncio.create_task(slow())
+    await asyncio.sleep(0.05)
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        async with sqlite_db.writing() as uow:
+            uow.session.add(_add_book("gave up"))
+            await uow.commit()
+    release.set()
+    await holder
+    async with sqlite_db.writing() as uow:  # the turn is free again
+        uow.session.add(_add_book("after"))
+        await uow.commit()
+    assert await _books(sqlite_db) == 2
+
+
 async def test_a_unit_of_work_cannot_nest_a_writer(sqlite_db: Database) -> None:
     with pytest.raises(RuntimeError, match="cannot open another"):
         async with sqlite_db.writing(), sqlite_db.writing():
