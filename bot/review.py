@@ -230,7 +230,7 @@ class Review:
             rows = await uow.digest.first_pages(book_ids, at, until, PAGE_SIZE)
         lines: dict[int, list[ReviewLine]] = {b: [] for b in book_ids}
         for row in rows:
-            lines[row.book_id].append(_row_view(row))
+            lines[row[1]].append(_row_view(row))  # book_id, by position as in _row_view
         views = {}
         for book_id in book_ids:
             counted = sorted(auto[book_id], key=lambda item: -item[0])

@@ -25,10 +25,13 @@ class Button:
     tag: ClassVar[str]
 
     def pack(self) -> str:
-        values = [str(getattr(self, name)) for name in _names(type(self))]
-        for value in values:
-            if not _FIELD.match(value):
-                raise ValueError(f"field {value!r} cannot go in a button")
+        values = []
+        for name in _names(type(self)):
+            value = getattr(self, name)
+            text = str(value)
+            if type(value) is not int and not _FIELD.match(text):  # an int always fits
+                raise ValueError(f"field {text!r} cannot go in a button")
+            values.append(text)
         data = f"{VERSION}{self.tag}:" + ":".join(values)
         if len(data.encode()) > MAX_BYTES:
             raise ValueError(f"callback data over {MAX_BYTES} bytes: {data}")

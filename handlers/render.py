@@ -358,22 +358,24 @@ WHY = {"rule": "why.rule", "memory": "why.memory", "known": "why.known", "transf
 
 
 def _line_text(n: int, line: ReviewLine, lang: str) -> str:
+    """Only the payee and the account come from outside and are escaped: the rest is digits
+    and Babel's formats (this runs for every line of every daily digest)."""
     values = {
         "n": n,
         "date": day(line.booking_date, lang),
         "amount": money(line.amount, lang),
-        "payee": short(line.payee, 40),
+        "payee": escape(short(line.payee, 40)),
     }
-    account = line.account.label if line.account else ""
+    account = escape(line.account.label) if line.account else ""
     if line.state == ReviewState.ACCEPTED:
-        return text(lang, "review.accepted", account=account, **values)
+        return t(lang, "review.accepted", account=account, **values)
     if line.state == ReviewState.EXCLUDED:
-        return text(lang, "review.excluded", **values)
-    head = text(lang, "review.line_pending" if line.pending else "review.line", **values)
+        return t(lang, "review.excluded", **values)
+    head = t(lang, "review.line_pending" if line.pending else "review.line", **values)
     if line.account is None or line.source in (None, "none"):
         return f"{head}\n{t(lang, 'review.no_suggestion')}"
     why = t(lang, WHY.get(line.source or "", "why.none"))
-    return f"{head}\n{text(lang, 'review.suggested', account=account, why=why)}"
+    return f"{head}\n{t(lang, 'review.suggested', account=account, why=why)}"
 
 
 def digest(view: DigestView, lang: str, *, daily: bool = False) -> Screen:
