@@ -21,6 +21,7 @@ TICK_SECONDS = 60
 PACE_SECONDS = 0.05
 """Between two summaries: PTB does not pace private chats, and Telegram allows about 30/s."""
 REMINDER_SECONDS = 3600
+CHECKPOINT_SECONDS = 30
 ATTENTION = (NoticeKind.REAUTH, NoticeKind.FAILING)
 
 
@@ -61,6 +62,11 @@ async def reminder_tick(context: Ctx) -> None:
     await send_notices(context, (NoticeKind.EXPIRING,))
 
 
+async def checkpoint_tick(context: Ctx) -> None:
+    """Keep the SQLite WAL short, off the event loop (storage.db.checkpoint_wal)."""
+    await runtime(context).services.db.checkpoint()
+
+
 async def send_notices(context: Ctx, kinds: tuple[NoticeKind, ...]) -> None:
     connections = manager(context)
     now = runtime(context).services.clock.now()
@@ -85,4 +91,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     )
     app.job_queue.run_repeating(
         reminder_tick, interval=REMINDER_SECONDS, first=TICK_SECONDS, name="reminders"
+    )
+    app.job_queue.run_repeating(
+        checkpoint_tick, interval=CHECKPOINT_SECONDS, first=CHECKPOINT_SECONDS, name="checkpoint"
     )

@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from storage.db import is_sqlite, session_factories
+from storage.db import checkpoint_wal, is_sqlite, session_factories
 from storage.digest import DigestQueries
 from storage.picker import PickerQueries
 from storage.repositories import (
@@ -122,6 +122,10 @@ class Database:
         """Closing (not rolling back) keeps what was read usable after the block."""
         async with self._reader() as session:
             yield UnitOfWork(session)
+
+    async def checkpoint(self) -> bool | None:
+        """See storage.db.checkpoint_wal: the WAL goes back into the file, off the loop."""
+        return await checkpoint_wal(self.engine)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -152,3 +152,12 @@ async def test_settings_change_language_and_summary_time(app: App, standin: BotA
     await p.press("18:00", expect="18:00")
     await p.press("English", expect="Settings")
     assert (await rt(app).services.settings_of(CAROL)).language == "en"
+
+
+async def test_the_checkpoint_job_copies_the_wal_into_the_database(app: App) -> None:
+    database = Path(str(rt(app).services.db.engine.url.database))
+    before = database.stat().st_size
+    assert Path(f"{database}-wal").stat().st_size > 0, "commits leave their pages in the WAL"
+    job = app.job_queue.get_jobs_by_name("checkpoint")[0]  # type: ignore[union-attr]
+    await job.run(app)
+    assert database.stat().st_size > before

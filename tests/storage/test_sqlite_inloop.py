@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
+from storage import db as storage_db
 from storage import uow as uow_module
 from storage.db import make_engine
 from storage.migrate import migrate_to_head
@@ -173,3 +174,30 @@ async def test_the_wal_checkpoint_never_waits_on_a_reader(
     reader.execute("COMMIT")
     reader.close()
     assert await truncate_wal(sqlite_db.engine) is True
+
+
+async def test_commits_never_checkpoint_and_the_job_does_it_in_a_thread(
+    sqlite_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with sqlite_db.engine.connect() as conn:
+        assert await conn.scalar(text("PRAGMA wal_autocheckpoint")) == 0
+    for n in range(30):
+        async with sqlite_db.writing() as uow:
+            uow.session.add(_add_book(f"b{n}" * 500))
+            await uow.commit()
+    wal = tmp_path / "pointage.db-wal"
+    assert wal.stat().st_size > 0
+    database_before = (tmp_path / "pointage.db").stat().st_size
+
+    threads: list[int] = []
+    real = storage_db._checkpoint
+
+    def watched(path: str) -> bool:
+        threads.append(threading.get_ident())
+        return real(path)
+
+    monkeypatch.setattr(storage_db, "_checkpoint", watched)
+    assert await sqlite_db.checkpoint() is True
+    assert threads and threads[0] != threading.get_ident(), "the checkpoint runs off the loop"
+    assert (tmp_path / "pointage.db").stat().st_size > database_before
+    assert await _books(sqlite_db) == 30
