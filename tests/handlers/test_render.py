@@ -6,6 +6,7 @@ from datetime import date
 from html import escape
 
 import pytest
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.charts import AccountKind
 from bot.domain import ReviewState
@@ -68,3 +69,20 @@ def test_button_labels_stay_short_on_a_phone() -> None:
     assert all(
         len(b.text) <= render.BUTTON_CHARS for row in screen.keyboard.inline_keyboard for b in row
     )
+
+
+def test_keyboards_serialize_exactly_as_ptb_would() -> None:
+    view = DigestView(
+        anchor=1795855891,
+        page=1,
+        pages=3,
+        lines=tuple(review_line(n) for n in range(PAGE_SIZE)),
+        to_review=3 * PAGE_SIZE,
+        auto_count=2,
+        auto_totals=(Money(-4200, "EUR"),),
+    )
+    keyboard = render.digest(view, "fr").keyboard
+    assert isinstance(keyboard, render.Keyboard)
+    linked = render.Keyboard([[InlineKeyboardButton("Banque", url="https://example.org/")]])
+    for markup in (keyboard, linked):
+        assert markup.to_dict() == InlineKeyboardMarkup(markup.inline_keyboard).to_dict()
