@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+from sqlalchemy import Row
 from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.categorize import (
@@ -195,7 +196,8 @@ class Fileable:
     pending: bool
 
     @classmethod
-    def of(cls, line: BankTransaction, bank_ledger_id: int) -> Fileable:
+    def of(cls, line: BankTransaction | Row[Any], bank_ledger_id: int) -> Fileable:
+        """From a loaded line or a row with the same column names."""
         return cls(
             line.id,
             line.book_id,

@@ -134,6 +134,16 @@ class Review:
             raise NotFound("user")
         return book
 
+    async def _pressed(
+        self, uow: UnitOfWork, telegram_id: int, line_id: int
+    ) -> tuple[Row[Any], BookRef]:
+        """The pressed line (BankLines.to_decide) and its book; NotFound for a line that is
+        not in one of this user's books."""
+        row = await uow.lines.to_decide(telegram_id, line_id)
+        if row is None:
+            raise NotFound("line")
+        return row, BookRef(row.book_id, row.chart_template)
+
     async def _line(self, uow: UnitOfWork, book: BookRef, line_id: int) -> BankTransaction:
         line = await uow.lines.get_in_book(book.id, line_id)
         if line is None:
@@ -269,10 +279,7 @@ class Review:
         now = self.clock.now()
         accepted = None
         async with self.db.writing() as uow:
-            row = await uow.lines.to_decide(telegram_id, line_id)
-            if row is None:
-                raise NotFound("line")
-            book = BookRef(row.book_id, row.chart_template)
+            row, book = await self._pressed(uow, telegram_id, line_id)
             line = _row_view(row)
             chosen = line.account
             if account_id is not None:
@@ -282,15 +289,7 @@ class Review:
                 chosen = LedgerAccountView(found.id, found.code, found.name, found.kind)
             target = account_id or row.suggested_account_id
             if target is not None:
-                filed = Fileable(
-                    row.id,
-                    row.book_id,
-                    row.bank_ledger_id,
-                    line.amount,
-                    row.booking_date,
-                    row.payee or row.raw_label[:200],
-                    row.pending,
-                )
+                filed = Fileable.of(row, row.bank_ledger_id)
                 accepted = await accept(uow, filed, target, now)
             view = await self._digest(uow, book, anchor, page) if anchor is not None else None
             await uow.commit()
@@ -429,10 +428,7 @@ class Review:
     async def choices(self, telegram_id: int, line_id: int) -> CategoryChoices:
         """Best first (the suggestion, then where this payee was filed), then the most used."""
         async with self.db.reading() as uow:
-            row = await uow.lines.to_decide(telegram_id, line_id)
-            if row is None:
-                raise NotFound("line")
-            book = BookRef(row.book_id, row.chart_template)
+            row, book = await self._pressed(uow, telegram_id, line_id)
             chart = TEMPLATES[book.chart_template]
             best_ids: list[int] = []
             filed = await uow.picker.same_payee(book.id, row.payee, size=3)

@@ -43,7 +43,14 @@ _DECIDED = and_(
     ),
 )
 _AUTOMATIC = and_(_line.auto_accepted.is_(True), _line.review_state == ReviewState.ACCEPTED)
-_ORDER = (_line.booking_date.desc(), _line.imported_at.desc(), _line.id.desc())
+
+
+def _newest_first(columns: Any) -> tuple[ColumnElement[Any], ...]:
+    """The digest's order: by date, then import time, then id, newest first."""
+    return (columns.booking_date.desc(), columns.imported_at.desc(), columns.id.desc())
+
+
+_ORDER = _newest_first(_line)
 
 
 class _Statements(NamedTuple):
@@ -103,12 +110,9 @@ def _lines_among(ids: Select[Any]) -> Select[Any]:
 _ONE = _statements(_line.book_id == bindparam("book"))
 _MANY = _statements(_line.book_id.in_(bindparam("books", expanding=True)))
 
-_ordered = _ONE.shown.selected_columns
 _ONE_PAGE = _lines_among(
     select(
-        _ONE.shown.order_by(
-            _ordered.booking_date.desc(), _ordered.imported_at.desc(), _ordered.id.desc()
-        )
+        _ONE.shown.order_by(*_newest_first(_ONE.shown.selected_columns))
         .limit(bindparam("size"))
         .offset(bindparam("offset"))
         .subquery()
@@ -121,7 +125,7 @@ _ranked = select(
     func.row_number()
     .over(
         partition_by=_both.c.book_id,
-        order_by=(_both.c.booking_date.desc(), _both.c.imported_at.desc(), _both.c.id.desc()),
+        order_by=_newest_first(_both.c),
     )
     .label("position"),
 ).subquery()
