@@ -26,9 +26,9 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import ReviewState
+from storage.prepared import Prepared, Statements
 from storage.repositories import ACCOUNTS, LINE_VIEW_COLUMNS, LINES
 
 _line = LINES.c
@@ -54,8 +54,8 @@ _ORDER = _newest_first(_line)
 
 
 class _Statements(NamedTuple):
-    waiting: Select[Any]
-    recent: Select[Any]
+    waiting: Prepared
+    recent: Prepared
     shown: CompoundSelect[Any]
 
 
@@ -94,11 +94,11 @@ def _statements(in_books: ColumnElement[bool]) -> _Statements:
         ),
         select(*columns).where(in_books, _DECIDED, _line.imported_at < _until),
     )
-    return _Statements(waiting, recent, shown)
+    return _Statements(Prepared(waiting), Prepared(recent), shown)
 
 
-def _lines_among(ids: Select[Any]) -> Select[Any]:
-    return (
+def _lines_among(ids: Select[Any]) -> Prepared:
+    return Prepared(
         select(*LINE_VIEW_COLUMNS)
         .select_from(LINES)
         .outerjoin(ACCOUNTS, ACCOUNTS.c.id == _line.suggested_account_id)
@@ -154,13 +154,13 @@ class Recent(NamedTuple):
 
 
 class DigestQueries:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    def __init__(self, statements: Statements) -> None:
+        self.run = statements
 
     async def waiting(self, book_ids: Sequence[int], until: datetime) -> dict[int, Waiting]:
         statements, books = _books(book_ids)
-        rows = await self.session.execute(statements.waiting, {**books, "until": until})
-        return {int(b): Waiting(int(n), int(late or 0)) for b, n, late in rows.all()}
+        rows = await self.run.all(statements.waiting, {**books, "until": until})
+        return {int(b): Waiting(int(n), int(late or 0)) for b, n, late in rows}
 
     async def recent(
         self, book_ids: Sequence[int], at: datetime, until: datetime, since: datetime
@@ -168,12 +168,12 @@ class DigestQueries:
         """Per book and currency: lines decided since `at`, and those accepted automatically
         since `since`, with their sum."""
         statements, books = _books(book_ids)
-        rows = await self.session.execute(
+        rows = await self.run.all(
             statements.recent, {**books, "at": at, "until": until, "since": since}
         )
         return [
             Recent(int(b), str(c), int(d or 0), int(n or 0), int(total or 0))
-            for b, c, d, n, total in rows.all()
+            for b, c, d, n, total in rows
         ]
 
     async def page(
@@ -181,11 +181,11 @@ class DigestQueries:
     ) -> Sequence[Row[Any]]:
         """One page of one book, as LINE_VIEW_COLUMNS rows, newest first."""
         params = {"book": book_id, "at": at, "until": until, "offset": offset, "size": size}
-        return (await self.session.execute(_ONE_PAGE, params)).all()
+        return await self.run.all(_ONE_PAGE, params)
 
     async def first_pages(
         self, book_ids: Sequence[int], at: datetime, until: datetime, size: int
     ) -> Sequence[Row[Any]]:
         """The first page of many books at once (the daily digests)."""
         params = {"books": list(book_ids), "at": at, "until": until, "size": size}
-        return (await self.session.execute(_FIRST_PAGES, params)).all()
+        return await self.run.all(_FIRST_PAGES, params)

@@ -6,17 +6,17 @@ from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import Row, bindparam, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.charts import CATEGORY_KINDS
 from bot.domain import ReviewState
+from storage.prepared import Prepared, Statements
 from storage.repositories import ACCOUNTS, ENTRY_LINES, LINES
 
 RECENT_ENTRY_LINES = 400
 """"Most used" looks at this many of the book's latest category lines, not its whole history."""
 
 _line = LINES.c
-_SAME_PAYEE = (
+_SAME_PAYEE = Prepared(
     select(_line.suggested_account_id)
     .where(
         _line.book_id == bindparam("book_id"),
@@ -38,33 +38,38 @@ _latest = (
     .limit(RECENT_ENTRY_LINES)
     .subquery()
 )
-_MOST_USED = (
+_MOST_USED = Prepared(
     select(_latest.c.account_id)
     .group_by(_latest.c.account_id)
     .order_by(func.count().desc(), _latest.c.account_id)
     .limit(bindparam("size"))
 )
-_ACCOUNTS = select(ACCOUNTS.c.id, ACCOUNTS.c.code, ACCOUNTS.c.name, ACCOUNTS.c.kind).where(
-    ACCOUNTS.c.book_id == bindparam("book_id"),
-    or_(ACCOUNTS.c.id.in_(bindparam("ids", expanding=True)), ACCOUNTS.c.code == bindparam("code")),
+_ACCOUNTS = Prepared(
+    select(ACCOUNTS.c.id, ACCOUNTS.c.code, ACCOUNTS.c.name, ACCOUNTS.c.kind).where(
+        ACCOUNTS.c.book_id == bindparam("book_id"),
+        or_(
+            ACCOUNTS.c.id.in_(bindparam("ids", expanding=True)),
+            ACCOUNTS.c.code == bindparam("code"),
+        ),
+    )
 )
 
 
 class PickerQueries:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    def __init__(self, statements: Statements) -> None:
+        self.run = statements
 
     async def same_payee(self, book_id: int, payee: str, size: int) -> list[int]:
         """Where this payee's lines were filed, the most frequent first."""
         params = {"book_id": book_id, "payee": payee, "size": size}
-        return [int(a) for a in await self.session.scalars(_SAME_PAYEE, params) if a]
+        return [int(a) for a in await self.run.scalars(_SAME_PAYEE, params) if a]
 
     async def most_used(self, book_id: int, size: int) -> list[int]:
         """The category accounts the book's latest entries used most."""
         params = {"book_id": book_id, "size": size}
-        return [int(a) for a in await self.session.scalars(_MOST_USED, params)]
+        return [int(a) for a in await self.run.scalars(_MOST_USED, params)]
 
     async def accounts(self, book_id: int, ids: Collection[int], code: str) -> Sequence[Row[Any]]:
         """(id, code, name, kind) of the accounts named, and of the one with `code`."""
         params = {"book_id": book_id, "ids": list(ids), "code": code}
-        return (await self.session.execute(_ACCOUNTS, params)).all()
+        return await self.run.all(_ACCOUNTS, params)

@@ -41,6 +41,7 @@ from storage.models import (
     User,
     utcnow,
 )
+from storage.prepared import Prepared, Statements
 
 T = TypeVar("T")
 _SYNCING = (ConnectionStatus.ACTIVE, ConnectionStatus.ERROR)
@@ -63,7 +64,7 @@ class BookRef(NamedTuple):
     chart_template: str
 
 
-_BOOK_OF_USER = (
+_BOOK_OF_USER = Prepared(
     select(BOOKS.c.id, BOOKS.c.chart_template)
     .join(MEMBERS, MEMBERS.c.book_id == BOOKS.c.id)
     .join(USERS, USERS.c.id == MEMBERS.c.user_id)
@@ -89,7 +90,7 @@ LINE_VIEW_COLUMNS = (
     ACCOUNTS.c.kind.label("account_kind"),
 )
 """A digest line as plain columns, with its suggested account (outer-joined)."""
-_LINE_TO_DECIDE = (
+_LINE_TO_DECIDE = Prepared(
     select(
         *LINE_VIEW_COLUMNS,
         LINES.c.suggested_account_id,
@@ -103,7 +104,7 @@ _LINE_TO_DECIDE = (
     .outerjoin(ACCOUNTS, ACCOUNTS.c.id == LINES.c.suggested_account_id)
     .where(USERS.c.telegram_id == bindparam("telegram_id"), LINES.c.id == bindparam("line_id"))
 )
-_MARK_ACCEPTED = (
+_MARK_ACCEPTED = Prepared(
     update(LINES)
     .where(
         LINES.c.id == bindparam("line_id"),
@@ -116,7 +117,7 @@ _MARK_ACCEPTED = (
         auto_accepted=bindparam("auto"),
     )
 )
-_SET_ENTRY = (
+_SET_ENTRY = Prepared(
     update(LINES)
     .where(LINES.c.id == bindparam("line_id"))
     .values(journal_entry_id=bindparam("entry_id"))
@@ -126,7 +127,7 @@ _NEXT_NUMBER = (
     .where(ENTRIES.c.book_id == bindparam("book_id"))
     .scalar_subquery()
 )
-_INSERT_ENTRY = (
+_INSERT_ENTRY = Prepared(
     insert(ENTRIES)
     .values(
         book_id=bindparam("book_id"),
@@ -140,14 +141,28 @@ _INSERT_ENTRY = (
     )
     .returning(ENTRIES.c.id)
 )
-_ACCOUNT_VIEW = select(ACCOUNTS.c.id, ACCOUNTS.c.code, ACCOUNTS.c.name, ACCOUNTS.c.kind).where(
-    ACCOUNTS.c.book_id == bindparam("book_id"), ACCOUNTS.c.id == bindparam("account_id")
+_ACCOUNT_VIEW = Prepared(
+    select(ACCOUNTS.c.id, ACCOUNTS.c.code, ACCOUNTS.c.name, ACCOUNTS.c.kind).where(
+        ACCOUNTS.c.book_id == bindparam("book_id"), ACCOUNTS.c.id == bindparam("account_id")
+    )
+)
+_INSERT_ENTRY_LINE = Prepared(
+    insert(ENTRY_LINES).values(
+        entry_id=bindparam("entry_id"),
+        ledger_account_id=bindparam("ledger_account_id"),
+        amount_minor=bindparam("amount_minor"),
+        currency=bindparam("currency"),
+    )
+)
+_LOCK_BOOK = Prepared(
+    select(BOOKS.c.id).where(BOOKS.c.id == bindparam("book_id")).with_for_update()
 )
 
 
 class _Repository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, statements: Statements | None = None) -> None:
         self.session = session
+        self.run = statements if statements is not None else Statements(session)
 
     async def _first(self, query: Select[tuple[T]]) -> T | None:
         return (await self.session.scalars(query)).first()
@@ -187,7 +202,7 @@ class Books(_Repository):
         return book
 
     async def of_telegram_user(self, telegram_id: int) -> BookRef | None:
-        found = (await self.session.execute(_BOOK_OF_USER, {"telegram_id": telegram_id})).first()
+        found = await self.run.first(_BOOK_OF_USER, {"telegram_id": telegram_id})
         return BookRef(int(found[0]), str(found[1])) if found is not None else None
 
     async def is_member(self, user_id: int, book_id: int) -> bool:
@@ -201,7 +216,7 @@ class Books(_Repository):
     async def lock(self, book_id: int) -> None:
         """Serialise the writers of one book (entry numbers); on SQLite BEGIN IMMEDIATE does."""
         if self.session.bind.dialect.name != "sqlite":
-            await self.session.execute(select(Book.id).where(Book.id == book_id).with_for_update())
+            await self.run.all(_LOCK_BOOK, {"book_id": book_id})
 
 
 class LedgerAccounts(_Repository):
@@ -231,11 +246,7 @@ class LedgerAccounts(_Repository):
 
     async def view(self, book_id: int, account_id: int) -> Row[Any] | None:
         """(id, code, name, kind) of one account of the book."""
-        return (
-            await self.session.execute(
-                _ACCOUNT_VIEW, {"book_id": book_id, "account_id": account_id}
-            )
-        ).first()
+        return await self.run.first(_ACCOUNT_VIEW, {"book_id": book_id, "account_id": account_id})
 
     async def by_code(self, book_id: int, code: str) -> LedgerAccount | None:
         return await self._first(
@@ -437,17 +448,15 @@ class BankLines(_Repository):
         self, line_id: int, account_id: int, at: datetime, *, auto: bool = False
     ) -> bool:
         """True for exactly one caller: the update only applies to a line still to review."""
-        result = await self.session.execute(
-            _MARK_ACCEPTED, {"line_id": line_id, "account_id": account_id, "at": at, "auto": auto}
-        )
-        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+        params = {"line_id": line_id, "account_id": account_id, "at": at, "auto": auto}
+        return await self.run.write(_MARK_ACCEPTED, params) == 1
 
     async def to_decide(self, telegram_id: int, line_id: int) -> Row[Any] | None:
         """The line as LINE_VIEW_COLUMNS, with suggested_account_id, its bank's ledger account
         (bank_ledger_id) and its book's chart_template; None unless it is in one of this
         user's books (a forged button finds nothing)."""
         params = {"telegram_id": telegram_id, "line_id": line_id}
-        return (await self.session.execute(_LINE_TO_DECIDE, params)).first()
+        return await self.run.first(_LINE_TO_DECIDE, params)
 
     async def mark_excluded(self, line_id: int, at: datetime) -> bool:
         result = await self.session.execute(
@@ -476,7 +485,7 @@ class BankLines(_Repository):
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     async def set_entry(self, line_id: int, entry_id: int) -> None:
-        await self.session.execute(_SET_ENTRY, {"line_id": line_id, "entry_id": entry_id})
+        await self.run.write(_SET_ENTRY, {"line_id": line_id, "entry_id": entry_id})
 
     async def get_in_book(self, book_id: int, line_id: int) -> BankTransaction | None:
         return await self._first(
@@ -552,8 +561,8 @@ class BankLines(_Repository):
 class Journal(_Repository):
     async def post(self, book_id: int, draft: EntryDraft) -> int:
         """Insert a balanced entry with the next number of its book; returns its id."""
-        await Books(self.session).lock(book_id)
-        entry_id = await self.session.scalar(
+        await Books(self.session, self.run).lock(book_id)
+        entry_id = await self.run.scalar(
             _INSERT_ENTRY,
             {
                 "book_id": book_id,
@@ -566,8 +575,8 @@ class Journal(_Repository):
             },
         )
         assert entry_id is not None
-        await self.session.execute(
-            insert(ENTRY_LINES),
+        await self.run.write_many(
+            _INSERT_ENTRY_LINE,
             [
                 {
                     "entry_id": entry_id,

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from storage.db import checkpoint_wal, is_sqlite, session_factories
 from storage.digest import DigestQueries
 from storage.picker import PickerQueries
+from storage.prepared import Statements
 from storage.repositories import (
     BankAccounts,
     BankLines,
@@ -32,19 +33,20 @@ from storage.repositories import (
 class UnitOfWork:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-        self.users = Users(session)
-        self.books = Books(session)
-        self.ledger = LedgerAccounts(session)
-        self.connections = Connections(session)
-        self.bank_accounts = BankAccounts(session)
-        self.lines = BankLines(session)
-        self.journal = Journal(session)
-        self.requests = BankRequests(session)
-        self.rules = Rules(session)
-        self.sync_runs = SyncRuns(session)
-        self.erasure = Erasure(session)
-        self.digest = DigestQueries(session)
-        self.picker = PickerQueries(session)
+        self.run = run = Statements(session)
+        self.users = Users(session, run)
+        self.books = Books(session, run)
+        self.ledger = LedgerAccounts(session, run)
+        self.connections = Connections(session, run)
+        self.bank_accounts = BankAccounts(session, run)
+        self.lines = BankLines(session, run)
+        self.journal = Journal(session, run)
+        self.requests = BankRequests(session, run)
+        self.rules = Rules(session, run)
+        self.sync_runs = SyncRuns(session, run)
+        self.erasure = Erasure(session, run)
+        self.digest = DigestQueries(run)
+        self.picker = PickerQueries(run)
         self._committed = False
 
     async def commit(self) -> None:
