@@ -62,12 +62,18 @@ class _Statements(NamedTuple):
 def _statements(in_books: ColumnElement[bool]) -> _Statements:
     """The same queries for one book (book_id = :book) or many (IN an expanding list): one
     book is every press, and a plain parameter spares re-rendering the SQL each time."""
-    waiting = (
-        select(
-            _line.book_id,
-            func.count(),
-            func.sum(case((_line.imported_at >= _until, 1), else_=0)),
+    late = LINES.alias("late")
+    imported_after = (
+        select(func.count())
+        .where(
+            late.c.book_id == _line.book_id,
+            late.c.review_state == ReviewState.TO_REVIEW,
+            late.c.imported_at >= _until,
         )
+        .scalar_subquery()
+    )
+    waiting = (
+        select(_line.book_id, func.count(), imported_after)
         .where(in_books, _line.review_state == ReviewState.TO_REVIEW)
         .group_by(_line.book_id)
     )
