@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from typing import ClassVar, TypeVar
 
 VERSION = "1"
@@ -392,21 +393,33 @@ _BY_TAG = {kind.tag: kind for kind in KINDS}
 
 
 def parse(data: str | None) -> Button:
-    if not data or len(data.encode()) > MAX_BYTES or not data.startswith(VERSION):
+    if not data:
         raise BadButton("not ours or an old version")
+    parsed = _parse(data)
+    if isinstance(parsed, str):
+        raise BadButton(parsed)
+    return parsed
+
+
+@lru_cache(maxsize=1024)
+def _parse(data: str) -> Button | str:
+    """The button, or why it is refused. Cached: every CallbackQueryHandler's pattern
+    parses the same data again before one of them takes the update."""
+    if len(data.encode()) > MAX_BYTES or not data.startswith(VERSION):
+        return "not ours or an old version"
     tag, _, rest = data[len(VERSION) :].partition(":")
     kind = _BY_TAG.get(tag)
     if kind is None:
-        raise BadButton("unknown kind")
+        return "unknown kind"
     raw = rest.split(":")
     kind_fields = fields(kind)
     if len(raw) != len(kind_fields) or not all(_FIELD.match(value) for value in raw):
-        raise BadButton("wrong shape")
+        return "wrong shape"
     values: list[object] = []
     for value, field in zip(raw, kind_fields, strict=True):
         if field.type in ("int", int):
             if not value.isdigit():
-                raise BadButton("not a number")
+                return "not a number"
             values.append(int(value))
         else:
             values.append(value)

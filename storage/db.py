@@ -90,6 +90,8 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         """BEGIN goes straight to sqlite3: as a SQLAlchemy statement it would cost more than
         most of the queries of a button press."""
         driver = conn.connection.driver_connection
+        if driver.in_transaction:
+            return  # a unit of work began it on sqlite3 (storage.uow): the session joins it
         if conn.get_execution_options().get("sqlite_begin") != "IMMEDIATE":
             driver.execute("BEGIN")
             return

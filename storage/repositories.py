@@ -160,9 +160,13 @@ _LOCK_BOOK = Prepared(
 
 
 class _Repository:
-    def __init__(self, session: AsyncSession, statements: Statements | None = None) -> None:
-        self.session = session
-        self.run = statements if statements is not None else Statements(session)
+    def __init__(self, run: Statements) -> None:
+        self.run = run
+
+    @property
+    def session(self) -> AsyncSession:
+        """The unit of work's session (on SQLite, opened at the first ORM query)."""
+        return self.run.session
 
     async def _first(self, query: Select[tuple[T]]) -> T | None:
         return (await self.session.scalars(query)).first()
@@ -561,7 +565,7 @@ class BankLines(_Repository):
 class Journal(_Repository):
     async def post(self, book_id: int, draft: EntryDraft) -> int:
         """Insert a balanced entry with the next number of its book; returns its id."""
-        await Books(self.session, self.run).lock(book_id)
+        await Books(self.run).lock(book_id)
         entry_id = await self.run.scalar(
             _INSERT_ENTRY,
             {

@@ -7,14 +7,14 @@ import sqlite3
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import NamedTuple
 
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
-from storage.db import checkpoint_wal, is_sqlite, session_factories
+from storage.db import SQLITE_BUSY_TIMEOUT, checkpoint_wal, is_sqlite, session_factories
 from storage.digest import DigestQueries
 from storage.picker import PickerQueries
-from storage.prepared import Statements
+from storage.prepared import LeasedStatements, Statements
 from storage.repositories import (
     BankAccounts,
     BankLines,
@@ -31,35 +31,45 @@ from storage.repositories import (
 
 
 class UnitOfWork:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-        self.run = run = Statements(session)
-        self.users = Users(session, run)
-        self.books = Books(session, run)
-        self.ledger = LedgerAccounts(session, run)
-        self.connections = Connections(session, run)
-        self.bank_accounts = BankAccounts(session, run)
-        self.lines = BankLines(session, run)
-        self.journal = Journal(session, run)
-        self.requests = BankRequests(session, run)
-        self.rules = Rules(session, run)
-        self.sync_runs = SyncRuns(session, run)
-        self.erasure = Erasure(session, run)
+    def __init__(self, run: Statements) -> None:
+        self.run = run
+        self.users = Users(run)
+        self.books = Books(run)
+        self.ledger = LedgerAccounts(run)
+        self.connections = Connections(run)
+        self.bank_accounts = BankAccounts(run)
+        self.lines = BankLines(run)
+        self.journal = Journal(run)
+        self.requests = BankRequests(run)
+        self.rules = Rules(run)
+        self.sync_runs = SyncRuns(run)
+        self.erasure = Erasure(run)
         self.digest = DigestQueries(run)
         self.picker = PickerQueries(run)
         self._committed = False
 
+    @property
+    def session(self) -> AsyncSession:
+        return self.run.session
+
     async def commit(self) -> None:
-        await self.session.commit()
+        await self.run.commit()
         self._committed = True
 
     async def flush(self) -> None:
-        await self.session.flush()
+        await self.run.flush()
 
 
 WRITER_WAIT_S = 15.0
 """How long a writer waits for its turn (another writer of this process, or another
 process's write transaction) before giving up, as SQLite's busy timeout used to."""
+IDLE_READERS = 4
+"""SQLite connections kept open for reading units of work, beyond the writer's one."""
+
+
+class _Lease(NamedTuple):
+    connection: AsyncConnection
+    driver: sqlite3.Connection
 
 
 class Database:
@@ -68,6 +78,8 @@ class Database:
     On SQLite, statements run in the event loop (storage.sqlite_inloop), so a writer must
     never wait inside SQLite: writers of this process take turns on an asyncio lock, and a
     BEGIN IMMEDIATE refused because another process writes is retried with asyncio.sleep.
+    Each unit of work runs on a connection this Database keeps checked out (one for the
+    writers, a few for readers), begun directly on sqlite3 (storage.prepared.LeasedStatements).
     """
 
     def __init__(self, engine: AsyncEngine) -> None:
@@ -75,6 +87,8 @@ class Database:
         self._reader, self._writer = session_factories(engine)
         self._turns: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
         self._holder: asyncio.Task[object] | None = None
+        self._idle: list[_Lease] = []
+        self._writer_lease: _Lease | None = None
 
     def _turn(self) -> asyncio.Lock:
         loop = asyncio.get_running_loop()
@@ -101,10 +115,15 @@ class Database:
             ) from None
         self._holder = task
         try:
-            async with self._sqlite_session(self._writer) as session:
-                await _begin_immediate(session)
-                async with self._unit(session) as uow:
-                    yield uow
+            if self._writer_lease is None:
+                self._writer_lease = await self._open_lease(writer=True)
+            lease = self._writer_lease
+            await _begin_immediate(lease.driver)
+            run = LeasedStatements(lease.connection, lease.driver, "BEGIN IMMEDIATE")
+            try:
+                yield UnitOfWork(run)
+            finally:
+                await run.end()
         finally:
             self._holder = None
             turn.release()
@@ -112,7 +131,7 @@ class Database:
     @staticmethod
     @asynccontextmanager
     async def _unit(session: AsyncSession) -> AsyncIterator[UnitOfWork]:
-        uow = UnitOfWork(session)
+        uow = UnitOfWork(Statements(session))
         try:
             yield uow
         finally:
@@ -124,46 +143,59 @@ class Database:
         """Closing (not rolling back) keeps what was read usable after the block."""
         if not is_sqlite(self.engine):
             async with self._reader() as session:
-                yield UnitOfWork(session)
+                yield UnitOfWork(Statements(session))
             return
-        async with self._sqlite_session(self._reader) as session:
-            yield UnitOfWork(session)
-
-    @staticmethod
-    @asynccontextmanager
-    async def _sqlite_session(
-        factory: async_sessionmaker[AsyncSession],
-    ) -> AsyncIterator[AsyncSession]:
-        """A session closed in place. `async with session` closes it in a shielded task,
-        which costs three turns of the event loop per unit of work; the shield guards a
-        close that awaits the network, and on SQLite nothing awaits (storage.sqlite_inloop),
-        so nothing can interrupt the close."""
-        session = factory()
+        lease = self._idle.pop() if self._idle else await self._open_lease(writer=False)
+        run = LeasedStatements(lease.connection, lease.driver, "BEGIN")
         try:
-            yield session
+            lease.driver.execute("BEGIN")
+            yield UnitOfWork(run)
         finally:
-            await session.close()
+            try:
+                await run.end()
+            finally:
+                if len(self._idle) < IDLE_READERS:
+                    self._idle.append(lease)
+                else:
+                    await lease.connection.close()
+
+    async def _open_lease(self, *, writer: bool) -> _Lease:
+        connection = await self.engine.connect()
+        if writer:
+            await connection.execution_options(sqlite_begin="IMMEDIATE")
+        raw = await connection.get_raw_connection()
+        driver = raw.driver_connection
+        assert isinstance(driver, sqlite3.Connection)
+        return _Lease(connection, driver)
 
     async def checkpoint(self) -> bool | None:
         """See storage.db.checkpoint_wal: the WAL goes back into the file, off the loop."""
         return await checkpoint_wal(self.engine)
 
     async def dispose(self) -> None:
+        leases, self._idle = self._idle, []
+        if self._writer_lease is not None:
+            leases.append(self._writer_lease)
+            self._writer_lease = None
+        for lease in leases:
+            await lease.connection.close()
         await self.engine.dispose()
 
 
-async def _begin_immediate(session: AsyncSession) -> None:
+async def _begin_immediate(driver: sqlite3.Connection) -> None:
     """Start the write transaction now, waiting out another process's writer without
-    blocking the loop."""
+    blocking the loop: SQLite refuses at once (busy_timeout=0) and this retries."""
     deadline = time.monotonic() + WRITER_WAIT_S
     pause = 0.005
     while True:
+        driver.execute("PRAGMA busy_timeout=0")
         try:
-            await session.connection()
+            driver.execute("BEGIN IMMEDIATE")
             return
-        except (OperationalError, sqlite3.OperationalError) as error:
+        except sqlite3.OperationalError as error:
             if "locked" not in str(error) or time.monotonic() > deadline:
                 raise
-        await session.rollback()
+        finally:
+            driver.execute(SQLITE_BUSY_TIMEOUT)
         await asyncio.sleep(pause)
         pause = min(pause * 2, 0.2)

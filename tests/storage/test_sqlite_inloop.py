@@ -6,26 +6,31 @@ import asyncio
 import sqlite3
 import threading
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import bindparam, select, text, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from storage import db as storage_db
 from storage import uow as uow_module
 from storage.db import make_engine
 from storage.migrate import migrate_to_head
 from storage.models import Book
+from storage.prepared import Prepared
+from storage.repositories import BOOKS
 from storage.rotation import truncate_wal
-from storage.uow import Database
+from storage.uow import IDLE_READERS, Database
 
 
 @pytest.fixture
-async def sqlite_db(tmp_path: Path) -> Database:
+async def sqlite_db(tmp_path: Path) -> AsyncIterator[Database]:
     engine = make_engine(f"sqlite:///{tmp_path / 'pointage.db'}")
     await migrate_to_head(engine)
-    return Database(engine)
+    database = Database(engine)
+    yield database
+    await database.dispose()
 
 
 def _add_book(name: str) -> Book:
@@ -201,3 +206,81 @@ async def test_commits_never_checkpoint_and_the_job_does_it_in_a_thread(
     assert threads and threads[0] != threading.get_ident(), "the checkpoint runs off the loop"
     assert (tmp_path / "pointage.db").stat().st_size > database_before
     assert await _books(sqlite_db) == 30
+
+
+_RENAME = Prepared(
+    update(BOOKS).where(BOOKS.c.name == bindparam("old")).values(name=bindparam("new"))
+)
+_NAMES = Prepared(select(BOOKS.c.name).order_by(BOOKS.c.name))
+
+
+async def _names(db: Database) -> list[str]:
+    async with db.reading() as uow:
+        return [str(name) for name in await uow.run.scalars(_NAMES, {})]
+
+
+async def test_statements_and_the_session_share_the_unit_of_works_transaction(
+    sqlite_db: Database,
+) -> None:
+    async with sqlite_db.writing() as uow:
+        uow.session.add(_add_book("orm"))
+        assert await uow.run.write(_RENAME, {"old": "orm", "new": "renamed"}) == 1
+        assert await uow.session.scalar(select(Book.name)) == "renamed"
+    assert await _names(sqlite_db) == [], "nothing of an uncommitted unit is left"
+    async with sqlite_db.writing() as uow:
+        uow.session.add(_add_book("orm"))
+        await uow.run.write(_RENAME, {"old": "orm", "new": "renamed"})
+        await uow.commit()
+    assert await _names(sqlite_db) == ["renamed"]
+
+
+async def test_a_unit_of_work_goes_on_after_its_commit_and_keeps_only_what_it_committed(
+    sqlite_db: Database,
+) -> None:
+    async with sqlite_db.writing() as uow:
+        uow.session.add(_add_book("first"))
+        await uow.commit()
+        await uow.run.write(_RENAME, {"old": "first", "new": "second"})
+        uow.session.add(_add_book("third"))
+        assert await uow.run.scalars(_NAMES, {}) == ["second", "third"]
+    assert await _names(sqlite_db) == ["first"]
+    async with sqlite_db.writing() as uow:
+        await uow.run.write(_RENAME, {"old": "first", "new": "again"})
+        await uow.commit()
+        uow.session.add(_add_book("later"))
+        await uow.commit()
+    assert await _names(sqlite_db) == ["again", "later"]
+
+
+async def test_a_failed_statement_leaves_nothing_of_its_unit_of_work(sqlite_db: Database) -> None:
+    async with sqlite_db.writing() as uow:
+        uow.session.add(_add_book("kept"))
+        await uow.commit()
+    with pytest.raises(IntegrityError):
+        async with sqlite_db.writing() as uow:
+            uow.session.add(_add_book("lost"))
+            await uow.run.write(_RENAME, {"old": "kept", "new": None})  # name is NOT NULL
+            await uow.commit()
+    assert await _names(sqlite_db) == ["kept"]
+
+
+async def test_units_of_work_reuse_a_few_connections_and_hold_no_snapshot_between_them(
+    sqlite_db: Database,
+) -> None:
+    pool = sqlite_db.engine.sync_engine.pool
+    for n in range(20):
+        async with sqlite_db.writing() as uow:
+            uow.session.add(_add_book(f"b{n:02}"))
+            await uow.commit()
+        assert len(await _names(sqlite_db)) == n + 1
+
+    async def read_slowly() -> int:
+        async with sqlite_db.reading() as uow:
+            await asyncio.sleep(0.01)
+            return len(await uow.run.scalars(_NAMES, {}))
+
+    assert await asyncio.gather(*(read_slowly() for _ in range(10))) == [20] * 10
+    assert pool.checkedout() <= IDLE_READERS + 1  # type: ignore[attr-defined]
+    assert await truncate_wal(sqlite_db.engine) is True, "an idle connection holds no snapshot"
+    await sqlite_db.dispose()
+    assert pool.checkedout() == 0  # type: ignore[attr-defined]
