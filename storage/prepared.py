@@ -30,8 +30,8 @@ _ASKED = object()
 class _Param(NamedTuple):
     name: str
     value: Any
-    """_ASKED, or the value written in the statement, already processed (a value given
-    under the same name replaces it, as in SQLAlchemy)."""
+    """_ASKED, or the value written in the statement: processed when planned, or for a
+    list, as written. A value given under the same name replaces it, as in SQLAlchemy."""
     process: Processor | None
     expanding: bool
 
@@ -53,12 +53,12 @@ class Prepared:
 
     def __init__(self, statement: Executable) -> None:
         self.statement = statement
-        self._plans: dict[int, _Plan] = {}
+        self._plans: dict[Dialect, _Plan] = {}
 
     def plan(self, dialect: Dialect) -> _Plan:
-        found = self._plans.get(id(dialect))
+        found = self._plans.get(dialect)
         if found is None:
-            found = self._plans[id(dialect)] = _plan(self.statement, dialect)
+            found = self._plans[dialect] = _plan(self.statement, dialect)
         return found
 
 
@@ -74,6 +74,8 @@ def _plan(statement: Executable, dialect: Dialect) -> _Plan:
         process = bind.type._cached_bind_processor(dialect)
         if bind.required:
             params.append(_Param(name, _ASKED, process, bool(bind.expanding)))
+        elif bind.expanding:
+            params.append(_Param(name, list(bind.value or ()), process, True))
         else:
             value = process(bind.value) if process is not None else bind.value
             params.append(_Param(name, value, process, False))
@@ -94,15 +96,22 @@ def sqlite_parameters(plan: _Plan, given: Mapping[str, Any]) -> tuple[str, list[
     """The SQL and positional parameters for sqlite3; expanding lists become `?, ?, …`."""
     values: list[Any] = []
     sql = plan.sql
-    for name, value, process, expanding in plan.params:
-        if value is not _ASKED and name not in given:
-            values.append(value)
-        elif expanding:
-            items = [process(v) for v in given[name]] if process else list(given[name])
+    for name, written, process, expanding in plan.params:
+        if name in given:
+            value = given[name]
+        elif written is _ASKED:
+            raise exc.ArgumentError(f"a value is required for parameter {name!r}")
+        elif not expanding:
+            values.append(written)  # processed when planned
+            continue
+        else:
+            value = written
+        if expanding:
+            items = [process(v) for v in value] if process else list(value)
             sql = sql.replace(f"__[POSTCOMPILE_{name}]", ", ".join("?" * len(items)), 1)
             values.extend(items)
         else:
-            values.append(process(given[name]) if process is not None else given[name])
+            values.append(process(value) if process is not None else value)
     return sql, values
 
 
@@ -126,6 +135,10 @@ class Statements:
         assert self._session is not None
         return self._session
 
+    @property
+    def on_sqlite(self) -> bool:
+        return self._sqlite
+
     async def commit(self) -> None:
         await self.session.commit()
 
@@ -135,6 +148,7 @@ class Statements:
     async def all(self, prepared: Prepared, params: Mapping[str, Any]) -> list[Any]:
         """Every row, as named tuples (SQLite) or Rows (elsewhere)."""
         if not self._sqlite:
+            await self._flushed()
             return list((await self.session.execute(prepared.statement, params)).all())
         plan = prepared.plan(self._dialect)
         cursor = await self._run(plan, params)
@@ -161,6 +175,7 @@ class Statements:
     async def write(self, prepared: Prepared, params: Mapping[str, Any]) -> int:
         """An UPDATE, INSERT or DELETE; how many rows it changed."""
         if not self._sqlite:
+            await self._flushed()
             result = await self.session.execute(prepared.statement, params)
             return int(result.rowcount)  # type: ignore[attr-defined]
         cursor = await self._run(prepared.plan(self._dialect), params)
@@ -170,6 +185,7 @@ class Statements:
         if not rows:
             return
         if not self._sqlite:
+            await self._flushed()
             await self.session.execute(prepared.statement, list(rows))
             return
         plan = prepared.plan(self._dialect)
@@ -190,12 +206,19 @@ class Statements:
         except sqlite3.Error as error:
             raise _wrapped(sql, values, error) from error
 
+    async def _flushed(self) -> None:
+        """What the session holds unflushed goes to the database first, so a statement
+        sees it (SQLAlchemy autoflushes before ORM queries only, these are Core)."""
+        session = self._session
+        if session is not None:
+            sync = session.sync_session
+            if sync.autoflush and not sync._is_clean():
+                await session.flush()
+
     async def _connection(self) -> sqlite3.Connection:
-        """The session's sqlite3 connection, in its current transaction; what the session
-        holds unflushed is flushed first, as its autoflush would."""
+        """The session's sqlite3 connection, in its current transaction, flushed first."""
+        await self._flushed()
         sync = self.session.sync_session
-        if sync.autoflush and not sync._is_clean():
-            await self.session.flush()
         transaction = sync.get_transaction()
         if self._driver is None or transaction is None or transaction is not self._transaction:
             connection = await self.session.connection()
@@ -257,12 +280,8 @@ class LeasedStatements(Statements):
                 driver.rollback()
 
     async def _connection(self) -> sqlite3.Connection:
-        """Flushes the session first, as its autoflush would; begins again after a commit."""
-        session = self._session
-        if session is not None:
-            sync = session.sync_session
-            if sync.autoflush and not sync._is_clean():
-                await session.flush()
+        """Flushed first; begun again after a commit."""
+        await self._flushed()
         driver = self._driver
         assert driver is not None
         if not driver.in_transaction:

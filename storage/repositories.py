@@ -219,7 +219,7 @@ class Books(_Repository):
 
     async def lock(self, book_id: int) -> None:
         """Serialise the writers of one book (entry numbers); on SQLite BEGIN IMMEDIATE does."""
-        if self.session.bind.dialect.name != "sqlite":
+        if not self.run.on_sqlite:
             await self.run.all(_LOCK_BOOK, {"book_id": book_id})
 
 
