@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import namedtuple
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from sqlalchemy import exc
@@ -241,7 +241,13 @@ class LeasedStatements(Statements):
 
     __slots__ = ("_begin", "_lease")
 
-    def __init__(self, connection: AsyncConnection, driver: sqlite3.Connection, begin: str) -> None:
+    def __init__(
+        self,
+        connection: AsyncConnection,
+        driver: sqlite3.Connection,
+        begin: Callable[[sqlite3.Connection], Awaitable[None]],
+    ) -> None:
+        """`begin` starts the next transaction after a commit, as the unit of work did."""
         super().__init__(None, connection.dialect)
         self._lease = connection
         self._driver = driver
@@ -285,7 +291,7 @@ class LeasedStatements(Statements):
         driver = self._driver
         assert driver is not None
         if not driver.in_transaction:
-            driver.execute(self._begin)
+            await self._begin(driver)
         return driver
 
 

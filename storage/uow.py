@@ -119,7 +119,7 @@ class Database:
                 self._writer_lease = await self._open_lease(writer=True)
             lease = self._writer_lease
             await _begin_immediate(lease.driver)
-            run = LeasedStatements(lease.connection, lease.driver, "BEGIN IMMEDIATE")
+            run = LeasedStatements(lease.connection, lease.driver, _begin_immediate)
             try:
                 yield UnitOfWork(run)
             finally:
@@ -146,9 +146,9 @@ class Database:
                 yield UnitOfWork(Statements(session))
             return
         lease = self._idle.pop() if self._idle else await self._open_lease(writer=False)
-        run = LeasedStatements(lease.connection, lease.driver, "BEGIN")
+        run = LeasedStatements(lease.connection, lease.driver, _begin)
         try:
-            lease.driver.execute("BEGIN")
+            await _begin(lease.driver)
             yield UnitOfWork(run)
         finally:
             try:
@@ -180,6 +180,10 @@ class Database:
         for lease in leases:
             await lease.connection.close()
         await self.engine.dispose()
+
+
+async def _begin(driver: sqlite3.Connection) -> None:
+    driver.execute("BEGIN")
 
 
 async def _begin_immediate(driver: sqlite3.Connection) -> None:

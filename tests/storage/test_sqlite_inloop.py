@@ -284,3 +284,35 @@ async def test_units_of_work_reuse_a_few_connections_and_hold_no_snapshot_betwee
     assert await truncate_wal(sqlite_db.engine) is True, "an idle connection holds no snapshot"
     await sqlite_db.dispose()
     assert pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
+async def test_after_a_commit_a_writer_waits_for_another_process_again_without_blocking(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    other = sqlite3.connect(tmp_path / "pointage.db", isolation_level=None)
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.01)
+
+    async def write_twice() -> None:
+        async with sqlite_db.writing() as uow:
+            uow.session.add(_add_book("first"))
+            await uow.commit()
+            other.execute("BEGIN IMMEDIATE")
+            await uow.run.write(_RENAME, {"old": "first", "new": "second"})
+            await uow.commit()
+
+    ticker = asyncio.create_task(tick())
+    writer = asyncio.create_task(write_twice())
+    await asyncio.sleep(0.4)
+    assert not writer.done(), "the second transaction waits for the other process"
+    assert ticks >= 10, "the loop kept running while the writer waited"
+    other.execute("COMMIT")
+    await asyncio.wait_for(writer, 5)
+    ticker.cancel()
+    other.close()
+    assert await _names(sqlite_db) == ["second"]
