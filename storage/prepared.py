@@ -5,7 +5,8 @@ a button press's statements in 2–60 µs, and a press makes about ten. A `Prepa
 is compiled once per dialect. On SQLite it then runs on the unit of work's own sqlite3
 connection, inside the same transaction, and its parameters and results go through the very
 type processors SQLAlchemy would apply (`_cached_bind_processor`, `_cached_result_processor`,
-as `DefaultExecutionContext` does). Other databases run it through the session unchanged.
+as `DefaultExecutionContext` does): that is SqliteStatements. Other databases run it
+through the session unchanged (Statements).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from typing import Any, NamedTuple
 from sqlalchemy import exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
-from sqlalchemy.orm import SessionTransaction
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import Executable
 
@@ -92,7 +92,7 @@ def _plan(statement: Executable, dialect: Dialect) -> _Plan:
     )
 
 
-def sqlite_parameters(plan: _Plan, given: Mapping[str, Any]) -> tuple[str, list[Any]]:
+def _sqlite_parameters(plan: _Plan, given: Mapping[str, Any]) -> tuple[str, list[Any]]:
     """The SQL and positional parameters for sqlite3; expanding lists become `?, ?, …`."""
     values: list[Any] = []
     sql = plan.sql
@@ -116,9 +116,9 @@ def sqlite_parameters(plan: _Plan, given: Mapping[str, Any]) -> tuple[str, list[
 
 
 class Statements:
-    """Runs Prepared statements in one session's transaction."""
+    """Runs Prepared statements through a session, in its transaction (PostgreSQL)."""
 
-    __slots__ = ("_dialect", "_driver", "_session", "_sqlite", "_transaction")
+    __slots__ = ("_dialect", "_session")
 
     def __init__(self, session: AsyncSession | None, dialect: Dialect | None = None) -> None:
         self._session = session
@@ -126,9 +126,6 @@ class Statements:
             assert session is not None and session.bind is not None
             dialect = session.bind.dialect
         self._dialect = dialect
-        self._sqlite = dialect.name == "sqlite"
-        self._driver: sqlite3.Connection | None = None
-        self._transaction: SessionTransaction | None = None
 
     @property
     def session(self) -> AsyncSession:
@@ -137,7 +134,7 @@ class Statements:
 
     @property
     def on_sqlite(self) -> bool:
-        return self._sqlite
+        return self._dialect.name == "sqlite"
 
     async def commit(self) -> None:
         await self.session.commit()
@@ -146,20 +143,9 @@ class Statements:
         await self.session.flush()
 
     async def all(self, prepared: Prepared, params: Mapping[str, Any]) -> list[Any]:
-        """Every row, as named tuples (SQLite) or Rows (elsewhere)."""
-        if not self._sqlite:
-            await self._flushed()
-            return list((await self.session.execute(prepared.statement, params)).all())
-        plan = prepared.plan(self._dialect)
-        cursor = await self._run(plan, params)
-        found = cursor.fetchall()
-        convert, make = plan.convert, plan.make_row
-        if convert is None:
-            return [make(values) for values in found]
-        return [
-            make([f(v) if f is not None else v for f, v in zip(convert, values, strict=True)])
-            for values in found
-        ]
+        """Every row, as Rows here, as named tuples on SQLite."""
+        await self._flushed()
+        return list((await self.session.execute(prepared.statement, params)).all())
 
     async def first(self, prepared: Prepared, params: Mapping[str, Any]) -> Any | None:
         rows = await self.all(prepared, params)
@@ -174,37 +160,14 @@ class Statements:
 
     async def write(self, prepared: Prepared, params: Mapping[str, Any]) -> int:
         """An UPDATE, INSERT or DELETE; how many rows it changed."""
-        if not self._sqlite:
-            await self._flushed()
-            result = await self.session.execute(prepared.statement, params)
-            return int(result.rowcount)  # type: ignore[attr-defined]
-        cursor = await self._run(prepared.plan(self._dialect), params)
-        return int(cursor.rowcount)
+        await self._flushed()
+        result = await self.session.execute(prepared.statement, params)
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def write_many(self, prepared: Prepared, rows: Sequence[Mapping[str, Any]]) -> None:
-        if not rows:
-            return
-        if not self._sqlite:
+        if rows:
             await self._flushed()
             await self.session.execute(prepared.statement, list(rows))
-            return
-        plan = prepared.plan(self._dialect)
-        assert not plan.expanding, "executemany takes no expanding parameter"
-        driver = await self._connection()
-        sql = plan.sql
-        values = [sqlite_parameters(plan, given)[1] for given in rows]
-        try:
-            driver.executemany(sql, values)
-        except sqlite3.Error as error:
-            raise _wrapped(sql, values, error) from error
-
-    async def _run(self, plan: _Plan, given: Mapping[str, Any]) -> sqlite3.Cursor:
-        driver = await self._connection()
-        sql, values = sqlite_parameters(plan, given)
-        try:
-            return driver.execute(sql, values)
-        except sqlite3.Error as error:
-            raise _wrapped(sql, values, error) from error
 
     async def _flushed(self) -> None:
         """What the session holds unflushed goes to the database first, so a statement
@@ -215,31 +178,16 @@ class Statements:
             if sync.autoflush and not sync._is_clean():
                 await session.flush()
 
-    async def _connection(self) -> sqlite3.Connection:
-        """The session's sqlite3 connection, in its current transaction, flushed first."""
-        await self._flushed()
-        sync = self.session.sync_session
-        transaction = sync.get_transaction()
-        if self._driver is None or transaction is None or transaction is not self._transaction:
-            connection = await self.session.connection()
-            raw = await connection.get_raw_connection()
-            driver = raw.driver_connection
-            assert isinstance(driver, sqlite3.Connection)
-            self._driver = driver
-            self._transaction = sync.get_transaction()
-        assert self._driver is not None
-        return self._driver
 
+class SqliteStatements(Statements):
+    """Runs Prepared statements straight on a SQLite unit of work's own connection
+    (storage.uow), whose transaction is already begun.
 
-class LeasedStatements(Statements):
-    """A SQLite unit of work's own connection (storage.uow), with its transaction begun.
+    The session opens only when an ORM query needs it, bound to the same connection, and
+    joins that transaction (storage.db's begin event leaves it alone). Opening a session
+    costs about as much as the handful of statements of a button press, which needs none."""
 
-    Prepared statements run on it at once; the session opens only when an ORM query needs
-    it, bound to the same connection, and joins the transaction already begun
-    (storage.db's begin event leaves it alone). Opening a session costs about as much as
-    the handful of statements of a button press, which needs none."""
-
-    __slots__ = ("_begin", "_lease")
+    __slots__ = ("_begin", "_driver", "_lease")
 
     def __init__(
         self,
@@ -262,11 +210,9 @@ class LeasedStatements(Statements):
     async def commit(self) -> None:
         if self._session is not None:
             await self._session.commit()
-        driver = self._driver
-        assert driver is not None
-        if driver.in_transaction:
+        if self._driver.in_transaction:
             try:
-                driver.commit()
+                self._driver.commit()
             except sqlite3.Error as error:
                 raise _wrapped("COMMIT", (), error) from error
 
@@ -280,19 +226,49 @@ class LeasedStatements(Statements):
             if self._session is not None:
                 await self._session.close()
         finally:
-            driver = self._driver
-            assert driver is not None
-            if driver.in_transaction:
-                driver.rollback()
+            if self._driver.in_transaction:
+                self._driver.rollback()
+
+    async def all(self, prepared: Prepared, params: Mapping[str, Any]) -> list[Any]:
+        plan = prepared.plan(self._dialect)
+        found = (await self._run(plan, params)).fetchall()
+        convert, make = plan.convert, plan.make_row
+        if convert is None:
+            return [make(values) for values in found]
+        return [
+            make([f(v) if f is not None else v for f, v in zip(convert, values, strict=True)])
+            for values in found
+        ]
+
+    async def write(self, prepared: Prepared, params: Mapping[str, Any]) -> int:
+        return int((await self._run(prepared.plan(self._dialect), params)).rowcount)
+
+    async def write_many(self, prepared: Prepared, rows: Sequence[Mapping[str, Any]]) -> None:
+        if not rows:
+            return
+        plan = prepared.plan(self._dialect)
+        assert not plan.expanding, "executemany takes no expanding parameter"
+        driver = await self._connection()
+        values = [_sqlite_parameters(plan, given)[1] for given in rows]
+        try:
+            driver.executemany(plan.sql, values)
+        except sqlite3.Error as error:
+            raise _wrapped(plan.sql, values, error) from error
+
+    async def _run(self, plan: _Plan, given: Mapping[str, Any]) -> sqlite3.Cursor:
+        driver = await self._connection()
+        sql, values = _sqlite_parameters(plan, given)
+        try:
+            return driver.execute(sql, values)
+        except sqlite3.Error as error:
+            raise _wrapped(sql, values, error) from error
 
     async def _connection(self) -> sqlite3.Connection:
         """Flushed first; begun again after a commit."""
         await self._flushed()
-        driver = self._driver
-        assert driver is not None
-        if not driver.in_transaction:
-            await self._begin(driver)
-        return driver
+        if not self._driver.in_transaction:
+            await self._begin(self._driver)
+        return self._driver
 
 
 def _wrapped(sql: str, values: Any, error: sqlite3.Error) -> exc.StatementError:

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from storage.db import SQLITE_BUSY_TIMEOUT, checkpoint_wal, is_sqlite, session_factories
 from storage.digest import DigestQueries
 from storage.picker import PickerQueries
-from storage.prepared import LeasedStatements, Statements
+from storage.prepared import SqliteStatements, Statements
 from storage.repositories import (
     BankAccounts,
     BankLines,
@@ -79,7 +79,7 @@ class Database:
     never wait inside SQLite: writers of this process take turns on an asyncio lock, and a
     BEGIN IMMEDIATE refused because another process writes is retried with asyncio.sleep.
     Each unit of work runs on a connection this Database keeps checked out (one for the
-    writers, a few for readers), begun directly on sqlite3 (storage.prepared.LeasedStatements).
+    writers, a few for readers), begun directly on sqlite3 (storage.prepared.SqliteStatements).
     """
 
     def __init__(self, engine: AsyncEngine) -> None:
@@ -119,7 +119,7 @@ class Database:
                 self._writer_lease = await self._open_lease(writer=True)
             lease = self._writer_lease
             await _begin_immediate(lease.driver)
-            run = LeasedStatements(lease.connection, lease.driver, _begin_immediate)
+            run = SqliteStatements(lease.connection, lease.driver, _begin_immediate)
             try:
                 yield UnitOfWork(run)
             finally:
@@ -146,7 +146,7 @@ class Database:
                 yield UnitOfWork(Statements(session))
             return
         lease = self._idle.pop() if self._idle else await self._open_lease(writer=False)
-        run = LeasedStatements(lease.connection, lease.driver, _begin)
+        run = SqliteStatements(lease.connection, lease.driver, _begin)
         try:
             await _begin(lease.driver)
             yield UnitOfWork(run)
