@@ -212,7 +212,13 @@ class BankTransaction(Base):
         ),
         Index("ix_bank_transactions_review_imported", "book_id", "review_state", "imported_at"),
         Index("ix_bank_transactions_book_reviewed", "book_id", "reviewed_at"),
-        Index("ix_bank_transactions_book_payee", "book_id", "payee"),
+        Index(
+            "ix_bank_transactions_payee_filed",
+            "book_id",
+            "payee",
+            "review_state",
+            "suggested_account_id",
+        ),
         Index("ix_bank_transactions_fingerprint", "bank_account_id", "fingerprint"),
     )
 
