@@ -6,8 +6,9 @@ import asyncio
 import sqlite3
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import bindparam, select, text, update
@@ -66,6 +67,21 @@ async def test_a_writer_waits_for_another_process_without_blocking_the_loop(
 ) -> None:
     other = sqlite3.connect(tmp_path / "pointage.db", isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
+
+    async def write() -> None:
+        async with sqlite_db.writing() as uow:
+            uow.session.add(_add_book("after the other writer"))
+            await uow.commit()
+
+    await _waits_for_the_other_without_blocking(write(), other)
+    assert await _books(sqlite_db) == 1
+
+
+async def _waits_for_the_other_without_blocking(
+    write: Coroutine[Any, Any, None], other: sqlite3.Connection
+) -> None:
+    """`write` is still waiting after 0.4 s while the loop keeps turning; it ends once
+    the other process commits."""
     ticks = 0
 
     async def tick() -> None:
@@ -74,13 +90,8 @@ async def test_a_writer_waits_for_another_process_without_blocking_the_loop(
             ticks += 1
             await asyncio.sleep(0.01)
 
-    async def write() -> None:
-        async with sqlite_db.writing() as uow:
-            uow.session.add(_add_book("after the other writer"))
-            await uow.commit()
-
     ticker = asyncio.create_task(tick())
-    writer = asyncio.create_task(write())
+    writer = asyncio.create_task(write)
     await asyncio.sleep(0.4)
     assert not writer.done(), "the write must wait for the other process's transaction"
     assert ticks >= 10, "the loop kept running while the writer waited"
@@ -88,7 +99,6 @@ async def test_a_writer_waits_for_another_process_without_blocking_the_loop(
     await asyncio.wait_for(writer, 5)
     ticker.cancel()
     other.close()
-    assert await _books(sqlite_db) == 1
 
 
 async def test_a_writer_gives_up_after_the_wait_and_writes_nothing(
@@ -290,13 +300,6 @@ async def test_after_a_commit_a_writer_waits_for_another_process_again_without_b
     sqlite_db: Database, tmp_path: Path
 ) -> None:
     other = sqlite3.connect(tmp_path / "pointage.db", isolation_level=None)
-    ticks = 0
-
-    async def tick() -> None:
-        nonlocal ticks
-        while True:
-            ticks += 1
-            await asyncio.sleep(0.01)
 
     async def write_twice() -> None:
         async with sqlite_db.writing() as uow:
@@ -306,13 +309,5 @@ async def test_after_a_commit_a_writer_waits_for_another_process_again_without_b
             await uow.run.write(_RENAME, {"old": "first", "new": "second"})
             await uow.commit()
 
-    ticker = asyncio.create_task(tick())
-    writer = asyncio.create_task(write_twice())
-    await asyncio.sleep(0.4)
-    assert not writer.done(), "the second transaction waits for the other process"
-    assert ticks >= 10, "the loop kept running while the writer waited"
-    other.execute("COMMIT")
-    await asyncio.wait_for(writer, 5)
-    ticker.cancel()
-    other.close()
+    await _waits_for_the_other_without_blocking(write_twice(), other)
     assert await _names(sqlite_db) == ["second"]
