@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from sqlalchemy import Row
 from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.categorize import (
@@ -25,6 +24,7 @@ from bot.ledger import acceptance_entry
 from bot.money import Money
 from bot.transfers import TransferCandidate, pair_transfers
 from storage.models import BankAccount, BankTransaction, Book, LedgerAccount, Rule
+from storage.prepared import NamedRow
 from storage.uow import UnitOfWork
 
 TRANSFER_CONFIDENCE = 0.9
@@ -196,7 +196,7 @@ class Fileable:
     pending: bool
 
     @classmethod
-    def of(cls, line: BankTransaction | Row[Any], bank_ledger_id: int) -> Fileable:
+    def of(cls, line: BankTransaction | NamedRow, bank_ledger_id: int) -> Fileable:
         """From a loaded line or a row with the same column names."""
         return cls(
             line.id,

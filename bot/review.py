@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import select
 
 from bot.charts import CATEGORY_KINDS, TEMPLATES, AccountKind
 from bot.clock import Clock
@@ -33,6 +33,7 @@ from storage.models import (
     Rule,
     User,
 )
+from storage.prepared import NamedRow
 from storage.repositories import LINE_VIEW_COLUMNS, BookRef
 from storage.uow import Database, UnitOfWork
 
@@ -80,7 +81,7 @@ def _int_map(rows: Sequence[Any]) -> dict[int, int]:
     return {int(key): int(value) for key, value in rows}
 
 
-def _row_view(row: Row[Any]) -> ReviewLine:
+def _row_view(row: NamedRow) -> ReviewLine:
     """A digest line from LINE_VIEW_COLUMNS, unpacked by position: a Row's attributes are
     looked up by name, which costs more than the rest of building the line."""
     (
@@ -136,7 +137,7 @@ class Review:
 
     async def _pressed(
         self, uow: UnitOfWork, telegram_id: int, line_id: int
-    ) -> tuple[Row[Any], BookRef]:
+    ) -> tuple[NamedRow, BookRef]:
         """The pressed line (BankLines.to_decide) and its book; NotFound for a line that is
         not in one of this user's books."""
         row = await uow.lines.to_decide(telegram_id, line_id)

@@ -16,7 +16,6 @@ from sqlalchemy import (
     BindParameter,
     ColumnElement,
     CompoundSelect,
-    Row,
     Select,
     and_,
     bindparam,
@@ -28,7 +27,7 @@ from sqlalchemy import (
 )
 
 from bot.domain import ReviewState
-from storage.prepared import Prepared, Statements
+from storage.prepared import NamedRow, Prepared, Statements
 from storage.repositories import ACCOUNTS, LINE_VIEW_COLUMNS, LINES
 
 _line = LINES.c
@@ -184,14 +183,14 @@ class DigestQueries:
 
     async def page(
         self, book_id: int, at: datetime, until: datetime, offset: int, size: int
-    ) -> Sequence[Row[Any]]:
+    ) -> Sequence[NamedRow]:
         """One page of one book, as LINE_VIEW_COLUMNS rows, newest first."""
         params = {"book": book_id, "at": at, "until": until, "offset": offset, "size": size}
         return await self.run.all(_ONE_PAGE, params)
 
     async def first_pages(
         self, book_ids: Sequence[int], at: datetime, until: datetime, size: int
-    ) -> Sequence[Row[Any]]:
+    ) -> Sequence[NamedRow]:
         """The first page of many books at once (the daily digests)."""
         params = {"books": list(book_ids), "at": at, "until": until, "size": size}
         return await self.run.all(_FIRST_PAGES, params)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from typing import Any
 
-from sqlalchemy import Row, bindparam, func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 
 from bot.charts import CATEGORY_KINDS
 from bot.domain import ReviewState
-from storage.prepared import Prepared, Statements
+from storage.prepared import NamedRow, Prepared, Statements
 from storage.repositories import ACCOUNTS, ENTRY_LINES, LINES
 
 RECENT_ENTRY_LINES = 400
@@ -69,7 +68,7 @@ class PickerQueries:
         params = {"book_id": book_id, "size": size}
         return [int(a) for a in await self.run.scalars(_MOST_USED, params)]
 
-    async def accounts(self, book_id: int, ids: Collection[int], code: str) -> Sequence[Row[Any]]:
+    async def accounts(self, book_id: int, ids: Collection[int], code: str) -> Sequence[NamedRow]:
         """(id, code, name, kind) of the accounts named, and of the one with `code`."""
         params = {"book_id": book_id, "ids": list(ids), "code": code}
         return await self.run.all(_ACCOUNTS, params)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlite3
 from collections import namedtuple
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeAlias
 
 from sqlalchemy import exc
 from sqlalchemy.engine import Dialect
@@ -23,6 +23,9 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import Executable
 
 Processor = Callable[[Any], Any]
+NamedRow: TypeAlias = Any
+"""A result row, by position and by column name: a named tuple from SqliteStatements, a
+SQLAlchemy Row from Statements."""
 _ASKED = object()
 """A parameter the caller gives (as opposed to a value written in the statement)."""
 
@@ -142,12 +145,12 @@ class Statements:
     async def flush(self) -> None:
         await self.session.flush()
 
-    async def all(self, prepared: Prepared, params: Mapping[str, Any]) -> list[Any]:
-        """Every row, as Rows here, as named tuples on SQLite."""
+    async def all(self, prepared: Prepared, params: Mapping[str, Any]) -> list[NamedRow]:
+        """Every row."""
         await self._flushed()
         return list((await self.session.execute(prepared.statement, params)).all())
 
-    async def first(self, prepared: Prepared, params: Mapping[str, Any]) -> Any | None:
+    async def first(self, prepared: Prepared, params: Mapping[str, Any]) -> NamedRow | None:
         rows = await self.all(prepared, params)
         return rows[0] if rows else None
 
@@ -229,7 +232,7 @@ class SqliteStatements(Statements):
             if self._driver.in_transaction:
                 self._driver.rollback()
 
-    async def all(self, prepared: Prepared, params: Mapping[str, Any]) -> list[Any]:
+    async def all(self, prepared: Prepared, params: Mapping[str, Any]) -> list[NamedRow]:
         plan = prepared.plan(self._dialect)
         found = (await self._run(plan, params)).fetchall()
         convert, make = plan.convert, plan.make_row

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Any, NamedTuple, TypeVar, cast
+from typing import NamedTuple, TypeVar, cast
 
 from sqlalchemy import (
-    Row,
     Select,
     Table,
     and_,
@@ -41,7 +40,7 @@ from storage.models import (
     User,
     utcnow,
 )
-from storage.prepared import Prepared, Statements
+from storage.prepared import NamedRow, Prepared, Statements
 
 T = TypeVar("T")
 _SYNCING = (ConnectionStatus.ACTIVE, ConnectionStatus.ERROR)
@@ -248,7 +247,7 @@ class LedgerAccounts(_Repository):
             )
         )
 
-    async def view(self, book_id: int, account_id: int) -> Row[Any] | None:
+    async def view(self, book_id: int, account_id: int) -> NamedRow | None:
         """(id, code, name, kind) of one account of the book."""
         return await self.run.first(_ACCOUNT_VIEW, {"book_id": book_id, "account_id": account_id})
 
@@ -455,7 +454,7 @@ class BankLines(_Repository):
         params = {"line_id": line_id, "account_id": account_id, "at": at, "auto": auto}
         return await self.run.write(_MARK_ACCEPTED, params) == 1
 
-    async def to_decide(self, telegram_id: int, line_id: int) -> Row[Any] | None:
+    async def to_decide(self, telegram_id: int, line_id: int) -> NamedRow | None:
         """The line as LINE_VIEW_COLUMNS, with suggested_account_id, its bank's ledger account
         (bank_ledger_id) and its book's chart_template; None unless it is in one of this
         user's books (a forged button finds nothing)."""
