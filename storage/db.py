@@ -9,12 +9,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from storage import sqlite_inloop
 
@@ -102,13 +97,3 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
             driver.execute("BEGIN IMMEDIATE")
         finally:
             driver.execute(SQLITE_BUSY_TIMEOUT)
-
-
-def session_factories(
-    engine: AsyncEngine,
-) -> tuple[async_sessionmaker[AsyncSession], async_sessionmaker[AsyncSession]]:
-    """(readers, writers): writers start with BEGIN IMMEDIATE on SQLite."""
-    reader = async_sessionmaker(engine, expire_on_commit=False)
-    write_bind = engine.execution_options(sqlite_begin="IMMEDIATE") if is_sqlite(engine) else engine
-    writer = async_sessionmaker(write_bind, expire_on_commit=False)
-    return reader, writer

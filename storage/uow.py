@@ -9,9 +9,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import NamedTuple
 
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
-from storage.db import SQLITE_BUSY_TIMEOUT, checkpoint_wal, is_sqlite, session_factories
+from storage.db import SQLITE_BUSY_TIMEOUT, checkpoint_wal, is_sqlite
 from storage.digest import DigestQueries
 from storage.picker import PickerQueries
 from storage.prepared import SqliteStatements, Statements
@@ -84,7 +84,7 @@ class Database:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
-        self._reader, self._writer = session_factories(engine)
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         self._turns: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
         self._holder: asyncio.Task[object] | None = None
         self._idle: list[_Lease] = []
@@ -99,7 +99,7 @@ class Database:
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[UnitOfWork]:
         if not is_sqlite(self.engine):
-            async with self._writer() as session, self._unit(session) as uow:
+            async with self._sessions() as session, self._unit(session) as uow:
                 yield uow
             return
         task = asyncio.current_task()
@@ -142,7 +142,7 @@ class Database:
     async def reading(self) -> AsyncIterator[UnitOfWork]:
         """Closing (not rolling back) keeps what was read usable after the block."""
         if not is_sqlite(self.engine):
-            async with self._reader() as session:
+            async with self._sessions() as session:
                 yield UnitOfWork(Statements(session))
             return
         lease = self._idle.pop() if self._idle else await self._open_lease(writer=False)
