@@ -63,7 +63,7 @@ class _Statements(NamedTuple):
 def _statements(in_books: ColumnElement[bool], *, one_book: bool) -> _Statements:
     """The same queries for one book (book_id = :book) or many (IN an expanding list): one
     book is every press, and a plain parameter spares re-rendering the SQL each time."""
-    waiting = _waiting_one() if one_book else _waiting_many(in_books)
+    waiting = _waiting_one(in_books) if one_book else _waiting_many(in_books)
     recent = (
         select(
             _line.book_id,
@@ -90,18 +90,14 @@ def _statements(in_books: ColumnElement[bool], *, one_book: bool) -> _Statements
     return _Statements(Prepared(waiting), Prepared(recent), shown)
 
 
-def _waiting_one() -> Select[Any]:
+def _waiting_one(in_book: ColumnElement[bool]) -> Select[Any]:
     """(book, lines waiting, of those imported after the anchor) as two plain counts:
     SQLite counts an index range fastest when the count is all a query asks for."""
 
     def count(*imported: ColumnElement[bool]) -> ScalarSelect[Any]:
         return (
             select(func.count())
-            .where(
-                _line.book_id == bindparam("book"),
-                _line.review_state == ReviewState.TO_REVIEW,
-                *imported,
-            )
+            .where(in_book, _line.review_state == ReviewState.TO_REVIEW, *imported)
             .scalar_subquery()
         )
 
