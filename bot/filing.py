@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import NamedTuple
-
-from sqlalchemy.orm.attributes import set_committed_value
+from typing import NamedTuple, Protocol
 
 from bot.categorize import (
     AUTO_ACCEPT_THRESHOLD,
@@ -19,19 +18,35 @@ from bot.categorize import (
     suggest,
 )
 from bot.charts import TEMPLATES, ChartTemplate
+from bot.cooperative import Slices
 from bot.domain import ReviewState
 from bot.ledger import acceptance_entry
 from bot.money import Money
 from bot.transfers import TransferCandidate, pair_transfers
 from storage.models import BankAccount, BankTransaction, Book, LedgerAccount, Rule
-from storage.prepared import NamedRow
 from storage.uow import UnitOfWork
 
 TRANSFER_CONFIDENCE = 0.9
 TRANSFER_WINDOW_DAYS = 3
+FLUSH_EVERY = 200
 
 
-def facts_of(line: BankTransaction) -> LineFacts:
+class _Facts(Protocol):
+    @property
+    def raw_label(self) -> str: ...
+    @property
+    def payee(self) -> str: ...
+    @property
+    def amount_minor(self) -> int: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def booking_date(self) -> date: ...
+    @property
+    def bank_account_id(self) -> int: ...
+
+
+def facts_of(line: _Facts) -> LineFacts:
     return LineFacts(
         label=line.raw_label,
         payee=line.payee,
@@ -73,9 +88,11 @@ async def load_filing(uow: UnitOfWork, book: Book, threshold: float | None) -> B
         if rule.account_id in by_id
     ]
     memory = Memory()
-    for line, account_id in await uow.lines.decided(book.id):
-        if account_id in by_id:
-            memory.learn(facts_of(line), by_id[account_id].code)
+    slices = Slices()
+    for line in await uow.lines.decided(book.id):
+        await slices.tick()
+        if line.account_id in by_id:
+            memory.learn(facts_of(line), by_id[line.account_id].code)
     return BookFiling(
         book=book,
         chart=TEMPLATES[book.chart_template],
@@ -124,19 +141,25 @@ async def file_lines(
     now: datetime,
 ) -> int:
     """Suggest an account for each line, pair transfers, accept what may be; returns accepted."""
-    accepted = 0
-    suggestions = {line.id: filing.suggestion_for(line) for line in lines}
-    for line in lines:
+    suggestions: dict[int, Suggestion] = {}
+    slices = Slices()
+    for position, line in enumerate(lines, start=1):
+        await slices.tick()
+        suggestions[line.id] = filing.suggestion_for(line)
         apply_suggestion(line, suggestions[line.id], filing)
+        if position % FLUSH_EVERY == 0:
+            await uow.flush()  # a flush's Python side runs in the loop: a chunk at a time
     paired = await _pair_transfers(uow, filing, lines)
+    sure = []
     for line in lines:
-        if line.id in paired or line.review_state != ReviewState.TO_REVIEW:
+        await slices.tick()
+        target = line.suggested_account_id
+        if line.id in paired or line.review_state != ReviewState.TO_REVIEW or target is None:
             continue
-        if not should_auto_accept(line, suggestions[line.id], filing):
-            continue
-        if await accept_line(uow, line, bank_accounts[line.bank_account_id], now, auto=True):
-            accepted += 1
-    return accepted
+        if should_auto_accept(line, suggestions[line.id], filing):
+            sure.append((line, target))
+    ledger_ids = {a.id: a.ledger_account_id for a in bank_accounts.values()}
+    return await accept_lines(uow, sure, ledger_ids, now, auto=True)
 
 
 async def _pair_transfers(
@@ -157,18 +180,23 @@ async def _pair_transfers(
         line.id: line for line in await uow.lines.unpaired_to_review(filing.book.id, first, last)
     }
     open_lines.update((line.id, line) for line in lines if line.transfer_peer_id is None)
-    candidates = [
-        TransferCandidate(
-            line.id,
-            line.bank_account_id,
-            line.booking_date,
-            Money(line.amount_minor, line.currency),
-        )
-        for line in open_lines.values()
-        if line.review_state == ReviewState.TO_REVIEW
-        and line.transfer_peer_id is None
-        and line.suggestion_source != Source.RULE.value
-    ]
+    candidates = []
+    slices = Slices()
+    for line in open_lines.values():
+        await slices.tick()
+        if (
+            line.review_state == ReviewState.TO_REVIEW
+            and line.transfer_peer_id is None
+            and line.suggestion_source != Source.RULE.value
+        ):
+            candidates.append(
+                TransferCandidate(
+                    line.id,
+                    line.bank_account_id,
+                    line.booking_date,
+                    Money(line.amount_minor, line.currency),
+                )
+            )
     paired: set[int] = set()
     for left, right in pair_transfers(candidates, window_days=TRANSFER_WINDOW_DAYS):
         for this, other in ((left, right), (right, left)):
@@ -180,6 +208,27 @@ async def _pair_transfers(
             line.suggestion_rule_id = None
             paired.add(this)
     return paired
+
+
+class _Line(Protocol):
+    """A stored bank line: loaded, or read as one plain row (BankLines.to_decide)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def book_id(self) -> int: ...
+    @property
+    def amount_minor(self) -> int: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def booking_date(self) -> date: ...
+    @property
+    def payee(self) -> str: ...
+    @property
+    def raw_label(self) -> str: ...
+    @property
+    def pending(self) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,8 +245,7 @@ class Fileable:
     pending: bool
 
     @classmethod
-    def of(cls, line: BankTransaction | NamedRow, bank_ledger_id: int) -> Fileable:
-        """From a loaded line or a row with the same column names."""
+    def of(cls, line: _Line, bank_ledger_id: int) -> Fileable:
         return cls(
             line.id,
             line.book_id,
@@ -219,64 +267,97 @@ async def accept(
 ) -> Accepted | None:
     """Accept once: the state change is conditional, and only then is the entry posted;
     None when the line was not waiting any more."""
-    if not await uow.lines.mark_accepted(line.line_id, account_id, now, auto=auto):
-        return None
-    if line.pending:
-        return Accepted(None)
-    return Accepted(await post_filed(uow, line, account_id))
+    accepted = await accept_all(uow, [(line, account_id)], now, auto=auto)
+    return Accepted(accepted[line.line_id]) if line.line_id in accepted else None
 
 
-async def post_filed(uow: UnitOfWork, line: Fileable, account_id: int) -> int:
-    entry_id = await uow.journal.post(
-        line.book_id,
+async def accept_all(
+    uow: UnitOfWork,
+    chosen: Sequence[tuple[Fileable, int]],
+    now: datetime,
+    *,
+    auto: bool = False,
+    loaded: Mapping[int, BankTransaction] | None = None,
+) -> dict[int, int | None]:
+    """Accept lines of one book, each under its account, in a few statements whatever their
+    number: the state changes are conditional (a line no longer waiting is left alone), and
+    entries are posted for the lines that changed. Returns each accepted line's entry id
+    (None while pending). Lines in `loaded` are session objects: they show what was written."""
+    by_account: dict[int, list[int]] = defaultdict(list)
+    for line, account_id in chosen:
+        by_account[account_id].append(line.line_id)
+    changed: set[int] = set()
+    for account_id, ids in by_account.items():
+        changed |= await uow.lines.mark_all_accepted(ids, account_id, now, auto=auto)
+    booked = [
+        (line, account_id)
+        for line, account_id in chosen
+        if line.line_id in changed and not line.pending
+    ]
+    entries = await post_all(uow, booked, loaded or {})
+    return {line_id: entries.get(line_id) for line_id in changed}
+
+
+async def post_all(
+    uow: UnitOfWork,
+    filed: Sequence[tuple[Fileable, int]],
+    loaded: Mapping[int, BankTransaction],
+) -> dict[int, int]:
+    """Post the acceptance entries of lines of one book; each line's entry id."""
+    if not filed:
+        return {}
+    drafts = [
         acceptance_entry(
             bank_ledger_id=line.bank_ledger_id,
             category_id=account_id,
             amount=line.amount,
             on=line.booking_date,
             memo=line.memo,
-        ),
-    )
-    await uow.lines.set_entry(line.line_id, entry_id)
-    return entry_id
+        )
+        for line, account_id in filed
+    ]
+    entry_ids = await uow.journal.post_all(filed[0][0].book_id, drafts)
+    entries = {line.line_id: entry for (line, _), entry in zip(filed, entry_ids, strict=True)}
+    unloaded = {}
+    for line_id, entry_id in entries.items():
+        row = loaded.get(line_id)
+        if row is not None:
+            row.journal_entry_id = entry_id
+        else:
+            unloaded[line_id] = entry_id
+    await uow.lines.set_entries(unloaded)
+    return entries
 
 
-async def accept_line(
+async def accept_lines(
     uow: UnitOfWork,
-    line: BankTransaction,
-    bank_account: BankAccount,
+    lines: Sequence[tuple[BankTransaction, int]],
+    bank_ledger_ids: Mapping[int, int],
     now: datetime,
     *,
-    account_id: int | None = None,
     auto: bool = False,
-) -> bool:
-    """`accept` for a loaded line, whose attributes then show what was written."""
-    target = account_id or line.suggested_account_id
-    if target is None:
-        return False
-    filed = Fileable.of(line, bank_account.ledger_account_id)
-    accepted = await accept(uow, filed, target, now, auto=auto)
-    if accepted is None:
-        return False
-    _already_written(line, review_state=ReviewState.ACCEPTED, suggested_account_id=target)
-    if accepted.entry_id is not None:
-        _already_written(line, journal_entry_id=accepted.entry_id)
-    return True
+) -> int:
+    """`accept_all` for loaded lines (with their target accounts), whose attributes then
+    show what was written; `bank_ledger_ids` maps bank account ids to their ledger account."""
+    chosen = [
+        (Fileable.of(line, bank_ledger_ids[line.bank_account_id]), account_id)
+        for line, account_id in lines
+    ]
+    loaded = {line.id: line for line, _ in lines}
+    return len(await accept_all(uow, chosen, now, auto=auto, loaded=loaded))
 
 
-async def post_acceptance(
-    uow: UnitOfWork, line: BankTransaction, bank_account: BankAccount
+async def post_acceptances(
+    uow: UnitOfWork, lines: Sequence[BankTransaction], bank_ledger_ids: Mapping[int, int]
 ) -> None:
-    assert line.suggested_account_id is not None
-    filed = Fileable.of(line, bank_account.ledger_account_id)
-    entry_id = await post_filed(uow, filed, line.suggested_account_id)
-    _already_written(line, journal_entry_id=entry_id)
-
-
-def _already_written(line: BankTransaction, **values: object) -> None:
-    """Mirror a conditional UPDATE on the loaded row without the ORM writing it a second time."""
-    for name, value in values.items():
-        set_committed_value(line, name, value)
+    """Entries for accepted lines that were pending and have booked."""
+    filed = []
+    for line in lines:
+        assert line.suggested_account_id is not None
+        filed.append(
+            (Fileable.of(line, bank_ledger_ids[line.bank_account_id]), line.suggested_account_id)
+        )
+    await post_all(uow, filed, {line.id: line for line in lines})
 
 
 DEFAULT_THRESHOLD = AUTO_ACCEPT_THRESHOLD

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from bot.charts import CATEGORY_KINDS, TEMPLATES, AccountKind
 from bot.clock import Clock
 from bot.domain import ReviewState
-from bot.filing import Fileable, accept, accept_line
+from bot.filing import Fileable, accept, accept_all, accept_lines
 from bot.ledger import DraftLine, reversal_of
 from bot.money import Money
 from bot.views import (
@@ -26,15 +26,13 @@ from bot.views import (
     RuleView,
 )
 from storage.models import (
-    BankAccount,
     BankTransaction,
     BookMember,
     LedgerAccount,
     Rule,
     User,
 )
-from storage.prepared import NamedRow
-from storage.repositories import LINE_VIEW_COLUMNS, BookRef
+from storage.repositories import BookRef, LineRow, LineToDecide
 from storage.uow import Database, UnitOfWork
 
 PAGE_SIZE = 6
@@ -81,37 +79,25 @@ def _int_map(rows: Sequence[Any]) -> dict[int, int]:
     return {int(key): int(value) for key, value in rows}
 
 
-def _row_view(row: NamedRow) -> ReviewLine:
-    """A digest line from LINE_VIEW_COLUMNS, unpacked by position: a Row's attributes are
-    looked up by name, which costs more than the rest of building the line."""
-    (
-        line_id,
-        _book_id,
-        booking_date,
-        amount_minor,
-        currency,
-        payee,
-        raw_label,
-        pending,
-        state,
-        source,
-        auto_accepted,
-        account_id,
-        code,
-        name,
-        kind,
-    ) = tuple(row)[: len(LINE_VIEW_COLUMNS)]
+def _row_view(row: LineRow) -> ReviewLine:
+    account = None
+    if row.account_id is not None:
+        assert row.account_code is not None and row.account_name is not None
+        assert row.account_kind is not None
+        account = LedgerAccountView(
+            row.account_id, row.account_code, row.account_name, row.account_kind
+        )
     return ReviewLine(
-        id=line_id,
-        booking_date=booking_date,
-        amount=Money(amount_minor, currency),
-        payee=payee or raw_label,
-        label=raw_label,
-        pending=pending,
-        state=state,
-        account=LedgerAccountView(account_id, code, name, kind) if account_id is not None else None,
-        source=source,
-        auto_accepted=auto_accepted,
+        id=row.id,
+        booking_date=row.booking_date,
+        amount=Money(row.amount_minor, row.currency),
+        payee=row.payee or row.raw_label,
+        label=row.raw_label,
+        pending=row.pending,
+        state=row.review_state,
+        account=account,
+        source=row.suggestion_source,
+        auto_accepted=row.auto_accepted,
     )
 
 
@@ -137,13 +123,13 @@ class Review:
 
     async def _pressed(
         self, uow: UnitOfWork, telegram_id: int, line_id: int
-    ) -> tuple[NamedRow, BookRef]:
+    ) -> tuple[LineToDecide, BookRef]:
         """The pressed line (BankLines.to_decide) and its book; NotFound for a line that is
         not in one of this user's books."""
-        row = await uow.lines.to_decide(telegram_id, line_id)
-        if row is None:
+        pressed = await uow.lines.to_decide(telegram_id, line_id)
+        if pressed is None:
             raise NotFound("line")
-        return row, BookRef(row.book_id, row.chart_template)
+        return pressed, BookRef(pressed.line.book_id, pressed.chart_template)
 
     async def _line(self, uow: UnitOfWork, book: BookRef, line_id: int) -> BankTransaction:
         line = await uow.lines.get_in_book(book.id, line_id)
@@ -241,7 +227,7 @@ class Review:
             rows = await uow.digest.first_pages(book_ids, at, until, PAGE_SIZE)
         lines: dict[int, list[ReviewLine]] = {b: [] for b in book_ids}
         for row in rows:
-            lines[row[1]].append(_row_view(row))  # book_id, by position as in _row_view
+            lines[row.book_id].append(_row_view(row))
         views = {}
         for book_id in book_ids:
             counted = sorted(auto[book_id], key=lambda item: -item[0])
@@ -280,44 +266,46 @@ class Review:
         now = self.clock.now()
         accepted = None
         async with self.db.writing() as uow:
-            row, book = await self._pressed(uow, telegram_id, line_id)
-            line = _row_view(row)
+            pressed, book = await self._pressed(uow, telegram_id, line_id)
+            line = _row_view(pressed.line)
             chosen = line.account
             if account_id is not None:
                 found = await uow.ledger.view(book.id, account_id)
                 if found is None:
                     raise NotFound("account")
                 chosen = LedgerAccountView(found.id, found.code, found.name, found.kind)
-            target = account_id or row.suggested_account_id
+            target = account_id or pressed.suggested_account_id
             if target is not None:
-                filed = Fileable.of(row, row.bank_ledger_id)
+                filed = Fileable.of(pressed.line, pressed.bank_ledger_id)
                 accepted = await accept(uow, filed, target, now)
             view = await self._digest(uow, book, anchor, page) if anchor is not None else None
             await uow.commit()
         if accepted is None:
             return Decision(False, line, None, view)
         line = replace(line, state=ReviewState.ACCEPTED, account=chosen)
-        offer = chosen if account_id is not None and row.payee else None
+        offer = chosen if account_id is not None and pressed.line.payee else None
         return Decision(True, line, offer, view)
 
     async def accept_page(self, telegram_id: int, anchor: int, page: int) -> int:
         """Accept every line of the page that has a real suggestion (not the suspense account)."""
         now = self.clock.now()
-        accepted = 0
         async with self.db.writing() as uow:
             book = await self._book(uow, telegram_id)
             view = await self._digest(uow, book, anchor, page)
             suspense = TEMPLATES[book.chart_template].suspense_code
-            for shown in view.lines:
-                if shown.state != ReviewState.TO_REVIEW or shown.account is None:
-                    continue
-                if shown.account.code == suspense:
-                    continue
-                line = await self._line(uow, book, shown.id)
-                bank_account = await uow.session.get(BankAccount, line.bank_account_id)
-                assert bank_account is not None
-                if await accept_line(uow, line, bank_account, now):
-                    accepted += 1
+            wanted = [
+                shown.id
+                for shown in view.lines
+                if shown.state == ReviewState.TO_REVIEW
+                and shown.account is not None
+                and shown.account.code != suspense
+            ]
+            chosen = [
+                (Fileable.of(pressed.line, pressed.bank_ledger_id), pressed.suggested_account_id)
+                for pressed in await uow.lines.to_decide_many(book.id, wanted)
+                if pressed.suggested_account_id is not None
+            ]
+            accepted = len(await accept_all(uow, chosen, now))
             await uow.commit()
         return accepted
 
@@ -429,11 +417,11 @@ class Review:
     async def choices(self, telegram_id: int, line_id: int) -> CategoryChoices:
         """Best first (the suggestion, then where this payee was filed), then the most used."""
         async with self.db.reading() as uow:
-            row, book = await self._pressed(uow, telegram_id, line_id)
+            pressed, book = await self._pressed(uow, telegram_id, line_id)
             chart = TEMPLATES[book.chart_template]
             best_ids: list[int] = []
-            filed = await uow.picker.same_payee(book.id, row.payee, size=3)
-            for candidate in (row.suggested_account_id, *filed):
+            filed = await uow.picker.same_payee(book.id, pressed.line.payee, size=3)
+            for candidate in (pressed.suggested_account_id, *filed):
                 if candidate and candidate not in best_ids:
                     best_ids.append(int(candidate))
             used = await uow.picker.most_used(book.id, size=8)
@@ -447,7 +435,7 @@ class Review:
             if i in accounts and accounts[i].code != chart.suspense_code
         ]
         return CategoryChoices(
-            line=_row_view(row),
+            line=_row_view(pressed.line),
             best=tuple(best[:3]),
             frequent=tuple(accounts[i] for i in frequent if i in accounts),
             owner=owner,
@@ -543,20 +531,20 @@ class Review:
                     )
                 )
             ).all()
-            applied = 0
-            for other in waiting:
-                if (other.amount_minor > 0) == (line.amount_minor > 0):
-                    other.suggested_account_id = account_id
-                    other.suggestion_source = "rule"
-                    other.suggestion_confidence = 1.0
-                    other.suggestion_rule_id = rule.id
-                    applied += 1
-                    if auto_accept and not other.pending:
-                        bank_account = await uow.session.get(BankAccount, other.bank_account_id)
-                        assert bank_account is not None
-                        await accept_line(uow, other, bank_account, now, auto=True)
+            applied = [
+                other for other in waiting if (other.amount_minor > 0) == (line.amount_minor > 0)
+            ]
+            for other in applied:
+                other.suggested_account_id = account_id
+                other.suggestion_source = "rule"
+                other.suggestion_confidence = 1.0
+                other.suggestion_rule_id = rule.id
+            if auto_accept:
+                ledger_ids = await uow.bank_accounts.ledger_ids(book.id)
+                sure = [(other, account_id) for other in applied if not other.pending]
+                await accept_lines(uow, sure, ledger_ids, now, auto=True)
             await uow.commit()
-        return applied
+        return len(applied)
 
     async def rules(self, telegram_id: int) -> tuple[RuleView, ...]:
         async with self.db.reading() as uow:

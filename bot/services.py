@@ -25,7 +25,7 @@ from bot.categorize import Source
 from bot.charts import TEMPLATES, AccountKind, ChartTemplate, template_for_language
 from bot.clock import Clock, today_in
 from bot.domain import ConnectionStatus, ReviewState
-from bot.filing import DEFAULT_THRESHOLD, file_lines, load_filing, post_acceptance
+from bot.filing import DEFAULT_THRESHOLD, file_lines, load_filing, post_acceptances
 from bot.i18n import LANGUAGES, language_from_telegram
 from bot.money import Money
 from bot.scheduler import sync_slot
@@ -454,9 +454,15 @@ class Services:
                 counts.new_lines += len(merged.added)
                 counts.updated_lines += len(merged.booked)
                 counts.removed_lines += len(merged.vanished)
-                for row in merged.booked:
-                    if row.review_state == ReviewState.ACCEPTED and row.journal_entry_id is None:
-                        await post_acceptance(uow, row, account)
+                await post_acceptances(
+                    uow,
+                    [
+                        row
+                        for row in merged.booked
+                        if row.review_state == ReviewState.ACCEPTED and row.journal_entry_id is None
+                    ],
+                    {account.id: account.ledger_account_id},
+                )
                 balance = balances.get(account.external_id)
                 if balance is not None:
                     sync.record_balance(account, balance, now)

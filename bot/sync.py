@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from bot.banks.connector import FetchedTransaction
+from bot.cooperative import Slices
 from bot.domain import ReviewState
 from bot.ledger import DraftLine, opening_entry, reversal_of
 from bot.money import Money
@@ -92,6 +93,7 @@ async def reconcile(
     occurrence) is known is the same line under a provider's new id; a pending line of the
     window the bank no longer reports has vanished and leaves the review list.
     """
+    slices = Slices()
     unique: dict[str, FetchedTransaction] = {}
     for line in sorted(fetched, key=lambda line: (line.booking_date, line.external_id)):
         if line.amount.currency != account.currency:
@@ -112,6 +114,7 @@ async def reconcile(
     result = Reconciled()
     unknown: list[FetchedTransaction] = []
     for line in lines:
+        await slices.tick()
         row = by_id.get(line.external_id)
         if row is not None:
             matched.add(row.id)
@@ -131,6 +134,7 @@ async def reconcile(
         account.id, (prints[line.external_id] for line in unknown)
     )
     for line in unknown:
+        await slices.tick()
         same = renamed.get(prints[line.external_id])
         if same is not None and same.id not in matched and same.pending == line.pending:
             matched.add(same.id)

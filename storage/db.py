@@ -1,54 +1,65 @@
-"""Engine and sessions: SQLite pragmas and BEGIN IMMEDIATE for writers, or PostgreSQL."""
+"""Engines: SQLite through aiosqlite (WAL, BEGIN IMMEDIATE for writers), or PostgreSQL."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from storage import sqlite_inloop
-
-SQLITE_DRIVERS = {"sqlite", "sqlite+aiosqlite", "sqlite+pysqlite", "sqlite+inloop"}
-"""Any SQLite URL runs on the in-loop driver (storage.sqlite_inloop)."""
-SQLITE_BUSY_TIMEOUT = "PRAGMA busy_timeout=250"
-"""Short: a wait inside SQLite blocks the event loop. Readers in WAL mode almost never wait;
-writers are refused at once and wait in storage.uow instead."""
+SQLITE_DRIVERS = {"sqlite", "sqlite+aiosqlite", "sqlite+pysqlite"}
+"""Any of these URLs runs on aiosqlite: statements run in its worker thread, off the loop."""
+WRITER_WAIT_S = 15.0
+"""How long a writer waits for its turn (another writer of this process, or another
+process's write transaction) before failing with "database is locked"."""
 SQLITE_PRAGMAS = (
-    "PRAGMA wal_autocheckpoint=0",
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=NORMAL",
-    SQLITE_BUSY_TIMEOUT,
     "PRAGMA foreign_keys=ON",
     "PRAGMA secure_delete=ON",
 )
+WRITER = {"sqlite_begin": "IMMEDIATE"}
+"""Execution options of a writing unit of work: on SQLite it takes the write lock at BEGIN,
+so two writers queue instead of failing with "database is locked" at their first write."""
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
 
 
 def is_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-async def checkpoint_wal(engine: AsyncEngine) -> bool | None:
+def sqlite_path(engine: AsyncEngine) -> str | None:
+    database = engine.url.database
+    if not is_sqlite(engine) or not database or database == ":memory:":
+        return None
+    return database
+
+
+async def checkpoint_wal(
+    engine: AsyncEngine, mode: Literal["PASSIVE", "TRUNCATE"] = "PASSIVE"
+) -> bool | None:
     """SQLite: copy the WAL back into the database file, in a worker thread.
 
-    The bot's own connections never checkpoint (`wal_autocheckpoint=0`): SQLite would do it
-    inside whichever commit crossed 1,000 pages, in the event loop, copying and syncing ~4 MB
-    (40 ms here). A job calls this instead. PASSIVE never waits for a lock: what a reader
-    still needs is copied next time. True when the whole WAL was copied; None on PostgreSQL.
+    PASSIVE never waits: what a reader still needs is copied next time. TRUNCATE also
+    empties the WAL file (old page images go with it). True when the whole WAL was copied;
+    None on PostgreSQL.
     """
-    if not is_sqlite(engine) or not engine.url.database or engine.url.database == ":memory:":
+    path = sqlite_path(engine)
+    if path is None:
         return None
-    return await asyncio.to_thread(_checkpoint, engine.url.database)
+    return await asyncio.to_thread(_checkpoint, path, mode)
 
 
-def _checkpoint(path: str) -> bool:
+def _checkpoint(path: str, mode: str) -> bool:
     connection = sqlite3.connect(path, timeout=0, isolation_level=None)
     try:
-        busy, frames, copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        busy, frames, copied = connection.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
     finally:
         connection.close()
     return bool(busy == 0 and frames == copied)
@@ -60,17 +71,28 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         if parsed.drivername not in SQLITE_DRIVERS:
             raise ValueError(f"unsupported SQLite driver {parsed.drivername!r}: use sqlite:///")
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(
-            parsed.set(drivername=f"sqlite+{sqlite_inloop.DRIVER}"), **kwargs
-        )
+            _create_private(Path(parsed.database))
+        engine = create_async_engine(parsed.set(drivername="sqlite+aiosqlite"), **kwargs)
         _configure_sqlite(engine)
         return engine
     return create_async_engine(url, pool_pre_ping=True, **kwargs)
 
 
+def _create_private(database: Path) -> None:
+    """The data folder 0700 and the database file 0600 before SQLite opens it: SQLite gives
+    its -wal and -shm files the database file's mode."""
+    folder = database.parent
+    if not folder.exists():
+        folder.mkdir(mode=PRIVATE_DIR, parents=True)
+        os.chmod(folder, PRIVATE_DIR)
+    if not database.exists():
+        os.close(os.open(database, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE))
+    os.chmod(database, PRIVATE_FILE)
+
+
 def _configure_sqlite(engine: AsyncEngine) -> None:
-    """Take BEGIN away from the driver so writers can ask for BEGIN IMMEDIATE."""
+    """SQLAlchemy's documented recipe for SQLite transactions: the driver emits no BEGIN of
+    its own, the begin event does, IMMEDIATE for writers (storage.uow)."""
 
     @event.listens_for(engine.sync_engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -78,22 +100,10 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor = dbapi_connection.cursor()
         for pragma in SQLITE_PRAGMAS:
             cursor.execute(pragma)
+        cursor.execute(f"PRAGMA busy_timeout={int(WRITER_WAIT_S * 1000)}")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(conn: Any) -> None:
-        """BEGIN goes straight to sqlite3: as a SQLAlchemy statement it would cost more than
-        most of the queries of a button press."""
-        driver = conn.connection.driver_connection
-        if driver.in_transaction:
-            return  # a unit of work began it on sqlite3 (storage.uow): the session joins it
-        if conn.get_execution_options().get("sqlite_begin") != "IMMEDIATE":
-            driver.execute("BEGIN")
-            return
-        # A writer must not wait inside SQLite (that would stall the loop): it is refused at
-        # once while another process writes, and storage.uow retries asynchronously.
-        driver.execute("PRAGMA busy_timeout=0")
-        try:
-            driver.execute("BEGIN IMMEDIATE")
-        finally:
-            driver.execute(SQLITE_BUSY_TIMEOUT)
+        immediate = conn.get_execution_options().get("sqlite_begin") == "IMMEDIATE"
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

@@ -27,12 +27,14 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.domain import ReviewState
-from storage.prepared import NamedRow, Prepared, Statements
-from storage.repositories import ACCOUNTS, LINE_VIEW_COLUMNS, LINES
+from storage.models import BankTransaction, LedgerAccount
+from storage.repositories import LINE_COLUMNS, LineRow, line_rows
 
-_line = LINES.c
+_line = BankTransaction
 _at: BindParameter[Any] = bindparam("at")
 _until: BindParameter[Any] = bindparam("until")
 _DECIDED = and_(
@@ -55,8 +57,8 @@ _ORDER = _newest_first(_line)
 
 
 class _Statements(NamedTuple):
-    waiting: Prepared
-    recent: Prepared
+    waiting: Select[Any]
+    recent: Select[Any]
     shown: CompoundSelect[Any]
 
 
@@ -87,7 +89,7 @@ def _statements(in_books: ColumnElement[bool], *, one_book: bool) -> _Statements
         ),
         select(*columns).where(in_books, _DECIDED, _line.imported_at < _until),
     )
-    return _Statements(Prepared(waiting), Prepared(recent), shown)
+    return _Statements(waiting, recent, shown)
 
 
 def _waiting_one(in_book: ColumnElement[bool]) -> Select[Any]:
@@ -105,13 +107,13 @@ def _waiting_one(in_book: ColumnElement[bool]) -> Select[Any]:
 
 
 def _waiting_many(in_books: ColumnElement[bool]) -> Select[Any]:
-    late = LINES.alias("late")
+    late = aliased(BankTransaction, name="late")
     imported_after = (
         select(func.count())
         .where(
-            late.c.book_id == _line.book_id,
-            late.c.review_state == ReviewState.TO_REVIEW,
-            late.c.imported_at >= _until,
+            late.book_id == _line.book_id,
+            late.review_state == ReviewState.TO_REVIEW,
+            late.imported_at >= _until,
         )
         .scalar_subquery()
     )
@@ -122,11 +124,11 @@ def _waiting_many(in_books: ColumnElement[bool]) -> Select[Any]:
     )
 
 
-def _lines_among(ids: Select[Any]) -> Prepared:
-    return Prepared(
-        select(*LINE_VIEW_COLUMNS)
-        .select_from(LINES)
-        .outerjoin(ACCOUNTS, ACCOUNTS.c.id == _line.suggested_account_id)
+def _lines_among(ids: Select[Any]) -> Select[Any]:
+    return (
+        select(*LINE_COLUMNS)
+        .select_from(BankTransaction)
+        .outerjoin(LedgerAccount, LedgerAccount.id == _line.suggested_account_id)
         .where(_line.id.in_(ids))
         .order_by(*_ORDER)
     )
@@ -179,12 +181,12 @@ class Recent(NamedTuple):
 
 
 class DigestQueries:
-    def __init__(self, statements: Statements) -> None:
-        self.run = statements
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
 
     async def waiting(self, book_ids: Sequence[int], until: datetime) -> dict[int, Waiting]:
         statements, books = _books(book_ids)
-        rows = await self.run.all(statements.waiting, {**books, "until": until})
+        rows = await self.session.execute(statements.waiting, {**books, "until": until})
         return {int(b): Waiting(int(n), int(late or 0)) for b, n, late in rows}
 
     async def recent(
@@ -193,7 +195,7 @@ class DigestQueries:
         """Per book and currency: lines decided since `at`, and those accepted automatically
         since `since`, with their sum."""
         statements, books = _books(book_ids)
-        rows = await self.run.all(
+        rows = await self.session.execute(
             statements.recent, {**books, "at": at, "until": until, "since": since}
         )
         return [
@@ -203,14 +205,14 @@ class DigestQueries:
 
     async def page(
         self, book_id: int, at: datetime, until: datetime, offset: int, size: int
-    ) -> Sequence[NamedRow]:
-        """One page of one book, as LINE_VIEW_COLUMNS rows, newest first."""
+    ) -> list[LineRow]:
+        """One page of one book, newest first."""
         params = {"book": book_id, "at": at, "until": until, "offset": offset, "size": size}
-        return await self.run.all(_ONE_PAGE, params)
+        return line_rows(await self.session.execute(_ONE_PAGE, params))
 
     async def first_pages(
         self, book_ids: Sequence[int], at: datetime, until: datetime, size: int
-    ) -> Sequence[NamedRow]:
+    ) -> list[LineRow]:
         """The first page of many books at once (the daily digests)."""
         params = {"books": list(book_ids), "at": at, "until": until, "size": size}
-        return await self.run.all(_FIRST_PAGES, params)
+        return line_rows(await self.session.execute(_FIRST_PAGES, params))

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import asyncio
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
-from typing import NamedTuple, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import (
-    Select,
-    Table,
-    and_,
-    bindparam,
-    delete,
-    func,
-    insert,
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import Executable, Select, and_, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.charts import AccountKind
@@ -40,22 +30,9 @@ from storage.models import (
     User,
     utcnow,
 )
-from storage.prepared import NamedRow, Prepared, Statements
 
 T = TypeVar("T")
 _SYNCING = (ConnectionStatus.ACTIVE, ConnectionStatus.ERROR)
-
-# Tables for the button-press path. A Core statement on plain table columns, built once,
-# costs a fifth of an ORM one (no ORM compile state, no entity loading): a press makes
-# about ten of them.
-LINES = cast(Table, BankTransaction.__table__)
-ACCOUNTS = cast(Table, LedgerAccount.__table__)
-BANK_ACCOUNTS = cast(Table, BankAccount.__table__)
-ENTRIES = cast(Table, JournalEntry.__table__)
-ENTRY_LINES = cast(Table, JournalLine.__table__)
-USERS = cast(Table, User.__table__)
-MEMBERS = cast(Table, BookMember.__table__)
-BOOKS = cast(Table, Book.__table__)
 
 
 class BookRef(NamedTuple):
@@ -63,112 +40,128 @@ class BookRef(NamedTuple):
     chart_template: str
 
 
-_BOOK_OF_USER = Prepared(
-    select(BOOKS.c.id, BOOKS.c.chart_template)
-    .join(MEMBERS, MEMBERS.c.book_id == BOOKS.c.id)
-    .join(USERS, USERS.c.id == MEMBERS.c.user_id)
-    .where(USERS.c.telegram_id == bindparam("telegram_id"))
-    .order_by(BOOKS.c.id)
-    .limit(1)
+class AccountRow(NamedTuple):
+    id: int
+    code: str
+    name: str
+    kind: AccountKind
+
+
+class LineRow(NamedTuple):
+    """A digest line as plain columns, with its suggested account (outer-joined)."""
+
+    id: int
+    book_id: int
+    booking_date: date
+    amount_minor: int
+    currency: str
+    payee: str
+    raw_label: str
+    pending: bool
+    review_state: ReviewState
+    suggestion_source: str | None
+    auto_accepted: bool
+    account_id: int | None
+    account_code: str | None
+    account_name: str | None
+    account_kind: AccountKind | None
+
+
+class DecidedLine(NamedTuple):
+    """An accepted line's facts and the account it was filed under."""
+
+    raw_label: str
+    payee: str
+    amount_minor: int
+    currency: str
+    booking_date: date
+    bank_account_id: int
+    account_id: int
+
+
+class LineToDecide(NamedTuple):
+    """A pressed line: what accepting it needs, and its book."""
+
+    line: LineRow
+    suggested_account_id: int | None
+    bank_ledger_id: int
+    chart_template: str
+
+
+_line = BankTransaction
+LINE_COLUMNS = (
+    _line.id,
+    _line.book_id,
+    _line.booking_date,
+    _line.amount_minor,
+    _line.currency,
+    _line.payee,
+    _line.raw_label,
+    _line.pending,
+    _line.review_state,
+    _line.suggestion_source,
+    _line.auto_accepted,
+    LedgerAccount.id.label("account_id"),
+    LedgerAccount.code.label("account_code"),
+    LedgerAccount.name.label("account_name"),
+    LedgerAccount.kind.label("account_kind"),
 )
-LINE_VIEW_COLUMNS = (
-    LINES.c.id,
-    LINES.c.book_id,
-    LINES.c.booking_date,
-    LINES.c.amount_minor,
-    LINES.c.currency,
-    LINES.c.payee,
-    LINES.c.raw_label,
-    LINES.c.pending,
-    LINES.c.review_state,
-    LINES.c.suggestion_source,
-    LINES.c.auto_accepted,
-    ACCOUNTS.c.id.label("account_id"),
-    ACCOUNTS.c.code.label("account_code"),
-    ACCOUNTS.c.name.label("account_name"),
-    ACCOUNTS.c.kind.label("account_kind"),
-)
-"""A digest line as plain columns, with its suggested account (outer-joined)."""
-_LINE_TO_DECIDE = Prepared(
+"""The columns of a LineRow, in its order; the query outer-joins LedgerAccount."""
+
+
+CHUNK = 500
+"""Ids per IN (...) list: well under SQLite's and asyncpg's parameter limits."""
+FLUSH_CHUNK = 200
+"""New rows per flush when adding many."""
+PARTITION = 250
+"""Rows loaded at a time by queries that may return thousands."""
+
+
+def line_rows(rows: Iterable[Sequence[Any]]) -> list[LineRow]:
+    return [LineRow._make(row) for row in rows]
+
+
+_TO_DECIDE = (
     select(
-        *LINE_VIEW_COLUMNS,
-        LINES.c.suggested_account_id,
-        BANK_ACCOUNTS.c.ledger_account_id.label("bank_ledger_id"),
-        BOOKS.c.chart_template,
+        *LINE_COLUMNS,
+        BankTransaction.suggested_account_id,
+        BankAccount.ledger_account_id,
+        Book.chart_template,
     )
-    .join(BANK_ACCOUNTS, BANK_ACCOUNTS.c.id == LINES.c.bank_account_id)
-    .join(BOOKS, BOOKS.c.id == LINES.c.book_id)
-    .join(MEMBERS, MEMBERS.c.book_id == LINES.c.book_id)
-    .join(USERS, USERS.c.id == MEMBERS.c.user_id)
-    .outerjoin(ACCOUNTS, ACCOUNTS.c.id == LINES.c.suggested_account_id)
-    .where(USERS.c.telegram_id == bindparam("telegram_id"), LINES.c.id == bindparam("line_id"))
+    .join(BankAccount, BankAccount.id == BankTransaction.bank_account_id)
+    .join(Book, Book.id == BankTransaction.book_id)
+    .outerjoin(LedgerAccount, LedgerAccount.id == BankTransaction.suggested_account_id)
 )
-_MARK_ACCEPTED = Prepared(
-    update(LINES)
-    .where(
-        LINES.c.id == bindparam("line_id"),
-        LINES.c.review_state == ReviewState.TO_REVIEW,
-    )
-    .values(
-        review_state=ReviewState.ACCEPTED,
-        suggested_account_id=bindparam("account_id"),
-        reviewed_at=bindparam("at"),
-        auto_accepted=bindparam("auto"),
-    )
-)
-_SET_ENTRY = Prepared(
-    update(LINES)
-    .where(LINES.c.id == bindparam("line_id"))
-    .values(journal_entry_id=bindparam("entry_id"))
-)
-_NEXT_NUMBER = (
-    select(func.coalesce(func.max(ENTRIES.c.number), 0) + 1)
-    .where(ENTRIES.c.book_id == bindparam("book_id"))
-    .scalar_subquery()
-)
-_INSERT_ENTRY = Prepared(
-    insert(ENTRIES)
-    .values(
-        book_id=bindparam("book_id"),
-        number=_NEXT_NUMBER,
-        entry_date=bindparam("entry_date"),
-        kind=bindparam("kind"),
-        memo=bindparam("memo"),
-        bank_account_id=bindparam("bank_account_id"),
-        reverses_id=bindparam("reverses_id"),
-        created_at=bindparam("created_at"),
-    )
-    .returning(ENTRIES.c.id)
-)
-_ACCOUNT_VIEW = Prepared(
-    select(ACCOUNTS.c.id, ACCOUNTS.c.code, ACCOUNTS.c.name, ACCOUNTS.c.kind).where(
-        ACCOUNTS.c.book_id == bindparam("book_id"), ACCOUNTS.c.id == bindparam("account_id")
-    )
-)
-_INSERT_ENTRY_LINE = Prepared(
-    insert(ENTRY_LINES).values(
-        entry_id=bindparam("entry_id"),
-        ledger_account_id=bindparam("ledger_account_id"),
-        amount_minor=bindparam("amount_minor"),
-        currency=bindparam("currency"),
-    )
-)
-_LOCK_BOOK = Prepared(
-    select(BOOKS.c.id).where(BOOKS.c.id == bindparam("book_id")).with_for_update()
-)
+
+
+def _to_decide(rows: Iterable[Sequence[Any]]) -> list[LineToDecide]:
+    width = len(LINE_COLUMNS)
+    return [
+        LineToDecide(LineRow._make(row[:width]), row[width], row[width + 1], row[width + 2])
+        for row in rows
+    ]
 
 
 class _Repository:
-    def __init__(self, run: Statements) -> None:
-        self.run = run
-
-    @property
-    def session(self) -> AsyncSession:
-        """The unit of work's session (on SQLite, opened at the first ORM query)."""
-        return self.run.session
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
 
     async def _first(self, query: Select[tuple[T]]) -> T | None:
         return (await self.session.scalars(query)).first()
+
+    async def _many(self, query: Select[tuple[T]]) -> list[T]:
+        """Every row of a query that may load thousands: fetched and built a partition at a
+        time, handing the event loop back in between."""
+        result = await self.session.stream_scalars(query.execution_options(yield_per=PARTITION))
+        found: list[T] = []
+        async for partition in result.partitions():
+            found.extend(partition)
+        return found
+
+    async def _changed(self, statement: Executable) -> int:
+        """Rows an UPDATE or DELETE changed; objects loaded in the session follow it."""
+        result = await self.session.execute(statement)
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 class Users(_Repository):
@@ -205,8 +198,17 @@ class Books(_Repository):
         return book
 
     async def of_telegram_user(self, telegram_id: int) -> BookRef | None:
-        found = await self.run.first(_BOOK_OF_USER, {"telegram_id": telegram_id})
-        return BookRef(int(found[0]), str(found[1])) if found is not None else None
+        found = (
+            await self.session.execute(
+                select(Book.id, Book.chart_template)
+                .join(BookMember, BookMember.book_id == Book.id)
+                .join(User, User.id == BookMember.user_id)
+                .where(User.telegram_id == telegram_id)
+                .order_by(Book.id)
+                .limit(1)
+            )
+        ).first()
+        return BookRef(found.id, found.chart_template) if found is not None else None
 
     async def is_member(self, user_id: int, book_id: int) -> bool:
         found = await self.session.scalar(
@@ -218,8 +220,10 @@ class Books(_Repository):
 
     async def lock(self, book_id: int) -> None:
         """Serialise the writers of one book (entry numbers); on SQLite BEGIN IMMEDIATE does."""
-        if not self.run.on_sqlite:
-            await self.run.all(_LOCK_BOOK, {"book_id": book_id})
+        if self.session.get_bind().dialect.name != "sqlite":
+            await self.session.execute(
+                select(Book.id).where(Book.id == book_id).with_for_update()
+            )
 
 
 class LedgerAccounts(_Repository):
@@ -247,9 +251,16 @@ class LedgerAccounts(_Repository):
             )
         )
 
-    async def view(self, book_id: int, account_id: int) -> NamedRow | None:
-        """(id, code, name, kind) of one account of the book."""
-        return await self.run.first(_ACCOUNT_VIEW, {"book_id": book_id, "account_id": account_id})
+    async def view(self, book_id: int, account_id: int) -> AccountRow | None:
+        """One account of the book, as plain values."""
+        found = (
+            await self.session.execute(
+                select(
+                    LedgerAccount.id, LedgerAccount.code, LedgerAccount.name, LedgerAccount.kind
+                ).where(LedgerAccount.book_id == book_id, LedgerAccount.id == account_id)
+            )
+        ).first()
+        return AccountRow._make(found) if found is not None else None
 
     async def by_code(self, book_id: int, code: str) -> LedgerAccount | None:
         return await self._first(
@@ -391,6 +402,15 @@ class BankAccounts(_Repository):
         )
         return rows.all()
 
+    async def ledger_ids(self, book_id: int) -> dict[int, int]:
+        """The ledger account each bank account of the book feeds."""
+        rows = await self.session.execute(
+            select(BankAccount.id, BankAccount.ledger_account_id).where(
+                BankAccount.book_id == book_id
+            )
+        )
+        return {bank: ledger for bank, ledger in rows.tuples()}
+
     async def set_connected(self, connection_id: int, connected: bool) -> None:
         await self.session.execute(
             update(BankAccount)
@@ -417,26 +437,42 @@ class BankLines(_Repository):
         return known
 
     async def add_all(self, lines: Sequence[BankTransaction]) -> None:
-        self.session.add_all(lines)
-        await self.session.flush()
+        """Flushed a chunk at a time: a flush's Python side runs in the event loop."""
+        for start in range(0, len(lines), FLUSH_CHUNK):
+            if start:
+                await asyncio.sleep(0)
+            self.session.add_all(lines[start : start + FLUSH_CHUNK])
+            await self.session.flush()
 
-    async def decided(self, book_id: int) -> Sequence[tuple[BankTransaction, int]]:
+    async def decided(self, book_id: int) -> list[DecidedLine]:
         """Accepted lines with the account they were filed under, oldest first (for memory)."""
-        rows = await self.session.execute(
-            select(BankTransaction, BankTransaction.suggested_account_id)
+        result = await self.session.stream(
+            select(
+                BankTransaction.raw_label,
+                BankTransaction.payee,
+                BankTransaction.amount_minor,
+                BankTransaction.currency,
+                BankTransaction.booking_date,
+                BankTransaction.bank_account_id,
+                BankTransaction.suggested_account_id,
+            )
             .where(
                 BankTransaction.book_id == book_id,
                 BankTransaction.review_state == ReviewState.ACCEPTED,
                 BankTransaction.suggested_account_id.is_not(None),
             )
             .order_by(BankTransaction.booking_date, BankTransaction.id)
+            .execution_options(yield_per=PARTITION)
         )
-        return [(line, int(account_id)) for line, account_id in rows.all()]
+        found: list[DecidedLine] = []
+        async for partition in result.partitions():
+            found.extend(DecidedLine._make(row) for row in partition)
+        return found
 
     async def unpaired_to_review(
         self, book_id: int, since: date, until: date
     ) -> Sequence[BankTransaction]:
-        rows = await self.session.scalars(
+        return await self._many(
             select(BankTransaction).where(
                 BankTransaction.book_id == book_id,
                 BankTransaction.review_state == ReviewState.TO_REVIEW,
@@ -445,21 +481,51 @@ class BankLines(_Repository):
                 BankTransaction.booking_date <= until,
             )
         )
-        return rows.all()
 
-    async def mark_accepted(
-        self, line_id: int, account_id: int, at: datetime, *, auto: bool = False
-    ) -> bool:
-        """True for exactly one caller: the update only applies to a line still to review."""
-        params = {"line_id": line_id, "account_id": account_id, "at": at, "auto": auto}
-        return await self.run.write(_MARK_ACCEPTED, params) == 1
+    async def mark_all_accepted(
+        self, line_ids: Sequence[int], account_id: int, at: datetime, *, auto: bool = False
+    ) -> set[int]:
+        """The ids of those lines that were still to review, now accepted under the account:
+        the update is conditional, so each line is accepted by one caller only."""
+        changed: set[int] = set()
+        for start in range(0, len(line_ids), CHUNK):
+            found = await self.session.scalars(
+                update(BankTransaction)
+                .where(
+                    BankTransaction.id.in_(line_ids[start : start + CHUNK]),
+                    BankTransaction.review_state == ReviewState.TO_REVIEW,
+                )
+                .values(
+                    review_state=ReviewState.ACCEPTED,
+                    suggested_account_id=account_id,
+                    reviewed_at=at,
+                    auto_accepted=auto,
+                )
+                .returning(BankTransaction.id)
+            )
+            changed.update(found.all())
+        return changed
 
-    async def to_decide(self, telegram_id: int, line_id: int) -> NamedRow | None:
-        """The line as LINE_VIEW_COLUMNS, with suggested_account_id, its bank's ledger account
-        (bank_ledger_id) and its book's chart_template; None unless it is in one of this
-        user's books (a forged button finds nothing)."""
-        params = {"telegram_id": telegram_id, "line_id": line_id}
-        return await self.run.first(_LINE_TO_DECIDE, params)
+    async def to_decide(self, telegram_id: int, line_id: int) -> LineToDecide | None:
+        """The line with what accepting it needs; None unless it is in one of this user's
+        books (a forged button finds nothing)."""
+        found = await self.session.execute(
+            _TO_DECIDE.join(BookMember, BookMember.book_id == BankTransaction.book_id)
+            .join(User, User.id == BookMember.user_id)
+            .where(User.telegram_id == telegram_id, BankTransaction.id == line_id)
+        )
+        rows = _to_decide(found)
+        return rows[0] if rows else None
+
+    async def to_decide_many(self, book_id: int, line_ids: Sequence[int]) -> list[LineToDecide]:
+        """Those of the lines that are in the book, in the order asked."""
+        found = await self.session.execute(
+            _TO_DECIDE.where(
+                BankTransaction.book_id == book_id, BankTransaction.id.in_(list(line_ids))
+            )
+        )
+        by_id = {row.line.id: row for row in _to_decide(found)}
+        return [by_id[line_id] for line_id in line_ids if line_id in by_id]
 
     async def mark_excluded(self, line_id: int, at: datetime) -> bool:
         result = await self.session.execute(
@@ -487,8 +553,13 @@ class BankLines(_Repository):
         )
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
-    async def set_entry(self, line_id: int, entry_id: int) -> None:
-        await self.run.write(_SET_ENTRY, {"line_id": line_id, "entry_id": entry_id})
+    async def set_entries(self, entries: Mapping[int, int]) -> None:
+        """Each line's journal entry, by line id, in one statement (executemany)."""
+        if entries:
+            await self.session.execute(
+                update(BankTransaction),
+                [{"id": line, "journal_entry_id": entry} for line, entry in entries.items()],
+            )
 
     async def get_in_book(self, book_id: int, line_id: int) -> BankTransaction | None:
         return await self._first(
@@ -500,14 +571,13 @@ class BankLines(_Repository):
     async def in_window(
         self, bank_account_id: int, since: date, until: date
     ) -> Sequence[BankTransaction]:
-        rows = await self.session.scalars(
+        return await self._many(
             select(BankTransaction).where(
                 BankTransaction.bank_account_id == bank_account_id,
                 BankTransaction.booking_date >= since,
                 BankTransaction.booking_date <= until,
             )
         )
-        return rows.all()
 
     async def by_fingerprints(
         self, bank_account_id: int, fingerprints: Iterable[str]
@@ -564,22 +634,36 @@ class BankLines(_Repository):
 class Journal(_Repository):
     async def post(self, book_id: int, draft: EntryDraft) -> int:
         """Insert a balanced entry with the next number of its book; returns its id."""
-        await Books(self.run).lock(book_id)
-        entry_id = await self.run.scalar(
-            _INSERT_ENTRY,
-            {
-                "book_id": book_id,
-                "entry_date": draft.entry_date,
-                "kind": draft.kind,
-                "memo": draft.memo,
-                "bank_account_id": draft.bank_account_id,
-                "reverses_id": draft.reverses_id,
-                "created_at": utcnow(),
-            },
+        return (await self.post_all(book_id, [draft]))[0]
+
+    async def post_all(self, book_id: int, drafts: Sequence[EntryDraft]) -> list[int]:
+        """Insert balanced entries numbered in sequence in their book; their ids, in order."""
+        await Books(self.session).lock(book_id)
+        last = await self.session.scalar(
+            select(func.coalesce(func.max(JournalEntry.number), 0)).where(
+                JournalEntry.book_id == book_id
+            )
         )
-        assert entry_id is not None
-        await self.run.write_many(
-            _INSERT_ENTRY_LINE,
+        created = utcnow()
+        found = await self.session.scalars(
+            insert(JournalEntry).returning(JournalEntry.id, sort_by_parameter_order=True),
+            [
+                {
+                    "book_id": book_id,
+                    "number": int(last or 0) + position,
+                    "entry_date": draft.entry_date,
+                    "kind": draft.kind,
+                    "memo": draft.memo,
+                    "bank_account_id": draft.bank_account_id,
+                    "reverses_id": draft.reverses_id,
+                    "created_at": created,
+                }
+                for position, draft in enumerate(drafts, start=1)
+            ],
+        )
+        entry_ids = list(found.all())
+        await self.session.execute(
+            insert(JournalLine),
             [
                 {
                     "entry_id": entry_id,
@@ -587,10 +671,11 @@ class Journal(_Repository):
                     "amount_minor": line.amount.minor,
                     "currency": line.amount.currency,
                 }
+                for entry_id, draft in zip(entry_ids, drafts, strict=True)
                 for line in draft.lines
             ],
         )
-        return int(entry_id)
+        return entry_ids
 
     async def live_opening(self, bank_account_id: int) -> JournalEntry | None:
         return await self._first(

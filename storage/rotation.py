@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +19,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.secret import Secret
-from storage.db import SQLITE_BUSY_TIMEOUT, is_sqlite
+from storage.db import checkpoint_wal, is_sqlite
 from storage.models import Connection
 from storage.uow import Database
 from storage.vault import KeyRing, Sealed, SecretSlot, Vault, VaultError
@@ -107,18 +106,7 @@ async def truncate_wal(engine: AsyncEngine) -> bool | None:
     if not is_sqlite(engine):
         return None
     for _attempt in range(CHECKPOINT_ATTEMPTS):
-        async with engine.connect() as conn:
-            raw = await conn.get_raw_connection()
-            driver = raw.driver_connection
-            assert isinstance(driver, sqlite3.Connection)
-            driver.execute("PRAGMA busy_timeout=0")
-            try:
-                busy, _frames, _copied = driver.execute(
-                    "PRAGMA wal_checkpoint(TRUNCATE)"
-                ).fetchone()
-            finally:
-                driver.execute(SQLITE_BUSY_TIMEOUT)
-        if busy == 0:
+        if await checkpoint_wal(engine, "TRUNCATE"):
             return True
         await asyncio.sleep(CHECKPOINT_PAUSE)
     log.warning("the WAL could not be emptied: a reader kept it busy")

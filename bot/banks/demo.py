@@ -235,22 +235,11 @@ class DemoBank:
         first = max(since, today - timedelta(days=HISTORY_DAYS))
         last = min(until, today)
         pending_from = today - timedelta(days=PENDING_DAYS - 1)
-        fetched: list[FetchedTransaction] = []
-        for month in range(_month_index(first), _month_index(last) + 1):
-            for line in _month_lines(session.username, spec.type, month):
-                if first <= line.day <= last:
-                    booked_id = f"{spec.external_id}-{line.key}"
-                    pending = line.day >= pending_from
-                    fetched.append(
-                        FetchedTransaction(
-                            external_id=_PENDING_PREFIX + booked_id if pending else booked_id,
-                            booking_date=line.day,
-                            amount=Money(line.amount, CURRENCY),
-                            label=line.label,
-                            pending=pending,
-                        )
-                    )
-        return fetched
+        # Months of data are generated in a worker thread: 24 of them take longer than the
+        # event loop may be held.
+        return await asyncio.to_thread(
+            _fetched, session.username, spec, first, last, pending_from
+        )
 
     async def revoke(self, secret: Secret) -> None:
         """Nothing to revoke; a token that does not parse still raises ConsentExpired."""
@@ -775,6 +764,27 @@ def _card_month(seed: str, month: int) -> tuple[_Line, ...]:
 
 
 # --- all accounts ---
+
+
+def _fetched(
+    seed: str, spec: _AccountSpec, first: date, last: date, pending_from: date
+) -> list[FetchedTransaction]:
+    fetched: list[FetchedTransaction] = []
+    for month in range(_month_index(first), _month_index(last) + 1):
+        for line in _month_lines(seed, spec.type, month):
+            if first <= line.day <= last:
+                booked_id = f"{spec.external_id}-{line.key}"
+                pending = line.day >= pending_from
+                fetched.append(
+                    FetchedTransaction(
+                        external_id=_PENDING_PREFIX + booked_id if pending else booked_id,
+                        booking_date=line.day,
+                        amount=Money(line.amount, CURRENCY),
+                        label=line.label,
+                        pending=pending,
+                    )
+                )
+    return fetched
 
 
 def _month_lines(seed: str, account: AccountType, month: int) -> tuple[_Line, ...]:

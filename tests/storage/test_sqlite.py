@@ -1,4 +1,4 @@
-"""SQLite in the event loop: statements run inline, and nothing ever waits inside SQLite."""
+"""SQLite through aiosqlite: statements run off the loop, writers queue, nothing is half written."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from collections.abc import AsyncIterator, Coroutine
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 import pytest
-from sqlalchemy import bindparam, select, text, update
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from storage import db as storage_db
@@ -19,10 +20,8 @@ from storage import uow as uow_module
 from storage.db import make_engine
 from storage.migrate import migrate_to_head
 from storage.models import Book
-from storage.prepared import Prepared
-from storage.repositories import BOOKS
 from storage.rotation import truncate_wal
-from storage.uow import IDLE_READERS, Database
+from storage.uow import Database
 
 
 @pytest.fixture
@@ -43,23 +42,64 @@ async def _books(db: Database) -> int:
         return int(await uow.session.scalar(text("SELECT count(*) FROM books")) or 0)
 
 
-async def test_every_sqlite_url_runs_on_the_loop_thread(tmp_path: Path) -> None:
+async def _names(db: Database) -> list[str]:
+    async with db.reading() as uow:
+        return list((await uow.session.scalars(select(Book.name).order_by(Book.name))).all())
+
+
+def _rename(old: str, new: str | None) -> Any:
+    return update(Book).where(Book.name == old).values(name=new)
+
+
+async def test_every_sqlite_url_runs_on_aiosqlite_off_the_loop_thread(tmp_path: Path) -> None:
     seen: list[int] = []
-    for url in ("sqlite:///{}", "sqlite:///{}", "sqlite+pysqlite:///{}"):
+    for url in ("sqlite:///{}", "sqlite+aiosqlite:///{}", "sqlite+pysqlite:///{}"):
         engine = make_engine(url.format(tmp_path / "any.db"))
-        assert engine.dialect.driver == "inloop"
+        assert engine.dialect.driver == "aiosqlite"
         async with engine.connect() as conn:
             raw = (await conn.get_raw_connection()).driver_connection
-            assert isinstance(raw, sqlite3.Connection)
-            raw.create_function("thread_id", 0, threading.get_ident)
+            assert isinstance(raw, aiosqlite.Connection)
+            await raw.create_function("thread_id", 0, threading.get_ident)
             seen.append(int(await conn.scalar(text("SELECT thread_id()")) or 0))
         await engine.dispose()
-    assert seen == [threading.get_ident()] * 3
+    assert len(seen) == 3
+    assert threading.get_ident() not in seen
 
 
 def test_an_unknown_sqlite_driver_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unsupported SQLite driver"):
         make_engine(f"sqlite+pysqlcipher:///{tmp_path / 'x.db'}")
+
+
+async def test_the_data_folder_and_database_files_are_private(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    engine = make_engine(f"sqlite:///{folder / 'pointage.db'}")
+    await migrate_to_head(engine)
+    database = Database(engine)
+    async with database.writing() as uow:
+        uow.session.add(_add_book("private"))
+        await uow.commit()
+    assert folder.stat().st_mode & 0o777 == 0o700
+    for name in ("pointage.db", "pointage.db-wal", "pointage.db-shm"):
+        assert (folder / name).stat().st_mode & 0o777 == 0o600, name
+    await database.dispose()
+
+
+async def test_a_writer_holds_the_write_lock_from_its_first_statement(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    other = sqlite3.connect(tmp_path / "pointage.db", isolation_level=None, timeout=0)
+    async with sqlite_db.writing() as uow:
+        await uow.session.execute(select(Book.id))
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            other.execute("BEGIN IMMEDIATE")
+    other.execute("BEGIN IMMEDIATE")  # released at the end of the unit
+    other.execute("ROLLBACK")
+    async with sqlite_db.reading() as uow:
+        await uow.session.execute(select(Book.id))
+        other.execute("BEGIN IMMEDIATE")  # a reader takes no write lock
+        other.execute("ROLLBACK")
+    other.close()
 
 
 async def test_a_writer_waits_for_another_process_without_blocking_the_loop(
@@ -102,20 +142,24 @@ async def _waits_for_the_other_without_blocking(
 
 
 async def test_a_writer_gives_up_after_the_wait_and_writes_nothing(
-    sqlite_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(uow_module, "WRITER_WAIT_S", 0.3)
+    monkeypatch.setattr(storage_db, "WRITER_WAIT_S", 0.3)
+    engine = make_engine(f"sqlite:///{tmp_path / 'pointage.db'}")
+    await migrate_to_head(engine)
+    database = Database(engine)
     other = sqlite3.connect(tmp_path / "pointage.db", isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     started = time.monotonic()
-    with pytest.raises((OperationalError, sqlite3.OperationalError), match="locked"):
-        async with sqlite_db.writing() as uow:
+    with pytest.raises(OperationalError, match="locked"):
+        async with database.writing() as uow:
             uow.session.add(_add_book("never"))
             await uow.commit()
     assert time.monotonic() - started < 3
     other.execute("ROLLBACK")
     other.close()
-    assert await _books(sqlite_db) == 0
+    assert await _books(database) == 0
+    await database.dispose()
 
 
 async def test_writers_of_one_process_take_turns(sqlite_db: Database) -> None:
@@ -151,7 +195,7 @@ async def test_a_writer_held_up_by_another_of_this_process_gives_up_too(
 
     holder = asyncio.create_task(slow())
     await asyncio.sleep(0.05)
-    with pytest.raises(sqlite3.OperationalError, match="locked"):
+    with pytest.raises(OperationalError, match="locked"):
         async with sqlite_db.writing() as uow:
             uow.session.add(_add_book("gave up"))
             await uow.commit()
@@ -191,25 +235,20 @@ async def test_the_wal_checkpoint_never_waits_on_a_reader(
     assert await truncate_wal(sqlite_db.engine) is True
 
 
-async def test_commits_never_checkpoint_and_the_job_does_it_in_a_thread(
+async def test_the_checkpoint_runs_in_a_worker_thread(
     sqlite_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with sqlite_db.engine.connect() as conn:
-        assert await conn.scalar(text("PRAGMA wal_autocheckpoint")) == 0
     for n in range(30):
         async with sqlite_db.writing() as uow:
             uow.session.add(_add_book(f"b{n}" * 500))
             await uow.commit()
-    wal = tmp_path / "pointage.db-wal"
-    assert wal.stat().st_size > 0
     database_before = (tmp_path / "pointage.db").stat().st_size
-
     threads: list[int] = []
     real = storage_db._checkpoint
 
-    def watched(path: str) -> bool:
+    def watched(path: str, mode: str) -> bool:
         threads.append(threading.get_ident())
-        return real(path)
+        return real(path, mode)
 
     monkeypatch.setattr(storage_db, "_checkpoint", watched)
     assert await sqlite_db.checkpoint() is True
@@ -218,30 +257,13 @@ async def test_commits_never_checkpoint_and_the_job_does_it_in_a_thread(
     assert await _books(sqlite_db) == 30
 
 
-_RENAME = Prepared(
-    update(BOOKS).where(BOOKS.c.name == bindparam("old")).values(name=bindparam("new"))
-)
-_NAMES = Prepared(select(BOOKS.c.name).order_by(BOOKS.c.name))
-
-
-async def _names(db: Database) -> list[str]:
-    async with db.reading() as uow:
-        return [str(name) for name in await uow.run.scalars(_NAMES, {})]
-
-
-async def test_statements_and_the_session_share_the_unit_of_works_transaction(
-    sqlite_db: Database,
-) -> None:
+async def test_a_unit_of_work_left_without_commit_leaves_nothing(sqlite_db: Database) -> None:
     async with sqlite_db.writing() as uow:
         uow.session.add(_add_book("orm"))
-        assert await uow.run.write(_RENAME, {"old": "orm", "new": "renamed"}) == 1
+        await uow.flush()
+        assert (await uow.session.execute(_rename("orm", "renamed"))).rowcount == 1  # type: ignore[attr-defined]
         assert await uow.session.scalar(select(Book.name)) == "renamed"
     assert await _names(sqlite_db) == [], "nothing of an uncommitted unit is left"
-    async with sqlite_db.writing() as uow:
-        uow.session.add(_add_book("orm"))
-        await uow.run.write(_RENAME, {"old": "orm", "new": "renamed"})
-        await uow.commit()
-    assert await _names(sqlite_db) == ["renamed"]
 
 
 async def test_a_unit_of_work_goes_on_after_its_commit_and_keeps_only_what_it_committed(
@@ -250,12 +272,14 @@ async def test_a_unit_of_work_goes_on_after_its_commit_and_keeps_only_what_it_co
     async with sqlite_db.writing() as uow:
         uow.session.add(_add_book("first"))
         await uow.commit()
-        await uow.run.write(_RENAME, {"old": "first", "new": "second"})
+        await uow.session.execute(_rename("first", "second"))
         uow.session.add(_add_book("third"))
-        assert await uow.run.scalars(_NAMES, {}) == ["second", "third"]
+        await uow.flush()
+        names = await uow.session.scalars(select(Book.name).order_by(Book.name))
+        assert names.all() == ["second", "third"]
     assert await _names(sqlite_db) == ["first"]
     async with sqlite_db.writing() as uow:
-        await uow.run.write(_RENAME, {"old": "first", "new": "again"})
+        await uow.session.execute(_rename("first", "again"))
         await uow.commit()
         uow.session.add(_add_book("later"))
         await uow.commit()
@@ -269,7 +293,7 @@ async def test_a_failed_statement_leaves_nothing_of_its_unit_of_work(sqlite_db: 
     with pytest.raises(IntegrityError):
         async with sqlite_db.writing() as uow:
             uow.session.add(_add_book("lost"))
-            await uow.run.write(_RENAME, {"old": "kept", "new": None})  # name is NOT NULL
+            await uow.session.execute(_rename("kept", None))  # name is NOT NULL
             await uow.commit()
     assert await _names(sqlite_db) == ["kept"]
 
@@ -287,10 +311,10 @@ async def test_units_of_work_reuse_a_few_connections_and_hold_no_snapshot_betwee
     async def read_slowly() -> int:
         async with sqlite_db.reading() as uow:
             await asyncio.sleep(0.01)
-            return len(await uow.run.scalars(_NAMES, {}))
+            return len((await uow.session.scalars(select(Book.name))).all())
 
     assert await asyncio.gather(*(read_slowly() for _ in range(10))) == [20] * 10
-    assert pool.checkedout() <= IDLE_READERS + 1  # type: ignore[attr-defined]
+    assert pool.checkedout() == 0  # type: ignore[attr-defined]
     assert await truncate_wal(sqlite_db.engine) is True, "an idle connection holds no snapshot"
     await sqlite_db.dispose()
     assert pool.checkedout() == 0  # type: ignore[attr-defined]
@@ -306,7 +330,7 @@ async def test_after_a_commit_a_writer_waits_for_another_process_again_without_b
             uow.session.add(_add_book("first"))
             await uow.commit()
             other.execute("BEGIN IMMEDIATE")
-            await uow.run.write(_RENAME, {"old": "first", "new": "second"})
+            await uow.session.execute(_rename("first", "second"))
             await uow.commit()
 
     await _waits_for_the_other_without_blocking(write_twice(), other)
