@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from bot.charts import CATEGORY_KINDS, TEMPLATES, AccountKind
 from bot.clock import Clock
+from bot.cooperative import Slices
 from bot.domain import ReviewState
 from bot.filing import Fileable, accept, accept_all, accept_lines
 from bot.ledger import DraftLine, reversal_of
@@ -226,10 +227,13 @@ class Review:
         else:
             rows = await uow.digest.first_pages(book_ids, at, until, PAGE_SIZE)
         lines: dict[int, list[ReviewLine]] = {b: [] for b in book_ids}
+        slices = Slices()
         for row in rows:
+            await slices.tick()
             lines[row.book_id].append(_row_view(row))
         views = {}
         for book_id in book_ids:
+            await slices.tick()
             counted = sorted(auto[book_id], key=lambda item: -item[0])
             views[book_id] = DigestView(
                 anchor=anchor,
@@ -460,7 +464,9 @@ class Review:
             for code in codes
         }
         scored: list[tuple[int, str, LedgerAccount]] = []
+        slices = Slices()
         for account in candidates:
+            await slices.tick()
             name = fold(account.name)
             if account.code in preferred:
                 scored.append((0, account.code, account))
