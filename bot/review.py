@@ -209,8 +209,7 @@ class Review:
     ) -> dict[int, DigestView]:
         at = _anchor_time(anchor)
         until = at + timedelta(seconds=1)
-        waiting = await uow.digest.waiting(book_ids, until)
-        recent = await uow.digest.recent(
+        waiting, recent = await uow.digest.counts(
             book_ids, at, until, since=at - timedelta(hours=AUTO_SUMMARY_HOURS)
         )
         shown = {b: waiting[b].lines - waiting[b].late if b in waiting else 0 for b in book_ids}

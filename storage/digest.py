@@ -13,16 +13,20 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
+    BigInteger,
     BindParameter,
     ColumnElement,
     CompoundSelect,
     Integer,
     ScalarSelect,
     Select,
+    String,
     and_,
     bindparam,
     case,
     func,
+    literal,
+    null,
     or_,
     select,
     union_all,
@@ -57,9 +61,13 @@ _ORDER = _newest_first(_line)
 
 
 class _Statements(NamedTuple):
-    waiting: Select[Any]
-    recent: Select[Any]
+    counts: CompoundSelect[Any]
+    """(kind, book, currency, a, b, c): kind WAITING gives (lines, late) in a and b; kind
+    RECENT gives one currency's (decided, automatic, automatic_minor)."""
     shown: CompoundSelect[Any]
+
+
+WAITING, RECENT = 0, 1
 
 
 def _statements(in_books: ColumnElement[bool], *, one_book: bool) -> _Statements:
@@ -68,6 +76,7 @@ def _statements(in_books: ColumnElement[bool], *, one_book: bool) -> _Statements
     waiting = _waiting_one(in_books) if one_book else _waiting_many(in_books)
     recent = (
         select(
+            literal(RECENT, Integer),
             _line.book_id,
             _line.currency,
             func.sum(case((_DECIDED, 1), else_=0)),
@@ -89,7 +98,11 @@ def _statements(in_books: ColumnElement[bool], *, one_book: bool) -> _Statements
         ),
         select(*columns).where(in_books, _DECIDED, _line.imported_at < _until),
     )
-    return _Statements(waiting, recent, shown)
+    return _Statements(union_all(waiting, recent), shown)
+
+
+_NO_CURRENCY = null().cast(String)
+_NO_SUM = null().cast(BigInteger)
 
 
 def _waiting_one(in_book: ColumnElement[bool]) -> Select[Any]:
@@ -103,7 +116,14 @@ def _waiting_one(in_book: ColumnElement[bool]) -> Select[Any]:
             .scalar_subquery()
         )
 
-    return select(bindparam("book", type_=Integer), count(), count(_line.imported_at >= _until))
+    return select(
+        literal(WAITING, Integer),
+        bindparam("book", type_=Integer),
+        _NO_CURRENCY,
+        count(),
+        count(_line.imported_at >= _until),
+        _NO_SUM,
+    )
 
 
 def _waiting_many(in_books: ColumnElement[bool]) -> Select[Any]:
@@ -118,7 +138,14 @@ def _waiting_many(in_books: ColumnElement[bool]) -> Select[Any]:
         .scalar_subquery()
     )
     return (
-        select(_line.book_id, func.count(), imported_after)
+        select(
+            literal(WAITING, Integer),
+            _line.book_id,
+            _NO_CURRENCY,
+            func.count(),
+            imported_after,
+            _NO_SUM,
+        )
         .where(in_books, _line.review_state == ReviewState.TO_REVIEW)
         .group_by(_line.book_id)
     )
@@ -184,24 +211,27 @@ class DigestQueries:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def waiting(self, book_ids: Sequence[int], until: datetime) -> dict[int, Waiting]:
-        statements, books = _books(book_ids)
-        rows = await self.session.execute(statements.waiting, {**books, "until": until})
-        return {int(b): Waiting(int(n), int(late or 0)) for b, n, late in rows}
-
-    async def recent(
+    async def counts(
         self, book_ids: Sequence[int], at: datetime, until: datetime, since: datetime
-    ) -> list[Recent]:
-        """Per book and currency: lines decided since `at`, and those accepted automatically
-        since `since`, with their sum."""
+    ) -> tuple[dict[int, Waiting], list[Recent]]:
+        """In one query: per book, the lines waiting as of `until`; per book and currency,
+        the lines decided since `at`, and those accepted automatically since `since`."""
         statements, books = _books(book_ids)
         rows = await self.session.execute(
-            statements.recent, {**books, "at": at, "until": until, "since": since}
+            statements.counts, {**books, "at": at, "until": until, "since": since}
         )
-        return [
-            Recent(int(b), str(c), int(d or 0), int(n or 0), int(total or 0))
-            for b, c, d, n, total in rows
-        ]
+        waiting: dict[int, Waiting] = {}
+        recent: list[Recent] = []
+        for kind, book, currency, first, second, third in rows:
+            if kind == WAITING:
+                waiting[int(book)] = Waiting(int(first), int(second or 0))
+            else:
+                recent.append(
+                    Recent(
+                        int(book), str(currency), int(first or 0), int(second or 0), int(third or 0)
+                    )
+                )
+        return waiting, recent
 
     async def page(
         self, book_id: int, at: datetime, until: datetime, offset: int, size: int

@@ -639,29 +639,39 @@ class Journal(_Repository):
     async def post_all(self, book_id: int, drafts: Sequence[EntryDraft]) -> list[int]:
         """Insert balanced entries numbered in sequence in their book; their ids, in order."""
         await Books(self.session).lock(book_id)
-        last = await self.session.scalar(
-            select(func.coalesce(func.max(JournalEntry.number), 0)).where(
-                JournalEntry.book_id == book_id
-            )
-        )
         created = utcnow()
-        found = await self.session.scalars(
-            insert(JournalEntry).returning(JournalEntry.id, sort_by_parameter_order=True),
-            [
-                {
-                    "book_id": book_id,
-                    "number": int(last or 0) + position,
-                    "entry_date": draft.entry_date,
-                    "kind": draft.kind,
-                    "memo": draft.memo,
-                    "bank_account_id": draft.bank_account_id,
-                    "reverses_id": draft.reverses_id,
-                    "created_at": created,
-                }
-                for position, draft in enumerate(drafts, start=1)
-            ],
+        rows = [
+            {
+                "book_id": book_id,
+                "entry_date": draft.entry_date,
+                "kind": draft.kind,
+                "memo": draft.memo,
+                "bank_account_id": draft.bank_account_id,
+                "reverses_id": draft.reverses_id,
+                "created_at": created,
+            }
+            for draft in drafts
+        ]
+        last_number = (
+            select(func.coalesce(func.max(JournalEntry.number), 0))
+            .where(JournalEntry.book_id == book_id)
+            .scalar_subquery()
         )
-        entry_ids = list(found.all())
+        if len(rows) == 1:  # a button press: one statement fewer
+            entry_id = await self.session.scalar(
+                insert(JournalEntry)
+                .values(number=last_number + 1, **rows[0])
+                .returning(JournalEntry.id)
+            )
+            assert entry_id is not None
+            entry_ids = [entry_id]
+        else:
+            last = int(await self.session.scalar(select(last_number)) or 0)
+            found = await self.session.scalars(
+                insert(JournalEntry).returning(JournalEntry.id, sort_by_parameter_order=True),
+                [{**row, "number": last + n} for n, row in enumerate(rows, start=1)],
+            )
+            entry_ids = list(found.all())
         await self.session.execute(
             insert(JournalLine),
             [
