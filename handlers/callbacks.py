@@ -14,7 +14,33 @@ from typing import ClassVar, TypeVar
 
 VERSION = "1"
 MAX_BYTES = 64
-_FIELD = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+_FIELD = re.compile(r"[A-Za-z0-9_-]{1,40}")
+_DIGITS = re.compile(r"0|[1-9][0-9]*")
+"""A number as pack() writes it: ASCII digits, no sign, no leading zero."""
+
+_ID = range(1, 2**31)
+"""A row id: primary keys are Integer columns, 32 bits on PostgreSQL."""
+_MOMENT = range(946_684_800, 4_102_444_800)
+"""Seconds since the epoch from 2000-01-01 to 2100-01-01: any datetime can hold them."""
+_POSITION = range(100_000)
+"""A page, or a place in a short list on screen."""
+_FLAG = range(2)
+RANGES: dict[str, range] = {
+    "line": _ID,
+    "account": _ID,
+    "rule": _ID,
+    "ledger": _ID,
+    "connection": range(2**31),  # 0: every connection, or none
+    "anchor": _MOMENT,
+    "asked": _MOMENT,
+    "page": _POSITION,
+    "index": _POSITION,
+    "auto": _FLAG,
+    "on": _FLAG,
+    "here": _FLAG,
+    "menu": range(3),
+}
+"""The values each number field may take; any other is forged and never reaches a service."""
 
 
 class BadButton(ValueError):
@@ -30,7 +56,7 @@ class Button:
         for name in _names(type(self)):
             value = getattr(self, name)
             text = str(value)
-            if type(value) is not int and not _FIELD.match(text):  # an int always fits
+            if type(value) is not int and not _FIELD.fullmatch(text):  # an int always fits
                 raise ValueError(f"field {text!r} cannot go in a button")
             values.append(text)
         data = f"{VERSION}{self.tag}:" + ":".join(values)
@@ -405,7 +431,7 @@ def parse(data: str | None) -> Button:
 def _parse(data: str) -> Button | str:
     """The button, or why it is refused. Cached: every CallbackQueryHandler's pattern
     parses the same data again before one of them takes the update."""
-    if len(data.encode()) > MAX_BYTES or not data.startswith(VERSION):
+    if not data.isascii() or len(data) > MAX_BYTES or not data.startswith(VERSION):
         return "not ours or an old version"
     tag, _, rest = data[len(VERSION) :].partition(":")
     kind = _BY_TAG.get(tag)
@@ -413,17 +439,27 @@ def _parse(data: str) -> Button | str:
         return "unknown kind"
     raw = rest.split(":")
     kind_fields = fields(kind)
-    if len(raw) != len(kind_fields) or not all(_FIELD.match(value) for value in raw):
+    if len(raw) != len(kind_fields) or not all(_FIELD.fullmatch(value) for value in raw):
         return "wrong shape"
     values: list[object] = []
     for value, field in zip(raw, kind_fields, strict=True):
         if field.type in ("int", int):
-            if not value.isdigit():
-                return "not a number"
-            values.append(int(value))
+            number = _number(value, RANGES[field.name])
+            if number is None:
+                return "not a number it can be"
+            values.append(number)
         else:
             values.append(value)
     return kind(*values)
+
+
+def _number(text: str, allowed: range) -> int | None:
+    """The number, or None for a spelling pack() never writes or a value out of range (a
+    20-digit id would overflow the database driver; a far anchor, datetime)."""
+    if len(text) > len(str(allowed.stop - 1)) or not _DIGITS.fullmatch(text):
+        return None
+    number = int(text)
+    return number if number in allowed else None
 
 
 B = TypeVar("B", bound=Button)
