@@ -35,6 +35,14 @@ async def forge(port: int, update: dict[str, object], headers: dict[str, str]) -
         return response.status
 
 
+async def post_body(port: int, body: bytes, headers: dict[str, str]) -> int:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(f"http://127.0.0.1:{port}/telegram", data=body, headers=headers) as response,
+    ):
+        return response.status
+
+
 async def test_updates_come_through_the_webhook_and_forgeries_get_403(
     standin: BotApiStandIn, tmp_path: Path
 ) -> None:
@@ -66,6 +74,15 @@ async def test_updates_come_through_the_webhook_and_forgeries_get_403(
         for n, headers in enumerate([{}, {SECRET_HEADER: "wrong"}, {SECRET_HEADER: ""}]):
             forged = {"update_id": 900_000 + n, "message": message}
             assert await forge(port, forged, headers) == 403
+        # bodies that are not updates, with the right secret: 400, one line, no traceback
+        secret = {SECRET_HEADER: hook["secret_token"]}
+        for body in [
+            json.dumps({"update_id": 5, "message": "x"}).encode(),
+            b"{not json",
+            b"[" * 100_000 + b"]" * 100_000,
+            b'{"update_id": 6, "message": ' + b"[" * 500 + b"]" * 500 + b"}",
+        ]:
+            assert await post_body(port, body, secret) == 400
         await p.say("/privacy", expect="données")
         assert not any("/help" in (m.text or "") for m in standin.bot_messages(601))
 
@@ -88,3 +105,6 @@ async def test_updates_come_through_the_webhook_and_forgeries_get_403(
     logs = log.read_bytes()
     assert b"Traceback" not in logs and standin.token.encode() not in logs
     assert hook["secret_token"].encode() not in logs
+    # three forgeries and four bad bodies in a minute: one line each
+    assert logs.count(b"webhook request refused") == 1
+    assert logs.count(b"webhook body refused") == 1
