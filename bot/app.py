@@ -12,7 +12,7 @@ from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 
 import handlers
-from bot.banks.connector import Connector, ConnectorRegistry
+from bot.banks.connector import Connector, ConnectorRegistry, set_call_timeout
 from bot.banks.demo import DemoBank
 from bot.banks.directory import Directory
 from bot.clock import Clock, SystemClock
@@ -55,6 +55,7 @@ def build_vault(settings: Settings) -> Vault:
 
 
 def build_connectors(settings: Settings, clock: Clock) -> ConnectorRegistry:
+    set_call_timeout(settings.bank_call_timeout_s)
     connectors: list[Connector] = []
     if settings.demo_bank:
         password = settings.demo_bank_password.get_secret_value()

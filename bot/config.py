@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     demo_bank: bool = True
     demo_bank_latency: float = Field(default=0.0, ge=0.0, le=30.0)
     demo_bank_password: SecretStr = SecretStr("demo")
+    bank_call_timeout_s: float = Field(default=30.0, gt=0, le=600)
     rate_limiter: bool = True
     conversation_timeout: float = Field(default=900, gt=0)
     log_level: str = "INFO"

@@ -437,9 +437,10 @@ async def _failed(context: Ctx, flow: SignInFlow, error: ConnectorError) -> int:
         screen = render.sign_in_step("credentials.bad", flow.bank, flow.flow_id, lang)
         return await _step(context, flow, screen, USERNAME, later=True)
     if isinstance(error, BankUnavailable | RateLimited | Unsupported):
-        return await _close(
-            context, flow, render.plain("credentials.unavailable", lang, bank=flow.bank), later=True
-        )
+        screen = render.plain("credentials.unavailable", lang, bank=flow.bank)
+        if isinstance(error, BankUnavailable):
+            screen = render.with_retry(screen, cb.UpdateSignIn(flow.target.connection_id), lang)
+        return await _close(context, flow, screen, later=True)
     screen = render.plain(
         "credentials.refused", lang, bank=flow.bank, reason=render.reason(error.code, lang)
     )

@@ -27,7 +27,13 @@ from telegram.ext import (
 )
 from telegram.ext._handlers.conversationhandler import _ConversationTimeoutContext
 
-from bot.banks.connector import Authorized, Challenge, ConnectorError, WrongCode
+from bot.banks.connector import (
+    Authorized,
+    BankUnavailable,
+    Challenge,
+    ConnectorError,
+    WrongCode,
+)
 from bot.connect_flow import SIGNED_IN, ConnectFlow, Step
 from bot.i18n import t
 from bot.periods import allowed_periods, period_by_key
@@ -442,6 +448,10 @@ async def _login_failed(
     if error.code == "bad_credentials":
         screen = render.ask(flow, "connect.bad_credentials", lang)
         return await _go(context, update, flow, screen, USERNAME)
+    if isinstance(error, BankUnavailable):  # the bank stays chosen: "Try again" signs in anew
+        screen = render.plain("error.bank_unavailable", lang)
+        retry = render.with_retry(screen, cb.StartLogin(flow.flow_id), lang)
+        return await _go(context, update, flow, retry, BANK)
     await flows.end(flow.telegram_id)
     await _show(context, update, flow, render.plain(f"error.{error.code}", lang))
     return END
@@ -633,6 +643,8 @@ async def _import_and_report(
         screen = render.plain(
             "connect.import_failed", lang, bank=bank, reason=t(lang, f"error.{error.code}")
         )
+        if isinstance(error, BankUnavailable):
+            screen = render.with_retry(screen, cb.RefreshConnection(connection_id), lang)
     else:
         screen = render.import_done(summary, lang)
     assert flow.status_message_id is not None

@@ -217,6 +217,11 @@ def plain(key: str, lang: str, **values: object) -> Screen:
     return Screen(text(lang, key, **values))
 
 
+def with_retry(screen: Screen, retry: cb.Button, lang: str, *more: InlineKeyboardButton) -> Screen:
+    """The same words with a "Try again" button first (a bank that did not answer)."""
+    return Screen(screen.text, Keyboard([[button(t(lang, "btn.retry"), retry), *more]]))
+
+
 def account_label(account: FetchedAccount, lang: str) -> str:
     return f"{account.name} · {money(account.balance, lang)}"
 

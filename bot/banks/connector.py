@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -150,14 +151,39 @@ class Connector(Protocol):
 
 T = TypeVar("T")
 
+DEFAULT_CALL_TIMEOUT = 30.0
+"""Seconds one connector call may take (BANK_CALL_TIMEOUT_S); the demo's slowest user takes 3."""
+_call_timeout = DEFAULT_CALL_TIMEOUT
 
-async def guarded(connector_name: str, call: Callable[[], Awaitable[T]]) -> T:
-    """Run one connector call; anything unexpected becomes BankUnavailable, logged in one line."""
+
+def set_call_timeout(seconds: float) -> None:
+    """The limit every guarded() call gets from now on; set once at startup from the settings."""
+    if not seconds > 0:
+        raise ValueError("a connector call timeout must be positive")
+    global _call_timeout
+    _call_timeout = seconds
+
+
+def call_timeout() -> float:
+    return _call_timeout
+
+
+async def guarded(
+    connector_name: str, call: Callable[[], Awaitable[T]], *, within: float | None = None
+) -> T:
+    """Run one connector call within `within` seconds (default: the call timeout set at
+    startup); no answer in time, or anything unexpected, becomes BankUnavailable, logged in
+    one line."""
+    limit = _call_timeout if within is None else within
     try:
-        return await call()
+        async with asyncio.timeout(limit):
+            return await call()
     except ConnectorError as error:
         log.info("connector %s: %s", connector_name, error.code)
         raise
+    except TimeoutError:  # ours, or the connector's own HTTP timeout: the bank did not answer
+        log.warning("connector %s: no answer in time (limit %gs)", connector_name, limit)
+        raise BankUnavailable(connector_name) from None
     except Exception as error:  # a broken connector must not take the bot down
         log.warning("connector %s failed unexpectedly: %s", connector_name, type(error).__name__)
         raise BankUnavailable(connector_name) from None
