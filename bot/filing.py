@@ -31,7 +31,9 @@ TRANSFER_WINDOW_DAYS = 3
 FLUSH_EVERY = 200
 
 
-class _Facts(Protocol):
+class _Booked(Protocol):
+    """What every stored bank line says, loaded or read as a plain row."""
+
     @property
     def raw_label(self) -> str: ...
     @property
@@ -42,6 +44,9 @@ class _Facts(Protocol):
     def currency(self) -> str: ...
     @property
     def booking_date(self) -> date: ...
+
+
+class _Facts(_Booked, Protocol):
     @property
     def bank_account_id(self) -> int: ...
 
@@ -210,23 +215,13 @@ async def _pair_transfers(
     return paired
 
 
-class _Line(Protocol):
+class _Line(_Booked, Protocol):
     """A stored bank line: loaded, or read as one plain row (BankLines.to_decide)."""
 
     @property
     def id(self) -> int: ...
     @property
     def book_id(self) -> int: ...
-    @property
-    def amount_minor(self) -> int: ...
-    @property
-    def currency(self) -> str: ...
-    @property
-    def booking_date(self) -> date: ...
-    @property
-    def payee(self) -> str: ...
-    @property
-    def raw_label(self) -> str: ...
     @property
     def pending(self) -> bool: ...
 
