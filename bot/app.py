@@ -4,6 +4,7 @@ serve(): run it by long polling, or behind our web server as a webhook."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from typing import Any
 
@@ -24,6 +25,7 @@ from bot.webhook import WebServer, load_or_create_secret
 from handlers import connect
 from handlers.context import Runtime
 from handlers.persistence import DatabasePersistence
+from handlers.updates import SideBySide
 from storage.db import make_engine
 from storage.migrate import migrate_to_head
 from storage.rotation import KeyFileVault
@@ -91,7 +93,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> App:
         .base_url(settings.bot_api_base_url)
         .base_file_url(settings.bot_api_file_url)
         .defaults(Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .concurrent_updates(False)
+        .concurrent_updates(SideBySide())  # each user in order, users side by side
         .persistence(persistence)
     )
     if settings.rate_limiter:
@@ -112,7 +114,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> App:
 
     async def post_init(app: App) -> None:
         await persistence.ready()  # migrated, even when nothing was read at initialize
-        directory.preload(["FR", "GB"])
+        await asyncio.to_thread(directory.preload, ["FR", "GB"])  # ~0.2 s each: off the loop
         await set_commands(app)
         await connect.resume_after_restart(app)
         log.info("Pointage is ready")
@@ -156,6 +158,7 @@ async def serve(settings: Settings, stop: asyncio.Event, *, clock: Clock | None 
     try:
         if app.post_init is not None:
             await app.post_init(app)
+        gc.freeze()  # start-up's objects live on: later collections need not walk them (~80 ms)
         await app.start()
         try:
             if settings.webhook_mode:
