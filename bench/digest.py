@@ -3,7 +3,9 @@
 Seeds N users (each with a book, the French chart, one bank account and L new lines to
 review) in a fresh SQLite database, then builds every user's digest page through the same
 code the daily job uses, and, as the same-run baseline, runs one bare query per user that
-reads the same lines. Prints medians of R runs: build_s, baseline_s, per_user_ms, ratio.
+reads the same lines. Prints medians of R runs: build_s, baseline_s, per_user_ms, ratio, and
+max_loop_stall_ms: the event loop's worst stall during the build, as the 5 ms ticker of
+bench/stall.py sees it (goals: build_s <= 10 and max_loop_stall_ms <= 100 for 10,000 users).
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import insert, select
 
+from bench.stall import StallTicker
 from bot.charts import TEMPLATES
 from bot.clock import FixedClock
 from bot.domain import MemberRole, ReviewState
@@ -40,9 +44,12 @@ NOW = datetime(2026, 11, 28, 7, 0, tzinfo=UTC)
 PAYEES = ["CARREFOUR", "SNCF", "ORANGE", "URSSAF", "TOTALENERGIES", "AMAZON", "OVH", "LA POSTE"]
 
 
-async def seed(db: Database, users: int, lines: int) -> None:
+async def seed(db: Database, users: int, lines: int, *, first: int = 1) -> None:
+    """Users `first` … `first + users - 1`, telegram id 10,000,000 + n, each with a book of
+    the French chart, one bank account and `lines` lines to review."""
     chart = TEMPLATES["fr_pcg"]
     rng = random.Random(7)
+    ids = range(first, first + users)
     async with db.engine.begin() as conn:
         await conn.execute(
             insert(User),
@@ -57,7 +64,7 @@ async def seed(db: Database, users: int, lines: int) -> None:
                     "digest_time": "08:00",
                     "created_at": NOW,
                 }
-                for n in range(1, users + 1)
+                for n in ids
             ],
         )
         await conn.execute(
@@ -71,12 +78,12 @@ async def seed(db: Database, users: int, lines: int) -> None:
                     "auto_accept": False,
                     "created_at": NOW,
                 }
-                for n in range(1, users + 1)
+                for n in ids
             ],
         )
         await conn.execute(
             insert(BookMember),
-            [{"book_id": n, "user_id": n, "role": MemberRole.OWNER} for n in range(1, users + 1)],
+            [{"book_id": n, "user_id": n, "role": MemberRole.OWNER} for n in ids],
         )
         per_book = len(chart.accounts)
         await conn.execute(
@@ -89,7 +96,7 @@ async def seed(db: Database, users: int, lines: int) -> None:
                     "name": a.name,
                     "kind": a.kind,
                 }
-                for n in range(1, users + 1)
+                for n in ids
                 for i, a in enumerate(chart.accounts)
             ],
         )
@@ -109,11 +116,11 @@ async def seed(db: Database, users: int, lines: int) -> None:
                     "import_start": date(2026, 9, 1),
                     "connected": True,
                 }
-                for n in range(1, users + 1)
+                for n in ids
             ],
         )
         rows = []
-        for n in range(1, users + 1):
+        for n in ids:
             for k in range(lines):
                 payee = rng.choice(PAYEES)
                 rows.append(
@@ -166,7 +173,13 @@ async def bare_reads(db: Database, users: int) -> int:
     return read
 
 
-async def one_run(users: int, lines: int) -> tuple[float, float]:
+class Run(NamedTuple):
+    build_s: float
+    baseline_s: float
+    stall_ms: float
+
+
+async def one_run(users: int, lines: int) -> Run:
     with tempfile.TemporaryDirectory() as tmp:
         engine = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
         await migrate_to_head(engine)
@@ -174,28 +187,28 @@ async def one_run(users: int, lines: int) -> tuple[float, float]:
         await seed(db, users, lines)
         review = Review(db, FixedClock(NOW))
         anchor = review.new_anchor()
-        started = time.perf_counter()
-        await build_all(review, users, anchor)
-        build = time.perf_counter() - started
+        async with StallTicker() as ticker:
+            started = time.perf_counter()
+            await build_all(review, users, anchor)
+            build = time.perf_counter() - started
         started = time.perf_counter()
         await bare_reads(db, users)
         baseline = time.perf_counter() - started
         await db.dispose()
-    return build, baseline
+    return Run(build, baseline, ticker.max_ms)
 
 
 async def main(users: int, lines: int, repeat: int) -> None:
-    builds, baselines = [], []
-    for _ in range(repeat):
-        build, baseline = await one_run(users, lines)
-        builds.append(build)
-        baselines.append(baseline)
-    build, baseline = statistics.median(builds), statistics.median(baselines)
+    runs = [await one_run(users, lines) for _ in range(repeat)]
+    build = statistics.median(run.build_s for run in runs)
+    baseline = statistics.median(run.baseline_s for run in runs)
+    stall = statistics.median(run.stall_ms for run in runs)
     print(f"users={users}")
     print(f"build_s={build:.2f}")
     print(f"baseline_s={baseline:.2f}")
     print(f"per_user_ms={build / users * 1000:.3f}")
     print(f"ratio={build / baseline:.2f}")
+    print(f"max_loop_stall_ms={stall:.1f}")
 
 
 if __name__ == "__main__":
