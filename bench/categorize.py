@@ -36,7 +36,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Final, TextIO
 
-from bot.categorize import (
+from bot.categorize.cascade import (
     AUTO_ACCEPT_THRESHOLD,
     LineFacts,
     Memory,
@@ -45,10 +45,10 @@ from bot.categorize import (
     Suggestion,
     suggest,
 )
+from bot.categorize.payees import normalize_payee
 from bot.charts import ChartTemplate
 from bot.charts.fr_pcg import FR_PCG
 from bot.money import Money
-from bot.payees import normalize_payee
 
 HEADER: Final = ("date", "amount", "label", "account_code")
 CURRENCY: Final = "EUR"

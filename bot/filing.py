@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import NamedTuple, Protocol
 
-from bot.categorize import (
+from bot.categorize.cascade import (
     AUTO_ACCEPT_THRESHOLD,
     LineFacts,
     Memory,

@@ -21,7 +21,7 @@ from bot.banks.connector import (
     guarded,
 )
 from bot.banks.directory import Directory, Institution, SearchHit
-from bot.categorize import Source
+from bot.categorize.cascade import Source
 from bot.charts import TEMPLATES, AccountKind, ChartTemplate, template_for_language
 from bot.clock import Clock, today_in
 from bot.domain import ConnectionStatus, ReviewState

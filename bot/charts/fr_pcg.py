@@ -51,6 +51,7 @@ _ACCOUNTS: tuple[tuple[str, str, AccountKind], ...] = (
     ("627", "Services bancaires", _K.EXPENSE),
     ("6281", "Concours divers (cotisations…)", _K.EXPENSE),
     ("63511", "Contribution économique territoriale", _K.EXPENSE),
+    ("63512", "Taxes foncières", _K.EXPENSE),
     ("6354", "Droits d'enregistrement et de timbre", _K.EXPENSE),
     ("641", "Rémunérations du personnel", _K.EXPENSE),
     ("645", "Charges de sécurité sociale", _K.EXPENSE),

@@ -11,7 +11,7 @@ import pytest
 
 from bench import categorize as bench
 from bench import make_sample
-from bot.categorize import Source
+from bot.categorize.cascade import Source
 from bot.charts import TEMPLATES
 
 KEYS = (

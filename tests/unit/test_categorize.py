@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot import knowledge
-from bot.categorize import (
+from bot.categorize import knowledge
+from bot.categorize.cascade import (
     AUTO_ACCEPT_THRESHOLD,
     LineFacts,
     Memory,
@@ -16,9 +16,9 @@ from bot.categorize import (
     Suggestion,
     suggest,
 )
+from bot.categorize.payees import normalize_payee
 from bot.charts import TEMPLATES, ChartTemplate
 from bot.money import Money
-from bot.payees import normalize_payee
 
 FR = TEMPLATES["fr_pcg"]
 EN = TEMPLATES["en_generic"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.banks import demo_data
-from bot.payees import label_details, normalize_payee, squeeze
+from bot.categorize.payees import label_details, normalize_payee, squeeze
 
 LABELS: list[tuple[str, str]] = [
     # card payments, the three French styles and their variants

@@ -10,10 +10,10 @@ from datetime import date
 from enum import StrEnum
 from typing import Final
 
-from bot import knowledge
+from bot.categorize import knowledge
+from bot.categorize.payees import label_details, label_words, normalize_payee, squeeze
 from bot.charts import ChartTemplate
 from bot.money import Money
-from bot.payees import label_details, label_words, normalize_payee, squeeze
 
 __all__ = [
     "AUTO_ACCEPT_THRESHOLD",

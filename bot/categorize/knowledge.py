@@ -1,21 +1,25 @@
 """Built-in knowledge: common payees and label words, and the account each is usually filed under.
 
-Each entry names codes for both charts (French PCG and the generic English chart), preferred
-first. ``@owner`` and ``@transfer`` stand for the chart's owner and internal-transfer accounts. A
-PCG code the book lacks falls back to its parent (60614 → 6061); an entry whose codes all miss is
-skipped, so only accounts the book has are ever suggested.
+The tables are data, `data/knowledge_<language>.toml`, read once at import. Each entry names
+codes for both charts (French PCG and the generic English chart), preferred first. ``@owner``
+and ``@transfer`` stand for the chart's owner and internal-transfer accounts. A PCG code the
+book lacks falls back to its parent (60614 → 6061); an entry whose codes all miss is skipped, so
+only accounts the book has are ever suggested.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final, Literal
+from pathlib import Path
+from typing import Final, Literal, get_args
 
+from bot.categorize.payees import label_words
 from bot.charts import ChartTemplate
-from bot.payees import label_words
 
 __all__ = [
+    "DATA",
     "ENTRIES",
     "PAYROLL_CODES",
     "Known",
@@ -23,6 +27,7 @@ __all__ = [
     "Scope",
     "entries",
     "language_of",
+    "load_table",
     "lookup",
 ]
 
@@ -201,10 +206,83 @@ def _candidates(words: set[str]) -> list[tuple[int, Known]]:
     return found
 
 
-from bot.knowledge_en import ENTRIES_EN  # noqa: E402 - the tables use entries() above
-from bot.knowledge_fr import ENTRIES_FR  # noqa: E402
+DATA: Final = Path(__file__).parent / "data"
+LANGUAGES: Final[tuple[Language, ...]] = get_args(Language)
 
-ENTRIES: Final[tuple[Known, ...]] = (*ENTRIES_FR, *ENTRIES_EN)
+_LISTS: Final = ("fr", "en", "requires", "employer_fr", "employer_en")
+_FLAGS: Final = ("strict", "generic", "exact")
+_KEYS: Final = frozenset({"names", "group", "confidence", "scope", "direction", *_LISTS, *_FLAGS})
+
+
+class TableError(ValueError):
+    """A knowledge file that does not follow the schema: its name and the entry say where."""
+
+
+def load_table(path: Path) -> list[Known]:
+    """The entries of one knowledge file, checked key by key."""
+    try:
+        with path.open("rb") as file:
+            data = tomllib.load(file)
+    except tomllib.TOMLDecodeError as error:
+        raise TableError(f"{path.name}: not TOML ({error})") from None
+    try:
+        groups = {str(name): _strings(words) for name, words in data.get("groups", {}).items()}
+    except (TypeError, AttributeError):
+        raise TableError(f"{path.name}: [groups] maps names to lists of words") from None
+    table = data.get("entry", [])
+    if not isinstance(table, list) or set(data) - {"groups", "entry"}:
+        raise TableError(f"{path.name}: only [groups] and [[entry]] tables")
+    found: list[Known] = []
+    for number, entry in enumerate(table, start=1):
+        try:
+            found.extend(_entry(entry, groups))
+        except (TypeError, ValueError, KeyError) as error:
+            raise TableError(f"{path.name}, entry {number}: {error}") from None
+    return found
+
+
+def _entry(entry: Mapping[str, object], groups: Mapping[str, list[str]]) -> list[Known]:
+    unknown = set(entry) - _KEYS
+    if unknown:
+        raise KeyError(f"unknown keys {sorted(unknown)}")
+    if ("names" in entry) == ("group" in entry):
+        raise ValueError("give either names or group")
+    names = _strings(groups[str(entry["group"])] if "group" in entry else entry["names"])
+    lists = {key: _strings(entry.get(key, [])) for key in _LISTS}
+    strict, generic, exact = (entry.get(key, False) for key in _FLAGS)
+    if not all(isinstance(v, bool) for v in (strict, generic, exact)):
+        raise TypeError(f"{', '.join(_FLAGS)} are true or false")
+    confidence = entry["confidence"]
+    if not isinstance(confidence, float) or not 0 < confidence <= 1:
+        raise ValueError("confidence is a number in (0, 1]")
+    scope, direction = entry.get("scope", "payee"), entry.get("direction", "out")
+    if scope not in ("payee", "label") or direction not in ("in", "out", "any"):
+        raise ValueError("scope is payee or label; direction is in, out or any")
+    return entries(
+        names,
+        lists["fr"],
+        lists["en"],
+        confidence,
+        scope="label" if scope == "label" else "payee",
+        direction=None if direction == "any" else "in" if direction == "in" else "out",
+        requires=lists["requires"],
+        employer_fr=lists["employer_fr"],
+        employer_en=lists["employer_en"],
+        strict=strict is True,
+        generic=generic is True,
+        exact=exact is True,
+    )
+
+
+def _strings(value: object) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
+        raise TypeError(f"names and {', '.join(_LISTS)} are lists of words")
+    return value
+
+
+ENTRIES: Final[tuple[Known, ...]] = tuple(
+    entry for language in LANGUAGES for entry in load_table(DATA / f"knowledge_{language}.toml")
+)
 
 
 def _build_index(table: Sequence[Known]) -> dict[str, list[tuple[int, Known]]]:
