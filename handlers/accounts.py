@@ -69,6 +69,12 @@ ERASE_CONFIRM_SECONDS = 600
 MANAGER = "connections"
 SIGN_INS = "sign_in_flows"
 COMMANDS = ("accounts", "refresh", "credentials", "disconnect", "deletemydata")
+PICK_QUESTIONS: tuple[tuple[str, str, type[cb.UpdateSignIn] | type[cb.AskDisconnect]], ...] = (
+    ("credentials.pick", "credentials.none", cb.UpdateSignIn),
+    ("disconnect.pick", "disconnect.none", cb.AskDisconnect),
+)
+"""The "which bank?" questions (and their answer when no bank is left), by the `action` of
+their page buttons."""
 
 
 def manager(context: Ctx) -> Connections:
@@ -128,6 +134,35 @@ async def on_accounts(update: Update, context: Ctx) -> None:
     view = await manager(context).overview(user.telegram_id)
     now = runtime(context).services.clock.now()
     await send(context, chat_id_of(update), render.accounts_overview(view, now, user.language))
+
+
+async def on_overview_page(update: Update, context: Ctx) -> None:
+    pressed = await read_press(update, context, cb.OverviewPage)
+    if pressed is None:
+        return
+    press, lang, message_id, telegram_id = pressed
+    await answer(update)
+    view = await manager(context).overview(telegram_id)
+    now = runtime(context).services.clock.now()
+    screen = render.accounts_overview(view, now, lang, press.page)
+    await _show(context, chat_id_of(update), message_id, screen)
+
+
+async def on_connections_page(update: Update, context: Ctx) -> None:
+    """Another page of the "which bank?" question of /credentials or /disconnect."""
+    pressed = await read_press(update, context, cb.ConnectionsPage)
+    if pressed is None:
+        return
+    press, lang, message_id, telegram_id = pressed
+    await answer(update)
+    plan = await manager(context).targets(telegram_id)
+    key, none, kind = PICK_QUESTIONS[press.action]
+    screen = (
+        render.pick_connection(plan.items, key, kind, lang, press.page)
+        if plan.items
+        else render.plain(none, lang)
+    )
+    await _show(context, chat_id_of(update), message_id, screen)
 
 
 async def on_help_topic(update: Update, context: Ctx) -> None:
@@ -263,7 +298,8 @@ async def on_credentials(update: Update, context: Ctx) -> int:
         return END
     if len(plan.items) == 1:
         return await _begin(context, update, user.language, plan.items[0].connection_id)
-    screen = render.pick_connection(plan.items, "credentials.pick", cb.UpdateSignIn, user.language)
+    key, _, kind = PICK_QUESTIONS[0]
+    screen = render.pick_connection(plan.items, key, kind, user.language)
     await send(context, chat_id_of(update), screen)
     return PICK
 
@@ -551,9 +587,8 @@ async def on_disconnect(update: Update, context: Ctx) -> None:
     elif len(plan.items) == 1:
         screen = render.disconnect_confirm(plan.items[0], user.language)
     else:
-        screen = render.pick_connection(
-            plan.items, "disconnect.pick", cb.AskDisconnect, user.language
-        )
+        key, _, kind = PICK_QUESTIONS[1]
+        screen = render.pick_connection(plan.items, key, kind, user.language)
     await send(context, chat_id_of(update), screen)
 
 
@@ -673,5 +708,7 @@ def handlers(timeout: float = SIGN_IN_TIMEOUT) -> list[Any]:
         press(on_confirm_disconnect, cb.ConfirmDisconnect, block=False),
         press(on_confirm_erase, cb.ConfirmErase, block=False),
         press(on_keep, cb.KeepAsIs),
+        press(on_overview_page, cb.OverviewPage),
+        press(on_connections_page, cb.ConnectionsPage),
         press(on_help_topic, cb.ShowHelp),
     ]

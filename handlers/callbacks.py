@@ -39,6 +39,8 @@ RANGES: dict[str, range] = {
     "on": _FLAG,
     "here": _FLAG,
     "menu": range(3),
+    "action": range(2),
+    "results": _POSITION,
 }
 """The values each number field may take; any other is forged and never reaches a service."""
 
@@ -134,6 +136,14 @@ class ToggleAccount(FlowButton):
 
 
 @dataclass(frozen=True, slots=True)
+class BankAccountsPage(FlowButton):
+    """Another page of the accounts found at the bank."""
+
+    tag = "ap"
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
 class AccountsChosen(FlowButton):
     tag = "ac"
 
@@ -143,6 +153,15 @@ class PickLedger(FlowButton):
     tag = "l"
     index: int
     ledger: int
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerPage(FlowButton):
+    """Another page of the ledger accounts offered for the bank account at `index`."""
+
+    tag = "lp"
+    index: int
+    page: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +233,14 @@ class Exclude(LineButton):
 
 
 @dataclass(frozen=True, slots=True)
+class SearchPage(LineButton):
+    """Page `results` of the picker's last search (the typed text stays with the user)."""
+
+    tag = "rF"
+    results: int
+
+
+@dataclass(frozen=True, slots=True)
 class FileUnder(Button):
     tag = "rk"
     line: int
@@ -273,6 +300,12 @@ class DeleteRule(Button):
 
 
 @dataclass(frozen=True, slots=True)
+class RulesPage(Button):
+    tag = "Rp"
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
 class SetLanguage(Button):
     tag = "sl"
     language: str
@@ -302,6 +335,29 @@ class SetDigestTime(Button):
 class SetTimezone(Button):
     tag = "sz"
     index: int
+
+
+@dataclass(frozen=True, slots=True)
+class TimezonesPage(Button):
+    tag = "zp"
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
+class OverviewPage(Button):
+    """Another page of /accounts."""
+
+    tag = "mp"
+    page: int
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionsPage(Button):
+    """Another page of a "which bank?" question: `action` 0 for /credentials, 1 /disconnect."""
+
+    tag = "mP"
+    action: int
+    page: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,8 +435,10 @@ KINDS: tuple[type[Button], ...] = (
     StartLogin,
     RequestSupport,
     ToggleAccount,
+    BankAccountsPage,
     AccountsChosen,
     PickLedger,
+    LedgerPage,
     AddLedger,
     PickPeriod,
     ConfirmConnect,
@@ -392,6 +450,7 @@ KINDS: tuple[type[Button], ...] = (
     NewAccount,
     Personal,
     Exclude,
+    SearchPage,
     FileUnder,
     MakeRule,
     AcceptPage,
@@ -400,11 +459,15 @@ KINDS: tuple[type[Button], ...] = (
     Reopen,
     ToggleRule,
     DeleteRule,
+    RulesPage,
     SetLanguage,
     SetAutoAccept,
     SettingsMenu,
     SetDigestTime,
     SetTimezone,
+    TimezonesPage,
+    OverviewPage,
+    ConnectionsPage,
     RefreshConnection,
     UpdateSignIn,
     AskDisconnect,

@@ -498,7 +498,16 @@ async def on_toggle_account(update: Update, context: Ctx) -> int | None:
     if not 0 <= press.index < len(flow.accounts):
         return None
     flow.toggle(press.index)
-    return await _go(context, update, flow, render.accounts(flow, lang), ACCOUNTS)
+    screen = render.accounts(flow, lang, render.accounts_page_of(press.index))
+    return await _go(context, update, flow, screen, ACCOUNTS)
+
+
+async def on_accounts_page(update: Update, context: Ctx) -> int | None:
+    found = await _flow_for_press(update, context, cb.BankAccountsPage)
+    if found is None:
+        return None
+    flow, press, lang = found
+    return await _go(context, update, flow, render.accounts(flow, lang, press.page), ACCOUNTS)
 
 
 async def on_accounts_chosen(update: Update, context: Ctx) -> int | None:
@@ -537,6 +546,18 @@ async def on_pick_ledger(update: Update, context: Ctx) -> int | None:
         return None
     flow.ledger_for[press.index] = press.ledger
     return await _next_ledger_or_period(update, context, flow, lang)
+
+
+async def on_ledger_page(update: Update, context: Ctx) -> int | None:
+    found = await _flow_for_press(update, context, cb.LedgerPage)
+    if found is None:
+        return None
+    flow, press, lang = found
+    if press.index != flow.next_unassigned():
+        return None
+    options = await runtime(context).services.bank_ledger_accounts(flow.telegram_id)
+    screen = render.ledger_choice(flow, press.index, options, lang, press.page)
+    return await _go(context, update, flow, screen, LEDGER)
 
 
 async def on_add_ledger(update: Update, context: Ctx) -> int | None:
@@ -736,11 +757,13 @@ def conversation(timeout: float) -> ConversationHandler[Any]:
             CODE: [MessageHandler(TEXT, on_code, block=False), cancel_button],
             ACCOUNTS: [
                 _press(on_toggle_account, cb.ToggleAccount),
+                _press(on_accounts_page, cb.BankAccountsPage),
                 _press(on_accounts_chosen, cb.AccountsChosen),
                 cancel_button,
             ],
             LEDGER: [
                 _press(on_pick_ledger, cb.PickLedger),
+                _press(on_ledger_page, cb.LedgerPage),
                 _press(on_add_ledger, cb.AddLedger),
                 cancel_button,
             ],

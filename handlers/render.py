@@ -41,9 +41,23 @@ from bot.views import (
     SettingsView,
 )
 from handlers import callbacks as cb
+from handlers import pages
+from handlers.pages import ROWS
 
 BUTTON_CHARS = 28
-COUNTRIES_PER_PAGE = 12
+COUNTRIES_PER_PAGE = 4 * 3
+REGIONS_PER_PAGE = ROWS * 2
+ACCOUNTS_PER_PAGE = ROWS
+LEDGERS_PER_PAGE = ROWS * 2
+HITS_PER_PAGE = 4 * 2
+"""Search hits in the picker: four rows of two, under its own tools and actions."""
+RULES_PER_PAGE = ROWS
+CONNECTIONS_PER_PAGE = ROWS
+CARDS_PER_PAGE = ROWS // 2
+"""/accounts: a bank gets two rows of buttons."""
+LINES_PER_CARD = ROWS
+"""Accounts listed under one bank (text only); the rest is counted."""
+ZONES_PER_PAGE = ROWS * 2
 
 
 def escape(value: str) -> str:
@@ -143,14 +157,17 @@ def search_results(flow: ConnectFlow, hits: Sequence[SearchHit], lang: str) -> S
 
 def country_menu(flow: ConnectFlow, countries: Sequence[str], page: int, lang: str) -> Screen:
     ordered = sorted(countries, key=lambda code: country_name(code, lang))
-    first = page * COUNTRIES_PER_PAGE
-    shown = ordered[first : first + COUNTRIES_PER_PAGE]
-    keyboard = rows(
-        [button(country_name(code, lang), cb.PickCountry(flow.flow_id, code)) for code in shown], 3
+    shown = pages.paged(
+        ordered, page, COUNTRIES_PER_PAGE, lambda n: cb.CountryMenu(flow.flow_id, n), lang
     )
-    nav = [button(t(lang, "btn.back"), cb.BackToSearch(flow.flow_id))]
-    if first + COUNTRIES_PER_PAGE < len(ordered):
-        nav.append(button(t(lang, "btn.more"), cb.CountryMenu(flow.flow_id, page + 1)))
+    keyboard = rows(
+        [
+            button(country_name(code, lang), cb.PickCountry(flow.flow_id, code))
+            for code in shown.items
+        ],
+        3,
+    )
+    nav = shown.around(button(t(lang, "btn.back"), cb.BackToSearch(flow.flow_id)))
     return Screen(t(lang, "connect.ask_country"), Keyboard([*keyboard, nav]))
 
 
@@ -162,9 +179,6 @@ def request_recorded(flow: ConnectFlow, lang: str) -> Screen:
         country=_country_label(flow, lang),
     )
     return Screen(body, Keyboard(_search_footer(flow, lang)[:1]))
-
-
-REGIONS_PER_PAGE = 20
 
 
 def regions(
@@ -182,14 +196,18 @@ def regions(
             return name
         return name[len(group_name) :].strip(" -–") or name
 
-    first = page * REGIONS_PER_PAGE
-    shown = members[first : first + REGIONS_PER_PAGE]
-    picks = [button(region_label(m.name), cb.PickBank(flow.flow_id, m.id)) for m in shown]
-    nav = [button(t(lang, "btn.back"), cb.BackToSearch(flow.flow_id))]
-    if first + REGIONS_PER_PAGE < len(members):
-        nav.append(button(t(lang, "btn.more"), cb.PickGroup(flow.flow_id, group_id, page + 1)))
-    body = text(lang, "connect.region", group=group_name)
+    shown = pages.paged(
+        members, page, REGIONS_PER_PAGE, lambda n: cb.PickGroup(flow.flow_id, group_id, n), lang
+    )
+    picks = [button(region_label(m.name), cb.PickBank(flow.flow_id, m.id)) for m in shown.items]
+    nav = shown.around(button(t(lang, "btn.back"), cb.BackToSearch(flow.flow_id)))
+    body = _with_caption(text(lang, "connect.region", group=group_name), shown, lang)
     return Screen(body, Keyboard([*rows(picks, 2), nav]))
+
+
+def _with_caption(body: str, page: pages.Page[Any], lang: str) -> str:
+    caption = page.caption(lang)
+    return f"{body}\n\n{caption}" if caption else body
 
 
 def bank(flow: ConnectFlow, institution: Institution, lang: str) -> Screen:
@@ -226,7 +244,19 @@ def account_label(account: FetchedAccount, lang: str) -> str:
     return f"{account.name} · {money(account.balance, lang)}"
 
 
-def accounts(flow: ConnectFlow, lang: str) -> Screen:
+def accounts_page_of(index: int) -> int:
+    """The page showing the account at `index`: a toggle redraws the page it was pressed on."""
+    return index // ACCOUNTS_PER_PAGE
+
+
+def accounts(flow: ConnectFlow, lang: str, page: int = 0) -> Screen:
+    shown = pages.paged(
+        list(enumerate(flow.accounts)),
+        page,
+        ACCOUNTS_PER_PAGE,
+        lambda n: cb.BankAccountsPage(flow.flow_id, n),
+        lang,
+    )
     toggles = [
         [
             button(
@@ -234,28 +264,38 @@ def accounts(flow: ConnectFlow, lang: str) -> Screen:
                 cb.ToggleAccount(flow.flow_id, i),
             )
         ]
-        for i, a in enumerate(flow.accounts)
+        for i, a in shown.items
     ]
     actions = [
         button(t(lang, "btn.continue"), cb.AccountsChosen(flow.flow_id)),
         button(t(lang, "btn.cancel"), cb.CancelFlow(flow.flow_id)),
     ]
     bank_name = flow.institution.name if flow.institution else ""
-    return Screen(
-        text(lang, "connect.choose_accounts", bank=bank_name),
-        Keyboard([*toggles, actions]),
-    )
+    body = text(lang, "connect.choose_accounts", bank=bank_name)
+    if shown.count > 1:
+        body += "\n\n" + t(lang, "connect.selected", count=len(flow.selected))
+    keyboard = [*toggles, *([shown.nav] if shown.nav else []), actions]
+    return Screen(_with_caption(body, shown, lang), Keyboard(keyboard))
 
 
 def ledger_choice(
-    flow: ConnectFlow, index: int, options: Sequence[LedgerAccountView], lang: str
+    flow: ConnectFlow,
+    index: int,
+    options: Sequence[LedgerAccountView],
+    lang: str,
+    page: int = 0,
 ) -> Screen:
     account = flow.accounts[index]
+    shown = pages.paged(
+        options, page, LEDGERS_PER_PAGE, lambda n: cb.LedgerPage(flow.flow_id, index, n), lang
+    )
     picks = [
-        button(option.label, cb.PickLedger(flow.flow_id, index, option.id)) for option in options
+        button(option.label, cb.PickLedger(flow.flow_id, index, option.id))
+        for option in shown.items
     ]
     keyboard = [
         *rows(picks, 2),
+        *([shown.nav] if shown.nav else []),
         [
             button(t(lang, "btn.add"), cb.AddLedger(flow.flow_id, index)),
             button(t(lang, "btn.cancel"), cb.CancelFlow(flow.flow_id)),
@@ -264,7 +304,7 @@ def ledger_choice(
     body = text(
         lang, "connect.choose_ledger", account=account.name, balance=money(account.balance, lang)
     )
-    return Screen(body, Keyboard(keyboard))
+    return Screen(_with_caption(body, shown, lang), Keyboard(keyboard))
 
 
 def period_label(period: ImportPeriod, lang: str, *, button_text: bool = False) -> str:
@@ -411,10 +451,10 @@ def digest(view: DigestView, lang: str, *, daily: bool = False) -> Screen:
         footer.append(button(t(lang, "btn.accept_all"), cb.AcceptPage(view.anchor, view.page)))
     if view.pages > 1:
         parts.append(t(lang, "review.page", page=view.page + 1, pages=view.pages))
-        if view.page > 0:
-            footer.insert(0, button(t(lang, "btn.prev"), cb.ReviewPage(view.anchor, view.page - 1)))
-        if view.page + 1 < view.pages:
-            footer.append(button(t(lang, "btn.next"), cb.ReviewPage(view.anchor, view.page + 1)))
+        prev, following = pages.nav_buttons(
+            view.page, view.pages, lambda n: cb.ReviewPage(view.anchor, n), lang
+        )
+        footer = [*([prev] if prev else []), *footer, *([following] if following else [])]
     if footer:
         keyboard.append(footer)
     extra = [button(t(lang, "btn.show_done"), cb.ShowDone(view.anchor))]
@@ -432,7 +472,9 @@ def category_picker(
     *,
     found: Sequence[LedgerAccountView] | None = None,
     query: str = "",
+    results: int = 0,
 ) -> Screen:
+    """The categories to file a line under; a search's hits come `HITS_PER_PAGE` a page."""
     line = choices.line
     body = text(
         lang,
@@ -445,8 +487,14 @@ def category_picker(
     if found is not None:
         body += "\n\n" + text(lang, "picker.results" if found else "picker.no_results", query=query)
     options = list(found) if found is not None else [*choices.best, *choices.frequent]
-    picks = [button(a.label, cb.FileUnder(line.id, a.id, anchor, page)) for a in options]
+    shown = pages.paged(
+        options, results, HITS_PER_PAGE, lambda n: cb.SearchPage(line.id, anchor, page, n), lang
+    )
+    body = _with_caption(body, shown, lang)
+    picks = [button(a.label, cb.FileUnder(line.id, a.id, anchor, page)) for a in shown.items]
     keyboard = rows(picks, 2)
+    if shown.nav:
+        keyboard.append(shown.nav)
     tools = [
         button(t(lang, "btn.search"), cb.SearchAccounts(line.id, anchor, page)),
         button(t(lang, "btn.new_account"), cb.NewAccount(line.id, anchor, page)),
@@ -495,12 +543,19 @@ def done_list(lines: Sequence[ReviewLine], anchor: int, lang: str) -> Screen:
     return Screen("\n\n".join(parts), Keyboard(keyboard))
 
 
-def rules_list(rules: Sequence[RuleView], lang: str) -> Screen:
+def rules_page_of(rules: Sequence[RuleView], rule_id: int) -> int:
+    """The page listing the rule `rule_id` (0 when it is gone)."""
+    ids = [rule.id for rule in rules]
+    return ids.index(rule_id) // RULES_PER_PAGE if rule_id in ids else 0
+
+
+def rules_list(rules: Sequence[RuleView], lang: str, page: int = 0) -> Screen:
     if not rules:
         return Screen(t(lang, "rules.none"))
+    shown = pages.paged(rules, page, RULES_PER_PAGE, cb.RulesPage, lang)
     parts = [t(lang, "rules.title")]
     keyboard = []
-    for n, rule in enumerate(rules, start=1):
+    for n, rule in enumerate(shown.items, start=shown.first + 1):
         condition = rule.payee or rule.label_contains or "…"
         off = "" if rule.enabled else t(lang, "rules.off")
         parts.append(
@@ -521,7 +576,9 @@ def rules_list(rules: Sequence[RuleView], lang: str) -> Screen:
                 button(t(lang, "btn.rule_delete", n=n), cb.DeleteRule(rule.id)),
             ]
         )
-    return Screen("\n".join(parts), Keyboard(keyboard))
+    if shown.nav:
+        keyboard.append(shown.nav)
+    return Screen(_with_caption("\n".join(parts), shown, lang), Keyboard(keyboard))
 
 
 def settings(view: SettingsView, lang: str) -> Screen:
@@ -559,13 +616,13 @@ def digest_times(times: Sequence[str], lang: str) -> Screen:
     return Screen(t(lang, "settings.pick_time"), Keyboard(keyboard))
 
 
-def timezones(zones: Sequence[str], lang: str) -> Screen:
+def timezones(zones: Sequence[str], lang: str, page: int = 0) -> Screen:
+    shown = pages.paged(list(enumerate(zones)), page, ZONES_PER_PAGE, cb.TimezonesPage, lang)
     picks = [
-        button(zone.split("/")[-1].replace("_", " "), cb.SetTimezone(i))
-        for i, zone in enumerate(zones)
+        button(zone.split("/")[-1].replace("_", " "), cb.SetTimezone(i)) for i, zone in shown.items
     ]
-    keyboard = [*rows(picks, 2), [button(t(lang, "btn.back"), cb.SettingsMenu(0))]]
-    return Screen(t(lang, "settings.pick_tz"), Keyboard(keyboard))
+    keyboard = [*rows(picks, 2), shown.around(button(t(lang, "btn.back"), cb.SettingsMenu(0)))]
+    return Screen(_with_caption(t(lang, "settings.pick_tz"), shown, lang), Keyboard(keyboard))
 
 
 # --- managing connections ------------------------------------------------------------------
@@ -590,15 +647,20 @@ def _numbered(key: str, n: int | None, lang: str) -> str:
     return t(lang, f"{key}_n", n=n) if n is not None else t(lang, key)
 
 
-def accounts_overview(view: Overview, now: datetime, lang: str) -> Screen:
-    """/accounts: each bank with its state and accounts, then its actions, most useful first."""
+def accounts_overview(view: Overview, now: datetime, lang: str, page: int = 0) -> Screen:
+    """/accounts: each bank with its state and accounts, then its actions, most useful first;
+    `CARDS_PER_PAGE` banks a page, the accounts of no connection on the last one."""
     if not view.connections and not view.unconnected:
         return Screen(t(lang, "accounts.none"))
+    shown = pages.paged(view.connections, page, CARDS_PER_PAGE, cb.OverviewPage, lang)
     parts = [t(lang, "accounts.title")]
     keyboard: list[list[InlineKeyboardButton]] = []
     numbered = len(view.connections) > 1
-    active = 0
-    for index, card in enumerate(view.connections, start=1):
+    active = sum(
+        card.status not in (ConnectionStatus.DISCONNECTED, ConnectionStatus.NEEDS_REAUTH)
+        for card in view.connections
+    )
+    for index, card in enumerate(shown.items, start=shown.first + 1):
         n = index if numbered else None
         if card.status == ConnectionStatus.DISCONNECTED:
             status = t(lang, "accounts.status_disconnected")
@@ -632,7 +694,7 @@ def accounts_overview(view: Overview, now: datetime, lang: str) -> Screen:
             lines.append(text(lang, "accounts.limited", when=stamp))
         if card.consent_expires is not None and card.status != ConnectionStatus.DISCONNECTED:
             lines.append(text(lang, "accounts.consent", date=day(card.consent_expires, lang)))
-        lines.extend(_account_line(account, lang) for account in card.accounts)
+        lines.extend(_account_lines(card.accounts, lang))
         parts.append("\n".join(lines))
         if card.status == ConnectionStatus.NEEDS_REAUTH:
             keyboard.append(
@@ -642,7 +704,6 @@ def accounts_overview(view: Overview, now: datetime, lang: str) -> Screen:
                 [button(_numbered("btn.disconnect", n, lang), cb.AskDisconnect(card.id, 0))]
             )
         elif card.status != ConnectionStatus.DISCONNECTED:
-            active += 1
             keyboard.append(
                 [
                     button(_numbered("btn.refresh", n, lang), cb.RefreshConnection(card.id)),
@@ -655,18 +716,23 @@ def accounts_overview(view: Overview, now: datetime, lang: str) -> Screen:
             keyboard.append(
                 [button(_numbered("btn.disconnect", n, lang), cb.AskDisconnect(card.id, 0))]
             )
-    if view.unconnected:
+    if view.unconnected and shown.number + 1 == shown.count:
         parts.append(
-            "\n".join(
-                [t(lang, "accounts.unconnected")]
-                + [_account_line(account, lang) for account in view.unconnected]
-            )
+            "\n".join([t(lang, "accounts.unconnected"), *_account_lines(view.unconnected, lang)])
         )
+    if shown.nav:
+        keyboard.append(shown.nav)
     footer = [button(t(lang, "btn.troubleshoot"), cb.ShowHelp("imports"))]
     if active > 1:
         footer.insert(0, button(t(lang, "btn.refresh_all"), cb.RefreshConnection(0)))
     keyboard.append(footer)
-    return Screen("\n\n".join(parts), Keyboard(keyboard))
+    return Screen(_with_caption("\n\n".join(parts), shown, lang), Keyboard(keyboard))
+
+
+def _account_lines(cards: Sequence[AccountCard], lang: str) -> list[str]:
+    listed, left_out = pages.capped(cards, LINES_PER_CARD)
+    lines = [_account_line(account, lang) for account in listed]
+    return [*lines, t(lang, "list.more", count=left_out)] if left_out else lines
 
 
 def _account_line(account: AccountCard, lang: str) -> str:
@@ -705,6 +771,7 @@ def refresh_progress(
             keyboard.append(
                 [button(t(lang, "btn.credentials"), cb.UpdateSignIn(outcome.connection_id))]
             )
+    keyboard = list(pages.capped(keyboard, ROWS)[0])  # /accounts lists every one of them
     if finished:
         total = sum(line.outcome.new_lines for line in lines if line.outcome is not None)
         key = "refresh.total_none" if total == 0 else "refresh.total_one"
@@ -736,8 +803,13 @@ def pick_connection(
     key: str,
     press: type[cb.UpdateSignIn] | type[cb.AskDisconnect],
     lang: str,
+    page: int = 0,
 ) -> Screen:
-    """A question ("which bank?") with one button per connection."""
+    """A question ("which bank?") with one button per connection, a page at a time."""
+    action = 0 if press is cb.UpdateSignIn else 1
+    shown = pages.paged(
+        targets, page, CONNECTIONS_PER_PAGE, lambda n: cb.ConnectionsPage(action, n), lang
+    )
     picks = [
         button(
             target.institution_name,
@@ -745,10 +817,11 @@ def pick_connection(
             if press is cb.UpdateSignIn
             else cb.AskDisconnect(target.connection_id, 1),
         )
-        for target in targets
+        for target in shown.items
     ]
-    keyboard = [*rows(picks, 1), [button(t(lang, "btn.cancel"), cb.KeepAsIs(0))]]
-    return Screen(t(lang, key), Keyboard(keyboard))
+    cancel = button(t(lang, "btn.cancel"), cb.KeepAsIs(0))
+    keyboard = [*rows(picks, 1), shown.around(cancel)]
+    return Screen(_with_caption(t(lang, key), shown, lang), Keyboard(keyboard))
 
 
 def sign_in_step(key: str, bank: str, flow_id: str, lang: str, **values: object) -> Screen:

@@ -16,6 +16,11 @@ from handlers.start import on_unknown
 
 AWAITING = "awaiting_input"
 """user_data key: the picker waiting for typed text (a search, a new account name)."""
+LAST_SEARCH = "picker_search"
+"""user_data key: the picker's last search (line and typed text), which its page buttons
+redo: the text cannot travel in a 64-byte button."""
+SEARCH_HITS = 1000
+"""Hits kept from one search, paged on screen; past that, a few more letters narrow it."""
 
 
 async def _redraw(
@@ -206,7 +211,11 @@ async def on_typed(update: Update, context: Ctx) -> None:
     try:
         choices = await review.choices(user.telegram_id, line_id)
         if waiting["kind"] == "search":
-            found = await review.search_categories(user.telegram_id, message.text)
+            found = await review.search_categories(
+                user.telegram_id, message.text, limit=SEARCH_HITS
+            )
+            if context.user_data is not None:
+                context.user_data[LAST_SEARCH] = {"line": line_id, "query": message.text[:200]}
             screen = render.category_picker(
                 choices, anchor, page, user.language, found=found, query=message.text[:40]
             )
@@ -232,6 +241,37 @@ async def on_typed(update: Update, context: Ctx) -> None:
         return
     _forget_input(context)
     await send(context, chat_id_of(update), screen)
+
+
+async def on_search_page(update: Update, context: Ctx) -> None:
+    """Another page of the picker's search hits: the search is run again on the kept text."""
+    pressed = await read_press(update, context, cb.SearchPage)
+    if pressed is None:
+        return
+    press, lang, message_id, telegram_id = pressed
+    kept = context.user_data.get(LAST_SEARCH) if context.user_data is not None else None
+    if not isinstance(kept, dict) or kept.get("line") != press.line:
+        await answer(update, t(lang, "stale_button"))
+        return
+    query = str(kept.get("query", ""))
+    review = runtime(context).review
+    try:
+        choices = await review.choices(telegram_id, press.line)
+    except NotFound:
+        await answer(update, t(lang, "stale_button"))
+        return
+    found = await review.search_categories(telegram_id, query, limit=SEARCH_HITS)
+    await answer(update)
+    screen = render.category_picker(
+        choices,
+        press.anchor,
+        press.page,
+        lang,
+        found=found,
+        query=query[:40],
+        results=press.results,
+    )
+    await edit(context, chat_id_of(update), message_id, screen)
 
 
 async def on_undo_auto(update: Update, context: Ctx) -> None:
@@ -276,19 +316,31 @@ async def on_rules(update: Update, context: Ctx) -> None:
     await send(context, chat_id_of(update), render.rules_list(rules, user.language))
 
 
+async def on_rules_page(update: Update, context: Ctx) -> None:
+    pressed = await read_press(update, context, cb.RulesPage)
+    if pressed is None:
+        return
+    press, lang, message_id, telegram_id = pressed
+    await answer(update)
+    rules = await runtime(context).review.rules(telegram_id)
+    await edit(context, chat_id_of(update), message_id, render.rules_list(rules, lang, press.page))
+
+
 async def on_rule_button(update: Update, context: Ctx) -> None:
+    """Disable, enable or delete a rule, and redraw the page it was listed on."""
     user = await acting_user(update, context)
     query = update.callback_query
     assert query is not None and query.message is not None
     review = runtime(context).review
     try:
         press = cb.parse(query.data)
+        if not isinstance(press, (cb.ToggleRule, cb.DeleteRule)):
+            raise cb.BadButton("not a rule button")
+        page = render.rules_page_of(await review.rules(user.telegram_id), press.rule)
         if isinstance(press, cb.ToggleRule):
             await review.toggle_rule(user.telegram_id, press.rule)
-        elif isinstance(press, cb.DeleteRule):
-            await review.delete_rule(user.telegram_id, press.rule)
         else:
-            raise cb.BadButton("not a rule button")
+            await review.delete_rule(user.telegram_id, press.rule)
     except (cb.BadButton, NotFound):
         await answer(update, t(user.language, "stale_button"))
         return
@@ -298,7 +350,7 @@ async def on_rule_button(update: Update, context: Ctx) -> None:
         context,
         chat_id_of(update),
         query.message.message_id,
-        render.rules_list(rules, user.language),
+        render.rules_list(rules, user.language, page),
     )
 
 
@@ -331,9 +383,11 @@ def handlers() -> list[Any]:
         press(on_exclude, cb.Exclude),
         press(on_make_rule, cb.MakeRule),
         press(on_search_or_new, cb.SearchAccounts, cb.NewAccount),
+        press(on_search_page, cb.SearchPage),
         press(on_undo_auto, cb.UndoAuto),
         press(on_show_done, cb.ShowDone),
         press(on_reopen, cb.Reopen),
         press(on_rule_button, cb.ToggleRule, cb.DeleteRule),
+        press(on_rules_page, cb.RulesPage),
         MessageHandler(filters.TEXT & ~filters.COMMAND & private, on_typed),
     ]

@@ -33,6 +33,8 @@ async def on_settings_button(update: Update, context: Ctx) -> None:
             screen = render.digest_times(DIGEST_TIMES, lang)
         elif isinstance(press, cb.SettingsMenu) and press.menu == 2:
             screen = render.timezones(TIMEZONES, lang)
+        elif isinstance(press, cb.TimezonesPage):
+            screen = render.timezones(TIMEZONES, lang, press.page)
         else:
             view = await _apply(services, user.telegram_id, press)
             lang = view.language
@@ -60,7 +62,14 @@ async def _apply(services: Any, telegram_id: int, press: cb.Button) -> Any:
 
 
 def handlers() -> list[Any]:
-    kinds = (cb.SetLanguage, cb.SetAutoAccept, cb.SettingsMenu, cb.SetDigestTime, cb.SetTimezone)
+    kinds = (
+        cb.SetLanguage,
+        cb.SetAutoAccept,
+        cb.SettingsMenu,
+        cb.SetDigestTime,
+        cb.SetTimezone,
+        cb.TimezonesPage,
+    )
     return [
         CommandHandler("settings", on_settings, filters=filters.ChatType.PRIVATE),
         CallbackQueryHandler(on_settings_button, pattern=cb.matcher(*kinds)),

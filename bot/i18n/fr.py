@@ -80,6 +80,7 @@ MESSAGES: dict[str, str] = {
     ),
     "connect.ask_code": "Code de sécurité : entrez le code reçu ({hint}).",
     "connect.wrong_code": "❌ Code de sécurité incorrect. Entrez à nouveau le code reçu ({hint}).",
+    "connect.selected": "☑️ {count} coché(s) pour l'instant",
     "connect.choose_accounts": (
         "<b>{bank}</b>\nChoisissez les comptes à connecter (touchez pour cocher) :"
     ),
@@ -139,7 +140,10 @@ MESSAGES: dict[str, str] = {
     "btn.country": "🌍 Pays : {country}",
     "btn.cant_find": "Je ne trouve pas ma banque",
     "btn.request_support": "Demander sa prise en charge",
-    "btn.more": "Plus…",
+    "btn.prev": "◀️ Précédent",
+    "btn.next": "Suivant ▶️",
+    "list.page": "Page {page}/{pages}",
+    "list.more": "… et {count} de plus",
     "btn.add": "➕ Ajouter",
     "btn.connect": "Connecter",
     "btn.period_days": "{n} derniers jours",

@@ -23,8 +23,6 @@ MESSAGES: dict[str, str] = {
     "btn.accept_n": "{n} ✅ Accept",
     "btn.change_n": "{n} ✏️ Category",
     "btn.accept_all": "✅ Accept all",
-    "btn.prev": "◀️",
-    "btn.next": "▶️",
     "btn.undo_auto": "↩️ Undo auto-accepts",
     "btn.show_done": "🗂 Already reviewed",
     "btn.search": "🔎 Search",

@@ -23,8 +23,6 @@ MESSAGES: dict[str, str] = {
     "btn.accept_n": "{n} ✅ Valider",
     "btn.change_n": "{n} ✏️ Catégorie",
     "btn.accept_all": "✅ Tout valider",
-    "btn.prev": "◀️",
-    "btn.next": "▶️",
     "btn.undo_auto": "↩️ Annuler les validations auto",
     "btn.show_done": "🗂 Déjà traitées",
     "btn.search": "🔎 Rechercher",

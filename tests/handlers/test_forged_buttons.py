@@ -54,6 +54,8 @@ NUMBERS = {
     "on": 1,
     "here": 1,
     "menu": 1,
+    "action": 1,
+    "results": 0,
 }
 MALFORMED_NUMBERS = (
     "",
@@ -242,6 +244,20 @@ def test_thousands_of_forged_values_raise_only_the_one_error() -> None:
         "1t:a1b2c3:١",
         f"1l:a1b2c3:0:{2**63}",
         "1md:1:01",
+        "1ap:a1b2c3:100000",
+        "1ap:a1b2c3:-1",
+        f"1lp:a1b2c3:0:{2**63}",
+        "1lp:a1b2c3:00:1",
+        f"1rF:1:{MOMENT}:0:{10**20}",
+        f"1rF:1:{MOMENT}:0:-1",
+        f"1rF:{2**31}:{MOMENT}:0:0",
+        "1Rp:100000",
+        "1Rp:+1",
+        "1zp:9" + "9" * 19,
+        "1mp:1.0",
+        "1mP:2:0",
+        "1mP:0:100000",
+        "1mP:1",
     ],
 )
 def test_numbers_out_of_their_range_are_forged(data: str) -> None:
