@@ -46,8 +46,7 @@ from bot.categorize.cascade import (
     suggest,
 )
 from bot.categorize.payees import normalize_payee
-from bot.charts import ChartTemplate
-from bot.charts.fr_pcg import FR_PCG
+from bot.charts import TEMPLATES, ChartTemplate
 from bot.money import Money
 
 HEADER: Final = ("date", "amount", "label", "account_code")
@@ -158,7 +157,7 @@ def parse_lines(source: TextIO) -> list[LabeledLine]:
     return lines
 
 
-def replay(lines: Sequence[LabeledLine], *, chart: ChartTemplate = FR_PCG) -> Replay:
+def replay(lines: Sequence[LabeledLine], *, chart: ChartTemplate = TEMPLATES["fr_pcg"]) -> Replay:
     """Pointage's cascade, line by line, learning each true account as the user's decision.
 
     Auto-accept changes nothing of what is learned (the true account is applied either way), so
@@ -217,7 +216,9 @@ def replay(lines: Sequence[LabeledLine], *, chart: ChartTemplate = FR_PCG) -> Re
     return result
 
 
-def replay_baseline(lines: Sequence[LabeledLine], *, chart: ChartTemplate = FR_PCG) -> Replay:
+def replay_baseline(
+    lines: Sequence[LabeledLine], *, chart: ChartTemplate = TEMPLATES["fr_pcg"]
+) -> Replay:
     """Remembering normalized payees alone: the last account, auto once two lines agree."""
     last: dict[str, list[str]] = {}
     result = Replay()

@@ -38,29 +38,6 @@ from storage.uow import Database, UnitOfWork
 
 PAGE_SIZE = 6
 AUTO_SUMMARY_HOURS = 24
-SYNONYMS = {
-    "resto": ("6257", "6256", "6000"),
-    "restaurant": ("6257", "6256"),
-    "repas": ("6257", "6256"),
-    "tel": ("626",),
-    "telephone": ("626",),
-    "internet": ("626",),
-    "mobile": ("626",),
-    "loyer": ("6132",),
-    "essence": ("6061", "6251"),
-    "carburant": ("6061", "6251"),
-    "assurance": ("616",),
-    "logiciel": ("6135", "6068"),
-    "abonnement": ("6135", "6068"),
-    "train": ("6251",),
-    "avion": ("6251",),
-    "taxi": ("6251",),
-    "hotel": ("6256", "6251"),
-    "urssaf": ("645", "646"),
-    "impot": ("63511", "444", "44551"),
-    "tva": ("44551", "44566", "44571"),
-    "perso": ("108",),
-}
 
 
 class NotFound(Exception):
@@ -454,14 +431,9 @@ class Review:
         async with self.db.reading() as uow:
             book = await self._book(uow, telegram_id)
             candidates = [a for a in await uow.ledger.all_of(book.id) if a.kind in CATEGORY_KINDS]
+            chart = TEMPLATES[book.chart_template]
         words = folded.split()
-        preferred = {
-            code
-            for word in words
-            for key, codes in SYNONYMS.items()
-            if key.startswith(word)
-            for code in codes
-        }
+        preferred = chart.preferred(words)
         scored: list[tuple[int, str, LedgerAccount]] = []
         slices = Slices()
         for account in candidates:
@@ -485,11 +457,8 @@ class Review:
             line = await self._line(uow, book, line_id)
             income = line.amount_minor > 0
             codes = await uow.ledger.codes(book.id)
-            base = (
-                ("7588" if income else "6588")
-                if book.chart_template == "fr_pcg"
-                else ("4890" if income else "6990")
-            )
+            chart = TEMPLATES[book.chart_template]
+            base = chart.new_income_base if income else chart.new_expense_base
             code = next(f"{base}{n}" for n in range(1, 10_000) if f"{base}{n}" not in codes)
             account = await uow.ledger.add(
                 LedgerAccount(

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.charts import (
+    DATA,
     TEMPLATES,
     AccountKind,
     ChartAccount,
+    ChartError,
     ChartTemplate,
+    load_chart,
     template_for_language,
 )
-from bot.charts.en_generic import EN_GENERIC
-from bot.charts.fr_pcg import FR_PCG
+
+FR_PCG, EN_GENERIC = TEMPLATES["fr_pcg"], TEMPLATES["en_generic"]
 
 # shared/GLOSSARY.md: "French PCG labels to show with codes", verbatim.
 GLOSSARY_FR_LABELS = {
@@ -46,7 +51,9 @@ GLOSSARY_FR_LABELS = {
 
 
 def test_templates_are_registered_under_their_keys() -> None:
-    assert TEMPLATES == {"fr_pcg": FR_PCG, "en_generic": EN_GENERIC}
+    assert sorted(TEMPLATES) == ["en_generic", "fr_pcg"]
+    assert all(template.key == key for key, template in TEMPLATES.items())
+    assert sorted(path.stem for path in DATA.glob("*.toml")) == sorted(TEMPLATES)
 
 
 def test_both_templates_have_unique_codes() -> None:
@@ -202,3 +209,54 @@ def test_a_template_with_a_repeated_code_is_refused() -> None:
     )
     with pytest.raises(ValueError, match="code 512 appears twice"):
         ChartTemplate("broken", accounts, "512", "108", "471", "580", "890")
+
+
+@pytest.mark.parametrize(
+    ("chart", "typed", "codes"),
+    [
+        ("fr_pcg", "resto", {"6257", "6256"}),
+        ("fr_pcg", "tel", {"626"}),
+        ("en_generic", "meals", {"6050"}),
+        ("en_generic", "phone", {"6120"}),
+        ("en_generic", "resto", set()),  # French words mean nothing in the English chart
+    ],
+)
+def test_each_chart_knows_the_words_its_users_type(chart: str, typed: str, codes: set[str]) -> None:
+    assert TEMPLATES[chart].preferred([typed]) == codes
+
+
+def test_each_chart_numbers_the_categories_users_name_after_its_own_bases() -> None:
+    assert (FR_PCG.new_expense_base, FR_PCG.new_income_base) == ("6588", "7588")
+    assert (EN_GENERIC.new_expense_base, EN_GENERIC.new_income_base) == ("6990", "4890")
+
+
+def chart_file(tmp_path: Path, change: tuple[str, str]) -> Path:
+    text = (DATA / "en_generic.toml").read_text(encoding="utf-8")
+    assert change[0] in text
+    path = tmp_path / "xx_chart.toml"
+    path.write_text(text.replace(*change, 1), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("change", "complaint"),
+    [
+        (('meals = ["6050"]', 'meals = ["6051"]'), "synonym 'meals'"),
+        (('kind = "cash"', 'kind = "gold"'), "gold"),
+        (('code = "1000"', 'code = "10A0"'), "digits"),
+        (('owner_code = "3100"', 'owner_code = "3000"'), "owner_code"),
+        (('new_income_base = "4890"', "colour = 1"), "colour"),
+        (('name = "Bank"', 'name = ""'), "name is text"),
+        (("accounts = [", "accounts = [["), "xx_chart.toml"),
+    ],
+)
+def test_a_chart_file_off_the_schema_is_refused_with_its_name(
+    tmp_path: Path, change: tuple[str, str], complaint: str
+) -> None:
+    with pytest.raises(ChartError) as refused:
+        load_chart(chart_file(tmp_path, change))
+    assert "xx_chart.toml" in str(refused.value) and complaint in str(refused.value)
+
+
+def test_the_chart_files_load_to_the_templates() -> None:
+    assert {path.stem: load_chart(path) for path in DATA.glob("*.toml")} == TEMPLATES
