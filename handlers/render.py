@@ -53,10 +53,11 @@ HITS_PER_PAGE = 4 * 2
 """Search hits in the picker: four rows of two, under its own tools and actions."""
 RULES_PER_PAGE = ROWS
 CONNECTIONS_PER_PAGE = ROWS
-CARDS_PER_PAGE = ROWS // 2
-"""/accounts: a bank gets two rows of buttons."""
-LINES_PER_CARD = ROWS
-"""Accounts listed under one bank (text only); the rest is counted."""
+CARDS_PER_PAGE = 3
+"""/accounts: a bank gets two rows of buttons and up to a dozen lines of text."""
+LINES_PER_CARD = 6
+"""Accounts listed under one bank, or with no bank (text only); the rest is counted, so that
+a page stays within Telegram's 4,096 characters."""
 ZONES_PER_PAGE = ROWS * 2
 
 
