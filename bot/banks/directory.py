@@ -504,6 +504,24 @@ def _size_boost(rows: int) -> float:
     return min(3.0, 1.2 * math.log10(max(rows, 1)))
 
 
+_built_lock = threading.Lock()
+_built: dict[tuple[str, Institution | None], _Index] = {}
+
+
+def _shared_index(country: str, demo: Institution | None) -> _Index:
+    """One build per process: an index is never changed once built, and the registry it is
+    built from is fixed, so every Directory of the process shares it."""
+    key = (country, demo)
+    index = _built.get(key)
+    if index is None:
+        with _built_lock:
+            index = _built.get(key)
+            if index is None:
+                index = _build_index(country, demo)
+                _built[key] = index
+    return index
+
+
 def _build_index(country: str, demo: Institution | None) -> _Index:
     index = _Index()
     if demo is not None:
@@ -649,9 +667,9 @@ def _known_countries() -> frozenset[str]:
 class Directory:
     """All institutions a user can pick, searchable per country.
 
-    A country's index is built on its first use (from a few milliseconds up to about 0.2 s
-    for Germany or the United Kingdom), so creating a Directory costs nothing and a bot
-    serving French users never loads the other 46 registries.
+    A country's index is built on its first use in the process (from a few milliseconds up
+    to about 0.2 s for Germany or the United Kingdom), so creating a Directory costs nothing
+    and a bot serving French users never loads the other 46 registries.
     """
 
     def __init__(self, demo_enabled: bool = True) -> None:
@@ -660,10 +678,8 @@ class Directory:
             if demo_enabled
             else None
         )
-        self._indexes: dict[str, _Index] = {}
-        self._lock = threading.Lock()
         self._countries = sorted(_known_countries())
-        self._elsewhere = _build_index("", self._demo)
+        self._elsewhere = _shared_index("", self._demo)
 
     def countries(self) -> list[str]:
         return list(self._countries)
@@ -707,11 +723,4 @@ class Directory:
         code = country.strip().upper() if isinstance(country, str) else ""
         if code not in _known_countries():
             return self._elsewhere
-        index = self._indexes.get(code)
-        if index is None:
-            with self._lock:
-                index = self._indexes.get(code)
-                if index is None:
-                    index = _build_index(code, self._demo)
-                    self._indexes[code] = index
-        return index
+        return _shared_index(code, self._demo)
