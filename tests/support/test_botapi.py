@@ -32,7 +32,7 @@ from telegram.ext import (
     filters,
 )
 
-from .botapi import BotApiStandIn, running
+from .botapi import BotApiStandIn, JSONDict, running
 
 ALICE = 1001
 BOB = 1002
@@ -572,3 +572,45 @@ async def test_bot_in_a_subprocess(api: BotApiStandIn) -> None:
         _, stderr = await asyncio.wait_for(process.communicate(), timeout=10)
     assert process.returncode == 0, stderr.decode()
     assert api.pending_updates == []
+
+
+def rows_of(count: int, per_row: int = 8, data: str = "d") -> JSONDict:
+    buttons = [{"text": str(i), "callback_data": data} for i in range(count)]
+    return {"inline_keyboard": [buttons[i : i + per_row] for i in range(0, count, per_row)]}
+
+
+@pytest.mark.parametrize(
+    ("markup", "description"),
+    [
+        (rows_of(101), "Bad Request: too many buttons"),
+        (rows_of(101, per_row=1), "Bad Request: too many buttons"),
+        (rows_of(1, data="x" * 65), "Bad Request: BUTTON_DATA_INVALID"),
+        (rows_of(1, data="é" * 33), "Bad Request: BUTTON_DATA_INVALID"),
+        (rows_of(1, data=""), "Bad Request: BUTTON_DATA_INVALID"),
+    ],
+)
+async def test_keyboards_over_telegrams_limits_are_refused_on_send_and_on_edit(
+    api: BotApiStandIn, markup: JSONDict, description: str
+) -> None:
+    """Counted over every row together, as Telegram does; an edit refused changes nothing."""
+    api.user(ALICE)
+    base = f"{api.url}/bot{api.token}"
+    refused = {"ok": False, "error_code": 400, "description": description}
+    async with api.bot() as bot:
+        sent = await bot.send_message(ALICE, "Pick", reply_markup=keyboard("A"))
+    async with aiohttp.ClientSession() as http:
+        for method, params in (
+            ("sendMessage", {"chat_id": ALICE, "text": "Pick"}),
+            ("editMessageText", {"chat_id": ALICE, "message_id": sent.message_id, "text": "B"}),
+            ("editMessageReplyMarkup", {"chat_id": ALICE, "message_id": sent.message_id}),
+        ):
+            async with http.post(f"{base}/{method}", json={**params, "reply_markup": markup}) as r:
+                assert (r.status, await r.json()) == (400, refused), method
+        async with http.post(
+            f"{base}/sendMessage",
+            json={"chat_id": ALICE, "text": "fits", "reply_markup": rows_of(100, per_row=1)},
+        ) as response:
+            assert response.status == 200
+    shown = api.message(ALICE, sent.message_id)
+    assert shown.text == "Pick" and shown.buttons() == [[("A", "a")]] and shown.edits == 0
+    assert [m.text for m in api.bot_messages(ALICE)] == ["Pick", "fits"]
