@@ -10,9 +10,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.charts import AccountKind
 from bot.domain import ReviewState
+from bot.i18n import t
 from bot.money import Money
 from bot.review import PAGE_SIZE
 from bot.views import DigestView, LedgerAccountView, ReviewLine
+from handlers import callbacks as cb
 from handlers import render
 
 NASTY = "M&S <PARIS> " + "Ü" * 300
@@ -51,7 +53,7 @@ def test_a_full_digest_page_fits_one_message(lang: str) -> None:
     assert screen.keyboard is not None
     buttons = [b for row in screen.keyboard.inline_keyboard for b in row]
     assert len(buttons) <= 100
-    assert all(len((b.callback_data or "").encode()) <= 64 for b in buttons)  # type: ignore[arg-type]
+    assert all(len(str(b.callback_data or "").encode()) <= 64 for b in buttons)
     assert all(len(row) <= 3 for row in screen.keyboard.inline_keyboard)
     assert "<PARIS>" not in screen.text and escape("M&S <PARIS>") in screen.text
 
@@ -86,3 +88,30 @@ def test_keyboards_serialize_exactly_as_ptb_would() -> None:
     linked = render.Keyboard([[InlineKeyboardButton("Banque", url="https://example.org/")]])
     for markup in (keyboard, linked):
         assert markup.to_dict() == InlineKeyboardMarkup(markup.inline_keyboard).to_dict()
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_middle_digest_page_has_the_shared_arrows_around_accept_all(lang: str) -> None:
+    """The digest is paged by its service; its ◀️ / ▶️ come from the same helper as any list."""
+    anchor = 1795855891
+    view = DigestView(
+        anchor=anchor, page=2, pages=5, lines=(review_line(1),), to_review=5 * PAGE_SIZE
+    )
+    screen = render.digest(view, lang)
+    assert screen.keyboard is not None
+    accept_all = t(lang, "btn.accept_all")
+    footer = next(
+        row for row in screen.keyboard.inline_keyboard if any(b.text == accept_all for b in row)
+    )
+    assert [b.text for b in footer] == [
+        t(lang, "btn.prev"),
+        t(lang, "btn.accept_all"),
+        t(lang, "btn.next"),
+    ]
+    assert footer[0].callback_data == cb.ReviewPage(anchor, 1).pack()
+    assert footer[2].callback_data == cb.ReviewPage(anchor, 3).pack()
+    last = render.digest(DigestView(anchor, 4, 5, (review_line(1),), 5 * PAGE_SIZE), lang)
+    assert last.keyboard is not None
+    assert not any(
+        b.text == t(lang, "btn.next") for row in last.keyboard.inline_keyboard for b in row
+    )
