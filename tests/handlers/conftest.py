@@ -12,9 +12,19 @@ from telegram.ext import Application
 from bot.app import build_application
 from bot.clock import FixedClock
 from bot.config import Settings
+from tests.conftest import copy_sqlite_template
 from tests.support.botapi import BotApiStandIn
 
 VAULT_KEYS = "k1:" + "B" * 43 + "="
+
+
+@pytest.fixture(autouse=True)
+def migrated_data_dir(request: pytest.FixtureRequest) -> None:
+    """A test that has a data folder finds the session's migrated database in it, so the
+    bot's own `migrate_to_head` at start finds the schema at head and does nothing."""
+    if "tmp_path" in request.fixturenames:
+        template: Path = request.getfixturevalue("sqlite_template")
+        copy_sqlite_template(template, request.getfixturevalue("tmp_path"))
 
 
 @pytest.fixture
