@@ -7,9 +7,6 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
-
-from sqlalchemy import select
 
 from bot.charts import CATEGORY_KINDS, TEMPLATES, AccountKind
 from bot.clock import Clock
@@ -28,10 +25,8 @@ from bot.views import (
 )
 from storage.models import (
     BankTransaction,
-    BookMember,
     LedgerAccount,
     Rule,
-    User,
 )
 from storage.repositories import BookRef, LineRow, LineToDecide
 from storage.uow import Database, UnitOfWork
@@ -51,10 +46,6 @@ def fold(text: str) -> str:
 
 def _ledger_view(account: LedgerAccount) -> LedgerAccountView:
     return LedgerAccountView(account.id, account.code, account.name, account.kind)
-
-
-def _int_map(rows: Sequence[Any]) -> dict[int, int]:
-    return {int(key): int(value) for key, value in rows}
 
 
 def _row_view(row: LineRow) -> ReviewLine:
@@ -122,12 +113,7 @@ class Review:
         if ids is None:
             return {a.id: a for a in await uow.ledger.all_of(book.id)}
         wanted = [i for i in ids if i]
-        rows = await uow.session.scalars(
-            select(LedgerAccount).where(
-                LedgerAccount.book_id == book.id, LedgerAccount.id.in_(wanted)
-            )
-        )
-        return {a.id: a for a in rows.all()}
+        return {a.id: a for a in await uow.ledger.of_ids(book.id, wanted)}
 
     @staticmethod
     def _view(line: BankTransaction, accounts: dict[int, LedgerAccount]) -> ReviewLine:
@@ -164,16 +150,7 @@ class Review:
         async with self.db.reading() as uow:
             for start in range(0, len(telegram_ids), 500):
                 chunk = telegram_ids[start : start + 500]
-                books = _int_map(
-                    (
-                        await uow.session.execute(
-                            select(User.telegram_id, BookMember.book_id)
-                            .join(BookMember, BookMember.user_id == User.id)
-                            .where(User.telegram_id.in_(chunk))
-                            .order_by(BookMember.book_id.desc())
-                        )
-                    ).all()
-                )
+                books = await uow.books.of_telegram_users(chunk)
                 pages = await self._pages(uow, list(set(books.values())), anchor, 0)
                 views.update((tid, pages[book_id]) for tid, book_id in books.items())
         return views
@@ -355,17 +332,11 @@ class Review:
         at = _anchor_time(anchor)
         async with self.db.writing() as uow:
             book = await self._book(uow, telegram_id)
-            rows = (
-                await uow.session.scalars(
-                    select(BankTransaction).where(
-                        BankTransaction.book_id == book.id,
-                        BankTransaction.auto_accepted.is_(True),
-                        BankTransaction.review_state == ReviewState.ACCEPTED,
-                        BankTransaction.reviewed_at >= at - timedelta(hours=AUTO_SUMMARY_HOURS),
-                        BankTransaction.reviewed_at < at + timedelta(seconds=1),
-                    )
-                )
-            ).all()
+            rows = await uow.lines.auto_accepted_between(
+                book.id,
+                at - timedelta(hours=AUTO_SUMMARY_HOURS),
+                at + timedelta(seconds=1),
+            )
             undone = 0
             for row in rows:
                 if await self._reopen(uow, row, at.date()):
@@ -376,19 +347,7 @@ class Review:
     async def recent_decisions(self, telegram_id: int, limit: int = 8) -> tuple[ReviewLine, ...]:
         async with self.db.reading() as uow:
             book = await self._book(uow, telegram_id)
-            rows = (
-                await uow.session.scalars(
-                    select(BankTransaction)
-                    .where(
-                        BankTransaction.book_id == book.id,
-                        BankTransaction.review_state.in_(
-                            [ReviewState.ACCEPTED, ReviewState.EXCLUDED]
-                        ),
-                    )
-                    .order_by(BankTransaction.reviewed_at.desc(), BankTransaction.id.desc())
-                    .limit(limit)
-                )
-            ).all()
+            rows = await uow.lines.recently_decided(book.id, limit)
             accounts = await self._accounts(uow, book)
         return tuple(self._view(row, accounts) for row in rows)
 
@@ -496,15 +455,7 @@ class Review:
                     auto_accept=auto_accept,
                 )
             )
-            waiting = (
-                await uow.session.scalars(
-                    select(BankTransaction).where(
-                        BankTransaction.book_id == book.id,
-                        BankTransaction.review_state == ReviewState.TO_REVIEW,
-                        BankTransaction.payee == line.payee,
-                    )
-                )
-            ).all()
+            waiting = await uow.lines.waiting_from_payee(book.id, line.payee)
             applied = [
                 other for other in waiting if (other.amount_minor > 0) == (line.amount_minor > 0)
             ]

@@ -6,12 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select, update
-from sqlalchemy.exc import IntegrityError
-
 from bot.clock import Clock
-from bot.domain import ConnectionStatus
-from storage.models import Connection, DigestRun, User
+from storage.models import User
 from storage.uow import Database
 
 SYNC_TZ = ZoneInfo("Europe/Paris")
@@ -63,36 +59,11 @@ class Scheduler:
         """Connections due for their nightly sync, leased so that one instance runs each."""
         now = self.clock.now()
         async with self.db.writing() as uow:
-            due = (
-                await uow.session.scalars(
-                    select(Connection.id)
-                    .where(
-                        # ERROR: a bank failing for a day is still retried
-                        Connection.status.in_((ConnectionStatus.ACTIVE, ConnectionStatus.ERROR)),
-                        Connection.next_sync_at.is_not(None),
-                        Connection.next_sync_at <= now,
-                        or_(
-                            Connection.sync_lease_until.is_(None), Connection.sync_lease_until < now
-                        ),
-                    )
-                    .order_by(Connection.next_sync_at)
-                    .limit(limit)
-                )
-            ).all()
-            claimed = []
-            for connection_id in due:
-                result = await uow.session.execute(
-                    update(Connection)
-                    .where(
-                        Connection.id == connection_id,
-                        or_(
-                            Connection.sync_lease_until.is_(None), Connection.sync_lease_until < now
-                        ),
-                    )
-                    .values(sync_lease_until=now + SYNC_LEASE)
-                )
-                if result.rowcount == 1:  # type: ignore[attr-defined]
-                    claimed.append(connection_id)
+            claimed = [
+                connection_id
+                for connection_id in await uow.schedule.due_syncs(now, limit)
+                if await uow.schedule.lease_sync(connection_id, now, now + SYNC_LEASE)
+            ]
             await uow.commit()
         return claimed
 
@@ -110,12 +81,7 @@ class Scheduler:
     async def release_sync(self, connection_id: int) -> None:
         """Give the lease back; when it runs next was decided by the sync itself."""
         async with self.db.writing() as uow:
-            await uow.session.execute(
-                update(Connection)
-                .where(Connection.id == connection_id)
-                .values(sync_lease_until=None)
-                .execution_options(synchronize_session=False)
-            )
+            await uow.schedule.release_sync(connection_id)
             await uow.commit()
 
     async def claim_digests(self) -> list[DigestClaim]:
@@ -127,27 +93,9 @@ class Scheduler:
         now = self.clock.now()
         claims: list[DigestClaim] = []
         async with self.db.reading() as uow:
-            users = (await uow.session.scalars(select(User))).all()
-            stale = (
-                await uow.session.scalars(
-                    select(DigestRun).where(
-                        and_(
-                            DigestRun.sent_at.is_(None),
-                            DigestRun.claimed_at < now - DIGEST_RESEND_AFTER,
-                        )
-                    )
-                )
-            ).all()
-            recent = {
-                (run.user_id, run.local_date)
-                for run in (
-                    await uow.session.scalars(
-                        select(DigestRun).where(
-                            DigestRun.local_date >= now.date() - timedelta(days=1)
-                        )
-                    )
-                ).all()
-            }
+            users = await uow.schedule.users()
+            stale = await uow.schedule.unsent_digests(now - DIGEST_RESEND_AFTER)
+            recent = await uow.schedule.digest_days_since(now.date() - timedelta(days=1))
         for user in users:
             today = now.astimezone(ZoneInfo(user.timezone)).date()
             if (user.id, today) in recent or now < local_digest_moment(user, today):
@@ -163,34 +111,19 @@ class Scheduler:
         return claims
 
     async def _claim(self, user_id: int, day: date, now: datetime) -> int | None:
-        try:
-            async with self.db.writing() as uow:
-                run = DigestRun(user_id=user_id, local_date=day, claimed_at=now)
-                uow.session.add(run)
-                await uow.flush()
+        async with self.db.writing() as uow:
+            run_id = await uow.schedule.claim_digest(user_id, day, now)
+            if run_id is not None:
                 await uow.commit()
-                return run.id
-        except IntegrityError:
-            return None
+            return run_id
 
     async def _reclaim(self, run_id: int, now: datetime) -> bool:
         async with self.db.writing() as uow:
-            result = await uow.session.execute(
-                update(DigestRun)
-                .where(
-                    DigestRun.id == run_id,
-                    DigestRun.sent_at.is_(None),
-                    DigestRun.claimed_at < now - DIGEST_RESEND_AFTER,
-                )
-                .values(claimed_at=now)
-            )
+            taken = await uow.schedule.reclaim_digest(run_id, now, now - DIGEST_RESEND_AFTER)
             await uow.commit()
-            return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+            return taken
 
     async def mark_sent(self, run_id: int, message_id: int | None) -> None:
         async with self.db.writing() as uow:
-            run = await uow.session.get(DigestRun, run_id)
-            if run is not None:
-                run.sent_at = self.clock.now()
-                run.message_id = message_id
-                await uow.commit()
+            await uow.schedule.digest_sent(run_id, self.clock.now(), message_id)
+            await uow.commit()

@@ -10,14 +10,12 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from storage.db import WRITER, WRITER_WAIT_S, checkpoint_wal, is_sqlite
-from storage.digest import DigestQueries
-from storage.picker import PickerQueries
 from storage.repositories import (
     BankAccounts,
+    BankConnections,
     BankLines,
     BankRequests,
     Books,
-    Connections,
     Erasure,
     Journal,
     LedgerAccounts,
@@ -25,6 +23,9 @@ from storage.repositories import (
     SyncRuns,
     Users,
 )
+from storage.repositories.digest import DigestQueries
+from storage.repositories.picker import PickerQueries
+from storage.repositories.schedule import Schedule
 
 
 class UnitOfWork:
@@ -33,7 +34,7 @@ class UnitOfWork:
         self.users = Users(session)
         self.books = Books(session)
         self.ledger = LedgerAccounts(session)
-        self.connections = Connections(session)
+        self.connections = BankConnections(session)
         self.bank_accounts = BankAccounts(session)
         self.lines = BankLines(session)
         self.journal = Journal(session)
@@ -43,6 +44,7 @@ class UnitOfWork:
         self.erasure = Erasure(session)
         self.digest = DigestQueries(session)
         self.picker = PickerQueries(session)
+        self.schedule = Schedule(session)
 
     async def commit(self) -> None:
         await self.session.commit()

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.charts import CATEGORY_KINDS
 from bot.domain import ReviewState
 from storage.models import BankTransaction, JournalLine, LedgerAccount
-from storage.repositories import AccountRow
+from storage.repositories.rows import AccountRow
 
 RECENT_ENTRY_LINES = 400
 """"Most used" looks at this many of the book's latest category lines, not its whole history."""
@@ -44,14 +44,14 @@ _MOST_USED = (
     .order_by(func.count().desc(), _latest.c.account_id)
     .limit(bindparam("size"))
 )
-_ACCOUNTS = (
-    select(LedgerAccount.id, LedgerAccount.code, LedgerAccount.name, LedgerAccount.kind).where(
-        LedgerAccount.book_id == bindparam("book_id"),
-        or_(
-            LedgerAccount.id.in_(bindparam("ids", expanding=True)),
-            LedgerAccount.code == bindparam("code"),
-        ),
-    )
+_ACCOUNTS = select(
+    LedgerAccount.id, LedgerAccount.code, LedgerAccount.name, LedgerAccount.kind
+).where(
+    LedgerAccount.book_id == bindparam("book_id"),
+    or_(
+        LedgerAccount.id.in_(bindparam("ids", expanding=True)),
+        LedgerAccount.code == bindparam("code"),
+    ),
 )
 
 

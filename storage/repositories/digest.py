@@ -36,7 +36,7 @@ from sqlalchemy.orm import aliased
 
 from bot.domain import ReviewState
 from storage.models import BankTransaction, LedgerAccount
-from storage.repositories import LINE_COLUMNS, LineRow, line_rows
+from storage.repositories.rows import LINE_COLUMNS, LineRow, line_rows
 
 _line = BankTransaction
 _at: BindParameter[Any] = bindparam("at")

@@ -1,0 +1,273 @@
+"""Bank lines: import, review states, and the reads the digest and filing need."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+
+from sqlalchemy import func, select, update
+
+from bot.domain import ReviewState
+from storage.models import (
+    BankTransaction,
+    BookMember,
+    User,
+)
+from storage.repositories.base import CHUNK, FLUSH_CHUNK, PARTITION, Repository
+from storage.repositories.rows import (
+    TO_DECIDE,
+    DecidedLine,
+    LineToDecide,
+    to_decide_rows,
+)
+
+
+class BankLines(Repository):
+    async def known_external_ids(
+        self, bank_account_id: int, external_ids: Iterable[str]
+    ) -> set[str]:
+        wanted = list(external_ids)
+        known: set[str] = set()
+        for start in range(0, len(wanted), 500):
+            rows = await self.session.scalars(
+                select(BankTransaction.external_id).where(
+                    BankTransaction.bank_account_id == bank_account_id,
+                    BankTransaction.external_id.in_(wanted[start : start + 500]),
+                )
+            )
+            known.update(rows.all())
+        return known
+
+    async def add_all(self, lines: Sequence[BankTransaction]) -> None:
+        """Flushed a chunk at a time: a flush's Python side runs in the event loop."""
+        for start in range(0, len(lines), FLUSH_CHUNK):
+            if start:
+                await asyncio.sleep(0)
+            self.session.add_all(lines[start : start + FLUSH_CHUNK])
+            await self.session.flush()
+
+    async def decided(self, book_id: int) -> list[DecidedLine]:
+        """Accepted lines with the account they were filed under, oldest first (for memory)."""
+        result = await self.session.stream(
+            select(
+                BankTransaction.raw_label,
+                BankTransaction.payee,
+                BankTransaction.amount_minor,
+                BankTransaction.currency,
+                BankTransaction.booking_date,
+                BankTransaction.bank_account_id,
+                BankTransaction.suggested_account_id,
+            )
+            .where(
+                BankTransaction.book_id == book_id,
+                BankTransaction.review_state == ReviewState.ACCEPTED,
+                BankTransaction.suggested_account_id.is_not(None),
+            )
+            .order_by(BankTransaction.booking_date, BankTransaction.id)
+            .execution_options(yield_per=PARTITION)
+        )
+        found: list[DecidedLine] = []
+        async for partition in result.partitions():
+            found.extend(DecidedLine._make(row) for row in partition)
+        return found
+
+    async def unpaired_to_review(
+        self, book_id: int, since: date, until: date
+    ) -> Sequence[BankTransaction]:
+        return await self._many(
+            select(BankTransaction).where(
+                BankTransaction.book_id == book_id,
+                BankTransaction.review_state == ReviewState.TO_REVIEW,
+                BankTransaction.transfer_peer_id.is_(None),
+                BankTransaction.booking_date >= since,
+                BankTransaction.booking_date <= until,
+            )
+        )
+
+    async def mark_all_accepted(
+        self, line_ids: Sequence[int], account_id: int, at: datetime, *, auto: bool = False
+    ) -> set[int]:
+        """The ids of those lines that were still to review, now accepted under the account:
+        the update is conditional, so each line is accepted by one caller only."""
+        changed: set[int] = set()
+        for start in range(0, len(line_ids), CHUNK):
+            found = await self.session.scalars(
+                update(BankTransaction)
+                .where(
+                    BankTransaction.id.in_(line_ids[start : start + CHUNK]),
+                    BankTransaction.review_state == ReviewState.TO_REVIEW,
+                )
+                .values(
+                    review_state=ReviewState.ACCEPTED,
+                    suggested_account_id=account_id,
+                    reviewed_at=at,
+                    auto_accepted=auto,
+                )
+                .returning(BankTransaction.id)
+            )
+            changed.update(found.all())
+        return changed
+
+    async def to_decide(self, telegram_id: int, line_id: int) -> LineToDecide | None:
+        """The line with what accepting it needs; None unless it is in one of this user's
+        books (a forged button finds nothing)."""
+        found = await self.session.execute(
+            TO_DECIDE.join(BookMember, BookMember.book_id == BankTransaction.book_id)
+            .join(User, User.id == BookMember.user_id)
+            .where(User.telegram_id == telegram_id, BankTransaction.id == line_id)
+        )
+        rows = to_decide_rows(found)
+        return rows[0] if rows else None
+
+    async def to_decide_many(self, book_id: int, line_ids: Sequence[int]) -> list[LineToDecide]:
+        """Those of the lines that are in the book, in the order asked."""
+        found = await self.session.execute(
+            TO_DECIDE.where(
+                BankTransaction.book_id == book_id, BankTransaction.id.in_(list(line_ids))
+            )
+        )
+        by_id = {row.line.id: row for row in to_decide_rows(found)}
+        return [by_id[line_id] for line_id in line_ids if line_id in by_id]
+
+    async def mark_excluded(self, line_id: int, at: datetime) -> bool:
+        result = await self.session.execute(
+            update(BankTransaction)
+            .where(
+                BankTransaction.id == line_id,
+                BankTransaction.review_state == ReviewState.TO_REVIEW,
+            )
+            .values(review_state=ReviewState.EXCLUDED, reviewed_at=at, auto_accepted=False)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def reopen(self, line_id: int, from_state: ReviewState) -> bool:
+        result = await self.session.execute(
+            update(BankTransaction)
+            .where(BankTransaction.id == line_id, BankTransaction.review_state == from_state)
+            .values(
+                review_state=ReviewState.TO_REVIEW,
+                journal_entry_id=None,
+                reviewed_at=None,
+                auto_accepted=False,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def set_entries(self, entries: Mapping[int, int]) -> None:
+        """Each line's journal entry, by line id, in one statement (executemany)."""
+        if entries:
+            await self.session.execute(
+                update(BankTransaction),
+                [{"id": line, "journal_entry_id": entry} for line, entry in entries.items()],
+            )
+
+    async def get_in_book(self, book_id: int, line_id: int) -> BankTransaction | None:
+        return await self._first(
+            select(BankTransaction).where(
+                BankTransaction.book_id == book_id, BankTransaction.id == line_id
+            )
+        )
+
+    async def in_window(
+        self, bank_account_id: int, since: date, until: date
+    ) -> Sequence[BankTransaction]:
+        return await self._many(
+            select(BankTransaction).where(
+                BankTransaction.bank_account_id == bank_account_id,
+                BankTransaction.booking_date >= since,
+                BankTransaction.booking_date <= until,
+            )
+        )
+
+    async def by_fingerprints(
+        self, bank_account_id: int, fingerprints: Iterable[str]
+    ) -> dict[str, BankTransaction]:
+        wanted = list(fingerprints)
+        found: dict[str, BankTransaction] = {}
+        for start in range(0, len(wanted), 500):
+            rows = await self.session.scalars(
+                select(BankTransaction).where(
+                    BankTransaction.bank_account_id == bank_account_id,
+                    BankTransaction.fingerprint.in_(wanted[start : start + 500]),
+                )
+            )
+            found.update((row.fingerprint, row) for row in rows.all())
+        return found
+
+    async def booked_total_since(self, bank_account_id: int, since: date) -> int:
+        total = await self.session.scalar(
+            select(func.coalesce(func.sum(BankTransaction.amount_minor), 0)).where(
+                BankTransaction.bank_account_id == bank_account_id,
+                BankTransaction.pending.is_(False),
+                BankTransaction.review_state != ReviewState.SUPERSEDED,
+                BankTransaction.booking_date >= since,
+            )
+        )
+        return int(total or 0)
+
+    async def count(self, bank_account_id: int, *, pending: bool | None = None) -> int:
+        query = select(func.count()).where(BankTransaction.bank_account_id == bank_account_id)
+        if pending is not None:
+            query = query.where(BankTransaction.pending.is_(pending))
+        return int(await self.session.scalar(query) or 0)
+
+    async def date_range(self, bank_account_id: int) -> tuple[date | None, date | None]:
+        row = (
+            await self.session.execute(
+                select(
+                    func.min(BankTransaction.booking_date), func.max(BankTransaction.booking_date)
+                ).where(BankTransaction.bank_account_id == bank_account_id)
+            )
+        ).one()
+        return row[0], row[1]
+
+    async def count_to_review(self, bank_account_ids: Sequence[int]) -> int:
+        total = await self.session.scalar(
+            select(func.count()).where(
+                BankTransaction.bank_account_id.in_(list(bank_account_ids)),
+                BankTransaction.review_state == ReviewState.TO_REVIEW,
+            )
+        )
+        return int(total or 0)
+
+    async def auto_accepted_between(
+        self, book_id: int, start: datetime, end: datetime
+    ) -> Sequence[BankTransaction]:
+        """Lines accepted automatically (by an auto-accept rule) in [start, end)."""
+        rows = await self.session.scalars(
+            select(BankTransaction).where(
+                BankTransaction.book_id == book_id,
+                BankTransaction.auto_accepted.is_(True),
+                BankTransaction.review_state == ReviewState.ACCEPTED,
+                BankTransaction.reviewed_at >= start,
+                BankTransaction.reviewed_at < end,
+            )
+        )
+        return rows.all()
+
+    async def recently_decided(self, book_id: int, limit: int) -> Sequence[BankTransaction]:
+        """The last lines accepted or excluded, newest first."""
+        rows = await self.session.scalars(
+            select(BankTransaction)
+            .where(
+                BankTransaction.book_id == book_id,
+                BankTransaction.review_state.in_([ReviewState.ACCEPTED, ReviewState.EXCLUDED]),
+            )
+            .order_by(BankTransaction.reviewed_at.desc(), BankTransaction.id.desc())
+            .limit(limit)
+        )
+        return rows.all()
+
+    async def waiting_from_payee(self, book_id: int, payee: str) -> Sequence[BankTransaction]:
+        """The lines of a payee still to review: those a new rule applies to at once."""
+        rows = await self.session.scalars(
+            select(BankTransaction).where(
+                BankTransaction.book_id == book_id,
+                BankTransaction.review_state == ReviewState.TO_REVIEW,
+                BankTransaction.payee == payee,
+            )
+        )
+        return rows.all()
