@@ -353,6 +353,12 @@ class Review:
 
     # --- the category picker -----------------------------------------------------------
 
+    async def check_line(self, telegram_id: int, line_id: int) -> None:
+        """NotFound unless the line is in one of this user's books: a press names a line
+        before anything is armed for it."""
+        async with self.db.reading() as uow:
+            await self._pressed(uow, telegram_id, line_id)
+
     async def choices(self, telegram_id: int, line_id: int) -> CategoryChoices:
         """Best first (the suggestion, then where this payee was filed), then the most used."""
         async with self.db.reading() as uow:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -222,8 +223,9 @@ class Services:
 
     # --- bank directory ----------------------------------------------------------------
 
-    def search_banks(self, query: str, country: str) -> list[SearchHit]:
-        return self.directory.search(query, country)
+    async def search_banks(self, query: str, country: str) -> list[SearchHit]:
+        """In a worker thread: a country's first search builds its index (up to ~0.25 s)."""
+        return await asyncio.to_thread(self.directory.search, query, country)
 
     async def request_bank(self, telegram_id: int, query: str, country: str | None) -> None:
         async with self.db.writing() as uow:

@@ -223,7 +223,7 @@ async def on_search_text(update: Update, context: Ctx) -> int:
     if flow.country is None:
         menu = render.country_menu(flow, services.directory.countries(), 0, user.language)
         return await _go(context, update, flow, menu, SEARCH, new=True)
-    hits = services.search_banks(flow.query, flow.country)
+    hits = await services.search_banks(flow.query, flow.country)
     screen = render.search_results(flow, hits, user.language)
     return await _go(context, update, flow, screen, SEARCH, new=True)
 
@@ -254,7 +254,7 @@ async def on_pick_country(update: Update, context: Ctx) -> int | None:
 
 async def _redo_search(update: Update, context: Ctx, flow: ConnectFlow, lang: str) -> int:
     if flow.query and flow.country:
-        hits = runtime(context).services.search_banks(flow.query, flow.country)
+        hits = await runtime(context).services.search_banks(flow.query, flow.country)
         return await _go(context, update, flow, render.search_results(flow, hits, lang), SEARCH)
     return await _go(context, update, flow, render.search_prompt(flow, lang), SEARCH)
 

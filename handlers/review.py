@@ -173,6 +173,11 @@ async def on_search_or_new(update: Update, context: Ctx) -> None:
         await answer(update, t(user.language, "stale_button"))
         return
     assert isinstance(press, (cb.SearchAccounts, cb.NewAccount))
+    try:
+        await runtime(context).review.check_line(user.telegram_id, press.line)
+    except NotFound:
+        await answer(update, t(user.language, "stale_button"))
+        return
     await answer(update)
     kind = "search" if isinstance(press, cb.SearchAccounts) else "new"
     if context.user_data is not None:

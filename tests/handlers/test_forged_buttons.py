@@ -128,8 +128,8 @@ def out_of_range(name: str, rng: random.Random) -> Iterator[str]:
         yield str(rng.randrange(10**19, 10**40))
 
 
-NAMES_NOTHING_IT_ACTS_ON = (cb.KeepAsIs, cb.SearchAccounts, cb.NewAccount)
-"""Cancel changes nothing whoever presses it; search and new account only ask for text."""
+NAMES_NOTHING_IT_ACTS_ON = (cb.KeepAsIs,)
+"""Cancel changes nothing whoever presses it."""
 PRESSED_THROUGH_THE_BOT = 1000
 
 
@@ -388,7 +388,8 @@ async def test_forged_buttons_pressed_through_the_bot_are_answered_politely_and_
 async def test_a_search_or_new_account_for_another_users_line_changes_nothing(
     app: App, standin: BotApiStandIn, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """These two only ask for typed text; the line's owner is checked once the text comes."""
+    """These two ask for typed text about a line: the line's owner is checked at the press, so
+    nothing is armed and the next words are not read as a search or an account name."""
     alice = await with_data(app, ALICE)
     await with_data(app, BOB)
     bob = Player(standin, BOB, "fr", name="Bob")
@@ -396,8 +397,9 @@ async def test_a_search_or_new_account_for_another_users_line_changes_nothing(
     before = await snapshot(app)
     caplog.set_level(logging.WARNING)
     for kind, typed in ((cb.SearchAccounts, "tel"), (cb.NewAccount, "Cadeaux")):
-        await bob.press_data(mine.message_id, kind(alice["line"], MOMENT, 0).pack())
-        await bob.say(typed, expect=t("fr", "stale_button"))
+        answer = await bob.press_data(mine.message_id, kind(alice["line"], MOMENT, 0).pack())
+        assert answer == t("fr", "stale_button")
+        await bob.say(typed, expect=t("fr", "unknown"))
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
     assert await snapshot(app) == before
     assert standin.unanswered_callbacks() == []
