@@ -2,39 +2,63 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from bot.banks.connector import Authorized, BadCredentials, Challenge
-from bot.banks.demo import DemoBank
+from bot.banks.connector import (
+    Authorized,
+    BadCredentials,
+    Challenge,
+    ConnectorRegistry,
+    FetchedAccount,
+)
+from bot.banks.demo import DEMO_PASSWORD, DemoBank
 from bot.charts import AccountKind
 from bot.clock import FixedClock
 from bot.domain import EntryKind, ReviewState
 from bot.secret import Secret
 from bot.services import AccessDenied, AccountChoice, ConnectRequest, Services
-from storage.models import BankAccount, BankRequest, BankTransaction, Connection, JournalEntry
+from storage.models import (
+    BankAccount,
+    BankRequest,
+    BankTransaction,
+    Base,
+    Connection,
+    JournalEntry,
+)
 from storage.uow import Database
+from storage.vault import Sealed, SecretSlot
 
 ALICE, BOB = 1001, 2002
-PASSWORD = "demo"
+PASSWORD = DEMO_PASSWORD
+CODE = "123456"
 
 
-async def sign_in(services: Services) -> tuple[Authorized, list]:
+async def sign_in(
+    services: Services, password: str = PASSWORD, code: str = CODE
+) -> tuple[Authorized, list[FetchedAccount]]:
     demo = services.directory.get("demo")
     assert demo is not None
-    step = await services.login(demo, Secret("demo"), Secret(PASSWORD))
+    step = await services.login(demo, Secret("demo"), Secret(password))
     assert isinstance(step, Challenge)
-    done = await services.answer_challenge(demo, step, "123456")
+    done = await services.answer_challenge(demo, step, code)
     assert isinstance(done, Authorized)
     return done, await services.bank_accounts_at(demo, done)
 
 
-async def connect_all(services: Services, telegram_id: int, start: date) -> int:
+async def connect_all(
+    services: Services,
+    telegram_id: int,
+    start: date,
+    password: str = PASSWORD,
+    code: str = CODE,
+) -> int:
     await services.meet(telegram_id, telegram_id, "fr")
-    authorized, accounts = await sign_in(services)
+    authorized, accounts = await sign_in(services, password, code)
     bank = next(a for a in await services.bank_ledger_accounts(telegram_id) if a.code == "512")
     demo = services.directory.get("demo")
     assert demo is not None
@@ -164,19 +188,56 @@ async def test_another_user_cannot_import_my_connection(services: Services) -> N
         await services.import_connection(BOB, connection_id)
 
 
+SECRET_PASSWORD = "S3cret-Pass!word"
+TYPED_CODE = " 123 456 "
+"""The code as a user may type it (the bank ignores spaces): a string no demo line holds."""
+
+
+async def every_stored_value(db: Database) -> str:
+    """Every row of every table, as text, on either backend."""
+    texts: list[str] = []
+    async with db.reading() as uow:
+        for table in Base.metadata.sorted_tables:
+            for row in await uow.session.execute(select(table)):
+                texts.extend(str(value) for value in row)
+    return "\n".join(texts)
+
+
 async def test_secret_is_sealed_and_the_password_is_nowhere_in_the_database(
-    services: Services, db: Database, backend: str, tmp_path: Path
+    services: Services,
+    db: Database,
+    backend: str,
+    tmp_path: Path,
+    clock: FixedClock,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    connection_id = await connect_all(services, ALICE, date(2026, 8, 31))
+    caplog.set_level(logging.DEBUG)
+    services.connectors = ConnectorRegistry([DemoBank(clock, password=SECRET_PASSWORD)])
+    with pytest.raises(BadCredentials):
+        await sign_in(services, PASSWORD)
+    connection_id = await connect_all(
+        services, ALICE, date(2026, 8, 31), SECRET_PASSWORD, TYPED_CODE
+    )
     await services.import_connection(ALICE, connection_id)
     async with db.reading() as uow:
         connection = await uow.session.get(Connection, connection_id)
-        assert (
-            connection is not None and connection.secret_blob and connection.secret_key_id == "k1"
-        )
+    assert connection is not None and connection.secret_blob and connection.secret_key_id == "k1"
+    slot = SecretSlot("connections", "secret_blob", connection.id, connection.book_id)
+    sealed = Sealed(connection.secret_key_id, connection.secret_blob)
+    token = services.vault.open(sealed, slot).reveal()
+    assert token.startswith("demo:v1:demo:"), "the bank's session token is what is kept"
+    clear = [SECRET_PASSWORD, TYPED_CODE.strip(), "123456", token]
+    assert token.encode() not in sealed.blob and len(sealed.blob) > len(token)
+    stored = await every_stored_value(db)
+    assert [c for c in clear if c in stored] == []
+    assert [c for c in clear if c in caplog.text] == []
     if backend == "sqlite":
-        for path in tmp_path.glob("pointage.db*"):
-            assert b'"password"' not in path.read_bytes()
+        files = list(tmp_path.glob("pointage.db*"))
+        assert any(f.name.endswith("-wal") for f in files)
+        contents = {path.name: path.read_bytes() for path in files}
+        assert any(sealed.blob in content for content in contents.values())
+        for name, content in contents.items():
+            assert [c for c in clear if c.encode() in content] == [], name
 
 
 async def test_cant_find_my_bank_is_recorded(services: Services, db: Database) -> None:
