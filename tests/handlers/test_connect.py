@@ -13,10 +13,17 @@ from telegram.ext import Application
 from bot.clock import FixedClock
 from bot.config import Settings
 from handlers import callbacks as cb
-from storage.models import BankAccount, BankRequest, BankTransaction, Connection, LedgerAccount
+from storage.models import (
+    BankAccount,
+    BankRequest,
+    BankTransaction,
+    Connection,
+    LedgerAccount,
+    User,
+)
 from storage.uow import Database
 from tests.handlers.conftest import run_app, settings_for, stop_app
-from tests.support.botapi import BotApiStandIn
+from tests.support.botapi import BotApiStandIn, StoredMessage
 from tests.support.player import Player
 
 PASSWORD = "S3cret-Pass!word"
@@ -208,14 +215,26 @@ async def test_cant_find_my_bank_records_the_request(app: App, standin: BotApiSt
     )
 
 
+def labels_of(message: StoredMessage) -> list[str]:
+    return [text for row in message.buttons() for text, _ in row]
+
+
 async def test_country_can_be_changed_from_the_search(app: App, standin: BotApiStandIn) -> None:
     p = Player(standin, 511, "en")
-    await p.say("/connect", expect="United Kingdom")
-    await p.press("Country", expect="Which country")
-    await p.press("More", expect="Which country")
-    menu = p.with_button("Back")
-    labels = [text for row in menu.buttons() for text, _ in row]
-    assert len(labels) > 3
+    await p.say("/connect", expect="Country: United Kingdom")
+    in_the_uk = await p.say("sparkasse", expect="(United Kingdom)")
+    assert not [label for label in labels_of(in_the_uk) if "Sparkasse" in label]
+    first_page = await p.press("Country", expect="Which country")
+    assert "Germany" not in labels_of(first_page) and "Austria" in labels_of(first_page)
+    second_page = await p.press("More", expect="Germany")
+    assert "Austria" not in labels_of(second_page)
+    in_germany = await p.press("Germany", expect="(Germany)")
+    assert "sparkasse" in (in_germany.text or "")
+    assert [label for label in labels_of(in_germany) if "Sparkasse" in label]
+    await p.say("/connect", expect="Country: Germany")
+    async with services_db(app).reading() as uow:
+        country = await uow.session.scalar(select(User.country).where(User.telegram_id == 511))
+    assert country == "DE"
 
 
 async def test_cancel_while_connecting_stops_the_flow(
@@ -254,8 +273,33 @@ async def test_cancel_without_a_flow_says_so(app: App, standin: BotApiStandIn) -
     await p.say("/cancel", expect="Nothing to cancel")
 
 
-def test_settings_fixture_never_reads_a_dotenv(app_settings: Settings) -> None:
-    assert app_settings.rate_limiter is False
+DOTENV = {
+    "PUBLIC_URL": "https://bot.example.com",
+    "DATABASE_URL": "sqlite:////nowhere/else.db",
+    "DEMO_BANK_LATENCY": "7",
+    "CONVERSATION_TIMEOUT": "42",
+    "RATE_LIMITER": "true",
+}
+
+
+def test_settings_fixture_never_reads_a_dotenv(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in DOTENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("".join(f"{k}={v}\n" for k, v in DOTENV.items()))
+    read = Settings()
+    assert (read.public_url, read.demo_bank_latency, read.conversation_timeout) == (
+        "https://bot.example.com",
+        7.0,
+        42.0,
+    ), "a .env in the working folder is read by default"
+    settings: Settings = request.getfixturevalue("app_settings")
+    assert settings.public_url is None and not settings.webhook_mode
+    assert settings.database_url is None and settings.data_dir == tmp_path
+    assert (settings.demo_bank_latency, settings.conversation_timeout) == (0.0, 900.0)
+    assert settings.rate_limiter is False
 
 
 @pytest.mark.parametrize("data", [cb.PickBank("abcdef", "demo").pack()])
