@@ -39,6 +39,8 @@ PRESS_LINES = 300
 """Lines to review per pressing user: more than a run accepts, so an accept always accepts."""
 IMPORTER = 9_000_001
 """The telegram id of the user whose first import runs in the busy phase."""
+DAILY_JOB = "digest"
+"""The name of the bot's job that sends the daily summaries (handlers/jobs.py)."""
 
 
 @dataclass
@@ -84,6 +86,7 @@ async def start(
     desk = PressDesk(standin)
     await standin.start()
     app = await start_app(standin, data_dir)
+    hold_daily_summaries(app)
     runtime = app.bot_data["runtime"]
     assert isinstance(runtime, Runtime)
     db = runtime.services.db
@@ -98,6 +101,17 @@ async def start(
         lines = await lines_to_review(runtime.review, n)
         pressers.append(Presser(user, message.message_id, review_presses(runtime.review, lines)))
     return Pointage(standin, desk, app, runtime, pressers, connection_id, digest_users)
+
+
+def hold_daily_summaries(app: App) -> None:
+    """The bot's own daily job would send every seeded user's summary, 20 a second, from its
+    first minute on; the busy phase builds them instead, as bench.digest does, unsent."""
+    assert app.job_queue is not None
+    jobs = app.job_queue.get_jobs_by_name(DAILY_JOB)
+    if not jobs:
+        raise RuntimeError(f"no {DAILY_JOB!r} job to hold: see handlers/jobs.py")
+    for job in jobs:
+        job.enabled = False
 
 
 async def stop(pointage: Pointage) -> None:
