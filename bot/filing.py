@@ -28,7 +28,6 @@ from storage.uow import UnitOfWork
 
 TRANSFER_CONFIDENCE = 0.9
 TRANSFER_WINDOW_DAYS = 3
-FLUSH_EVERY = 200
 
 
 class _Booked(Protocol):
@@ -138,22 +137,31 @@ def should_auto_accept(line: BankTransaction, suggestion: Suggestion, filing: Bo
     return filing.threshold is not None and suggestion.confidence >= filing.threshold
 
 
+async def suggest_lines(filing: BookFiling, lines: Sequence[BankTransaction]) -> list[Suggestion]:
+    """Suggest an account for each line and set it on the line: no I/O, so an import runs it
+    on its new lines before they are inserted, and each is written once."""
+    suggestions = []
+    slices = Slices()
+    for line in lines:
+        await slices.tick()
+        suggestion = filing.suggestion_for(line)
+        apply_suggestion(line, suggestion, filing)
+        suggestions.append(suggestion)
+    return suggestions
+
+
 async def file_lines(
     uow: UnitOfWork,
     filing: BookFiling,
     lines: Sequence[BankTransaction],
     bank_accounts: dict[int, BankAccount],
     now: datetime,
+    suggested: Sequence[Suggestion],
 ) -> int:
-    """Suggest an account for each line, pair transfers, accept what may be; returns accepted."""
-    suggestions: dict[int, Suggestion] = {}
+    """After suggest_lines gave `suggested` and the lines were inserted: pair transfers and
+    accept what may be; returns how many were accepted."""
+    suggestions = {line.id: suggestion for line, suggestion in zip(lines, suggested, strict=True)}
     slices = Slices()
-    for position, line in enumerate(lines, start=1):
-        await slices.tick()
-        suggestions[line.id] = filing.suggestion_for(line)
-        apply_suggestion(line, suggestions[line.id], filing)
-        if position % FLUSH_EVERY == 0:
-            await uow.flush()  # a flush's Python side runs in the loop: a chunk at a time
     paired = await _pair_transfers(uow, filing, lines)
     sure = []
     for line in lines:

@@ -22,11 +22,17 @@ from bot.banks.connector import (
     guarded,
 )
 from bot.banks.directory import Directory, Institution, SearchHit
-from bot.categorize.cascade import Source
+from bot.categorize.cascade import Source, Suggestion
 from bot.charts import TEMPLATES, AccountKind, ChartTemplate, template_for_language
 from bot.clock import Clock, today_in
 from bot.domain import ConnectionStatus, ReviewState
-from bot.filing import DEFAULT_THRESHOLD, file_lines, load_filing, post_acceptances
+from bot.filing import (
+    DEFAULT_THRESHOLD,
+    file_lines,
+    load_filing,
+    post_acceptances,
+    suggest_lines,
+)
 from bot.i18n import LANGUAGES, language_from_telegram
 from bot.money import Money
 from bot.scheduler import sync_slot
@@ -440,6 +446,11 @@ class Services:
             filing = await load_filing(uow, book, _threshold(owner))
             accounts = {a.id: a for a in await uow.bank_accounts.of_connection(connection.id)}
             new_rows: list[BankTransaction] = []
+            suggested: list[Suggestion] = []
+
+            async def prefile(rows: Sequence[BankTransaction]) -> None:
+                suggested.extend(await suggest_lines(filing, rows))
+
             counts = SyncRun(
                 connection_id=connection.id,
                 started_at=started,
@@ -451,7 +462,9 @@ class Services:
                 if account.id not in fetched:
                     continue
                 since, until = windows[account.id]
-                merged = await sync.reconcile(uow, account, fetched[account.id], since, until, now)
+                merged = await sync.reconcile(
+                    uow, account, fetched[account.id], since, until, now, prefile
+                )
                 new_rows.extend(merged.added)
                 counts.new_lines += len(merged.added)
                 counts.updated_lines += len(merged.booked)
@@ -468,7 +481,7 @@ class Services:
                 balance = balances.get(account.external_id)
                 if balance is not None:
                     sync.record_balance(account, balance, now)
-            accepted = await file_lines(uow, filing, new_rows, accounts, now)
+            accepted = await file_lines(uow, filing, new_rows, accounts, now, suggested)
             for account in accounts.values():
                 if account.id not in fetched:
                     continue

@@ -6,7 +6,7 @@ import asyncio
 import hashlib
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -86,8 +86,12 @@ async def reconcile(
     since: date,
     until: date,
     now: datetime,
+    prepare: Callable[[Sequence[BankTransaction]], Awaitable[object]] | None = None,
 ) -> Reconciled:
     """Merge one fetch of [since, until] into the account; fetching it twice changes nothing.
+
+    `prepare` runs on the new lines before they are inserted (the import files them there,
+    so each new line is written once, with its suggestion).
 
     Known ids are skipped; a booked line matching a pending one (amount, label, a few days
     apart) books it in place; an unknown id whose fingerprint (date, amount, label,
@@ -140,6 +144,8 @@ async def reconcile(
         if row.id not in matched and since <= row.booking_date <= until:
             row.review_state = ReviewState.SUPERSEDED
             result.vanished.append(row)
+    if prepare is not None:
+        await prepare(result.added)
     await uow.lines.add_all(result.added)
     return result
 
