@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
@@ -16,21 +17,57 @@ class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
 
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
 
 class FixedClock:
     """A clock that stays where it is put until it is moved."""
 
     def __init__(self, at: datetime) -> None:
         self._at = at
+        self._sleepers: list[tuple[datetime, asyncio.Future[None]]] = []
 
     def now(self) -> datetime:
         return self._at
 
     def advance(self, delta: timedelta) -> None:
         self._at += delta
+        self._wake()
 
     def set(self, at: datetime) -> None:
         self._at = at
+        self._wake()
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait until the clock is moved `seconds` on: a test decides when the time has passed,
+        so it neither waits for real nor races a timer."""
+        deadline = self._at + timedelta(seconds=max(seconds, 0.0))
+        if deadline <= self._at:
+            await asyncio.sleep(0)
+            return
+        woken: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        sleeper = (deadline, woken)
+        self._sleepers.append(sleeper)
+        try:
+            await woken
+        finally:
+            self._sleepers.remove(sleeper)
+
+    @property
+    def sleepers(self) -> int:
+        """How many `sleep` calls are waiting for the clock to move."""
+        return len(self._sleepers)
+
+    def _wake(self) -> None:
+        for deadline, woken in self._sleepers:
+            if deadline <= self._at and not woken.done():
+                woken.get_loop().call_soon_threadsafe(_wake_once, woken)
+
+
+def _wake_once(woken: asyncio.Future[None]) -> None:
+    if not woken.done():
+        woken.set_result(None)
 
 
 def today_in(clock: Clock, tz_name: str = "Europe/Paris") -> date:
