@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +72,23 @@ async def stop_app(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     await app.shutdown()
     if app.post_shutdown is not None:
         await app.post_shutdown(app)
+
+
+async def advance_while_waited_on(
+    clock: FixedClock,
+    done: Callable[[], bool],
+    step: timedelta = timedelta(seconds=1),
+    timeout: float = 10.0,
+) -> None:
+    """Move the clock on by `step` whenever something sleeps on it, until `done()`."""
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + timeout
+    while not done():
+        if loop.time() > give_up:
+            raise AssertionError(f"not done after {timeout} s ({clock.sleepers} sleeping)")
+        if clock.sleepers:
+            clock.advance(step)
+        await asyncio.sleep(0.005)
 
 
 @pytest.fixture

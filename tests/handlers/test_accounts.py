@@ -25,6 +25,7 @@ from bot.banks.connector import (
     FetchedAccount,
     FetchedTransaction,
 )
+from bot.banks.demo import DemoBank
 from bot.banks.directory import Institution
 from bot.clock import FixedClock
 from bot.domain import ConnectionStatus, ReviewState
@@ -34,7 +35,7 @@ from bot.services import AccountChoice, ConnectRequest, Services
 from handlers import callbacks as cb
 from handlers import render
 from storage.models import BankTransaction, Connection, PtbState, SyncRun, User
-from tests.handlers.conftest import run_app, settings_for, stop_app
+from tests.handlers.conftest import advance_while_waited_on, run_app, settings_for, stop_app
 from tests.support.botapi import BotApiStandIn, StoredMessage
 from tests.support.player import Player
 from tests.unit.test_connections import connect_as
@@ -149,18 +150,21 @@ async def test_refresh_shows_progress_in_place_then_how_many_are_new(
 async def test_a_second_refresh_joins_the_one_running(
     standin: BotApiStandIn, tmp_path: Path, clock: FixedClock
 ) -> None:
-    settings = settings_for(standin, tmp_path, demo_bank_password="demo", demo_bank_latency=0.3)
+    settings = settings_for(standin, tmp_path, demo_bank_password="demo")
     application = await run_app(settings, clock)
     try:
         await connect_all(services(application), ALICE, START)
+        slow = DemoBank(clock, latency=0.3, sleep=clock.sleep)  # 0.3 s a call, on the clock
+        services(application).connectors = ConnectorRegistry([slow])
         p = Player(standin, ALICE, "fr")
         await p.say("/refresh", expect="mise à jour en cours")
         joined = await p.say("/refresh", expect="déjà en cours")
+        assert clock.sleepers == 1, "the first refresh is still at the bank"
 
         def results() -> list[StoredMessage]:
             return [m for m in standin.bot_messages(p.chat_id) if "/review" in (m.text or "")]
 
-        await standin.wait_for(lambda: len(results()) == 2 or None, timeout=15)
+        await advance_while_waited_on(clock, lambda: len(results()) == 2, timedelta(seconds=0.3))
         first, second = results()
         assert first.text == second.text and second.message_id == joined.message_id
         assert await count(application, SyncRun) == 1

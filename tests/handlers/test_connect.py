@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,8 @@ import pytest
 from sqlalchemy import func, select
 from telegram.ext import Application
 
+from bot.banks.connector import ConnectorRegistry
+from bot.banks.demo import DemoBank
 from bot.clock import FixedClock
 from bot.config import Settings
 from handlers import callbacks as cb
@@ -237,20 +240,27 @@ async def test_country_can_be_changed_from_the_search(app: App, standin: BotApiS
     assert country == "DE"
 
 
+def bank_on_the_clock(app: App, clock: FixedClock) -> None:
+    """The demo bank takes a second a call, counted on the test's clock, not in real time."""
+    slow = DemoBank(clock, latency=1.0, password=PASSWORD, sleep=clock.sleep)
+    app.bot_data["runtime"].services.connectors = ConnectorRegistry([slow])
+
+
 async def test_cancel_while_connecting_stops_the_flow(
-    standin: BotApiStandIn, tmp_path: Path, clock: FixedClock
+    app: App, standin: BotApiStandIn, clock: FixedClock
 ) -> None:
-    app = await run_app(settings_for(standin, tmp_path, demo_bank_latency=1.0), clock)
-    try:
-        p = Player(standin, 512, "fr")
-        await sign_in(p)
-        await p.wait_for("Connexion en cours", 0, 10)
-        await p.say("hello", expect="Connexion en cours… /cancel")
-        await p.say("/cancel", expect="annulée")
-        await asyncio.sleep(1.5)
-        assert "Code de sécurité" not in (p.screen().text or "")
-    finally:
-        await stop_app(app)
+    bank_on_the_clock(app, clock)
+    p = Player(standin, 512, "fr")
+    await sign_in(p)
+    await p.wait_for("Connexion en cours", 0, 10)
+    await p.say("hello", expect="Connexion en cours… /cancel")
+    await p.say("/cancel", expect="annulée")
+    assert clock.sleepers == 1, "the sign-in is still at the bank"
+    clock.advance(timedelta(seconds=1))
+    await stop_app(app)  # waits for the sign-in in flight and whatever it would show
+    assert clock.sleepers == 0
+    assert "Code de sécurité" not in (p.screen().text or "")
+    assert not [m for m in standin.bot_messages(p.chat_id) if "Code de sécurité" in (m.text or "")]
 
 
 async def test_two_users_connect_at_the_same_time(
