@@ -27,7 +27,7 @@ from bot.connections import (
     Target,
 )
 from bot.domain import ConnectionStatus, ReviewState
-from bot.i18n import CATALOGS, LOCALES, country_name, day, money, t
+from bot.i18n import LOCALES, country_name, day, has, money, t
 from bot.periods import ImportPeriod
 from bot.review import PAGE_SIZE
 from bot.views import (
@@ -107,8 +107,11 @@ def rows(buttons: Sequence[InlineKeyboardButton], per_row: int) -> list[list[Inl
 
 
 def text(lang: str, key: str, **values: object) -> str:
-    """A catalog message whose values are HTML-escaped first."""
-    return t(lang, key, **{k: escape(str(v)) for k, v in values.items()})
+    """A catalog message whose values are HTML-escaped first (an int stays one: it may be the
+    count a plural message takes its form from)."""
+    return t(
+        lang, key, **{k: v if isinstance(v, int) else escape(str(v)) for k, v in values.items()}
+    )
 
 
 def _country_label(flow: ConnectFlow, lang: str) -> str:
@@ -386,7 +389,10 @@ def import_done(summary: ImportSummary, lang: str) -> Screen:
             )
         )
     following = t(
-        lang, "connect.done_next", categorized=summary.categorized, auto=summary.auto_accepted
+        lang,
+        "connect.done_next",
+        categorized=t(lang, "connect.done_categorized", count=summary.categorized),
+        auto=t(lang, "connect.done_auto", count=summary.auto_accepted),
     )
     body = t(
         lang,
@@ -641,7 +647,7 @@ def when(moment: datetime, timezone: str, now: datetime, lang: str) -> str:
 
 def reason(code: str | None, lang: str) -> str:
     key = f"reason.{code}"
-    return t(lang, key if key in CATALOGS["en"] else "reason.other")
+    return t(lang, key if has(lang, key) else "reason.other")
 
 
 def _numbered(key: str, n: int | None, lang: str) -> str:
@@ -775,8 +781,8 @@ def refresh_progress(
     keyboard = list(pages.capped(keyboard, ROWS)[0])  # /accounts lists every one of them
     if finished:
         total = sum(line.outcome.new_lines for line in lines if line.outcome is not None)
-        key = "refresh.total_none" if total == 0 else "refresh.total_one"
-        parts.append("\n" + (t(lang, "refresh.total", count=total) if total > 1 else t(lang, key)))
+        summary = t(lang, "refresh.total", count=total) if total else t(lang, "refresh.total_none")
+        parts.append("\n" + summary)
     return Screen("\n".join(parts), Keyboard(keyboard) if keyboard else None)
 
 
@@ -787,8 +793,6 @@ def _refresh_outcome(
     if outcome.health is Health.OK:
         if outcome.new_lines == 0:
             return text(lang, "refresh.line_none", bank=bank)
-        if outcome.new_lines == 1:
-            return text(lang, "refresh.line_new_one", bank=bank)
         return text(lang, "refresh.line_new", bank=bank, count=outcome.new_lines)
     if outcome.health is Health.RATE_LIMITED:
         return text(lang, "refresh.line_limited", bank=bank, when=later)
@@ -863,9 +867,7 @@ def disconnected(result: Disconnected, lang: str) -> Screen:
     if result.already:
         return Screen(text(lang, "disconnect.already", bank=result.institution_name))
     parts = [text(lang, "disconnect.done", bank=result.institution_name)]
-    if result.to_review == 1:
-        parts.append(t(lang, "disconnect.to_review_one"))
-    elif result.to_review > 1:
+    if result.to_review > 0:
         parts.append(t(lang, "disconnect.to_review", count=result.to_review))
     if not result.revoked:
         parts.append(t(lang, "disconnect.not_revoked"))

@@ -1,4 +1,5 @@
-"""French and English words, and money and dates in the user's locale (Babel)."""
+"""French and English words (gettext catalogs, bot/i18n/messages.py), and money and dates in
+the user's locale (Babel)."""
 
 from __future__ import annotations
 
@@ -11,24 +12,24 @@ from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_currency
 
-from bot.i18n import accounts_en, accounts_fr, en, fr, review_en, review_fr
+from bot.i18n.messages import FALLBACK, LANGUAGES, PLURALS, has, language_from_telegram, t
 from bot.money import Money, minor_digits
 
-LANGUAGES = ("fr", "en")
-CATALOGS: dict[str, dict[str, str]] = {
-    "fr": {**fr.MESSAGES, **review_fr.MESSAGES, **accounts_fr.MESSAGES},
-    "en": {**en.MESSAGES, **review_en.MESSAGES, **accounts_en.MESSAGES},
-}
+__all__ = [
+    "FALLBACK",
+    "LANGUAGES",
+    "LOCALES",
+    "PLURALS",
+    "country_name",
+    "day",
+    "has",
+    "language_from_telegram",
+    "money",
+    "t",
+]
+
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
-
-
-def language_from_telegram(code: str | None) -> str:
-    return "fr" if code and code.lower().startswith("fr") else "en"
-
-
-def t(lang: str, key: str, **values: object) -> str:
-    catalog = CATALOGS.get(lang, CATALOGS["en"])
-    return catalog[key].format(**values) if values else catalog[key]
+"""The Babel locale of each language, for amounts, dates and country names."""
 
 
 def money(amount: Money, lang: str) -> str:
