@@ -11,11 +11,11 @@ import sys
 import warnings
 
 from pydantic import SecretStr, ValidationError
-from sqlalchemy.exc import SQLAlchemyError
 from telegram.error import InvalidToken, TelegramError
 
 from bot.config import Settings
 from bot.webhook import WebhookSecretError
+from storage.db import StorageError
 from storage.vault import VaultError
 
 log = logging.getLogger("bot")
@@ -27,7 +27,7 @@ BOTFATHER_HELP = (
     "See .env.example for every setting."
 )
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-STARTUP_FAILURES = (TelegramError, SQLAlchemyError, OSError, VaultError, WebhookSecretError)
+STARTUP_FAILURES = (TelegramError, StorageError, OSError, VaultError, WebhookSecretError)
 """What stops the bot with one line of explanation rather than a traceback."""
 
 

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 SQLITE_DRIVERS = {"sqlite", "sqlite+aiosqlite", "sqlite+pysqlite"}
@@ -28,6 +29,9 @@ WRITER = {"sqlite_begin": "IMMEDIATE"}
 so two writers queue instead of failing with "database is locked" at their first write."""
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
+
+StorageError = SQLAlchemyError
+"""Any failure of the database (unreachable, locked, damaged): the CLI stops with one line."""
 
 
 def is_sqlite(engine: AsyncEngine) -> bool:

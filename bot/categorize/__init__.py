@@ -1,0 +1,1 @@
+"""Categorisation: the suggestion cascade, payee normalisation and built-in knowledge (data/)."""
