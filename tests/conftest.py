@@ -1,7 +1,8 @@
 """Shared fixtures: a migrated database on SQLite (and PostgreSQL when TEST_DATABASE_URL is set).
 
 Each session migrates one template per backend; each test gets a fresh copy of it (a copied
-file on SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL), dropped after the test.
+file on SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL, made while the test before runs),
+dropped after the test.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ import itertools
 import os
 import shutil
 import sqlite3
+import threading
 from collections.abc import AsyncIterator, Coroutine, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -140,19 +142,54 @@ class PostgresDatabases:
             await admin.dispose()
 
 
+class OneAhead:
+    """Runs the database statements on a thread and event loop of their own, one database
+    ahead: the next test's copy is made, and the last one dropped, while a test runs."""
+
+    def __init__(self, databases: PostgresDatabases) -> None:
+        self.databases = databases
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
+        self._submit(databases.create_template()).result()
+        self._next = self._submit(databases.create_copy())
+        self._drops: list[Future[None]] = []
+
+    def _submit(self, coroutine: Coroutine[Any, Any, T]) -> Future[T]:
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+
+    async def take(self) -> str:
+        ready, self._next = self._next, self._submit(self.databases.create_copy())
+        return await asyncio.wrap_future(ready)
+
+    def give_back(self, name: str) -> None:
+        self._drops.append(self._submit(self.databases.drop(name)))
+
+    def close(self) -> None:
+        try:
+            spare = self._next.result()
+            for dropped in self._drops:
+                dropped.result()
+            self._submit(self.databases.drop(spare)).result()
+            self._submit(self.databases.drop(self.databases.template)).result()
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join()
+            self._loop.close()
+
+
 def xdist_worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "")
 
 
 @pytest.fixture(scope="session")
-def postgres_databases() -> Iterator[PostgresDatabases]:
+def postgres_databases() -> Iterator[OneAhead]:
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
         pytest.skip("PostgreSQL tests need TEST_DATABASE_URL")
-    databases = PostgresDatabases(url, xdist_worker())
-    run_aside(databases.create_template())
+    databases = OneAhead(PostgresDatabases(url, xdist_worker()))
     yield databases
-    run_aside(databases.drop(databases.template))
+    databases.close()
 
 
 # --- fixtures ----------------------------------------------------------------------------------
@@ -175,14 +212,14 @@ async def db(
         yield database
         await database.dispose()
         return
-    databases: PostgresDatabases = request.getfixturevalue("postgres_databases")
-    name = await databases.create_copy()
-    database = Database(make_engine(databases.url_of(name)))
+    databases: OneAhead = request.getfixturevalue("postgres_databases")
+    name = await databases.take()
+    database = Database(make_engine(databases.databases.url_of(name)))
     try:
         yield database
     finally:
         await database.dispose()
-        await databases.drop(name)
+        databases.give_back(name)
 
 
 @pytest.fixture
