@@ -154,13 +154,16 @@ lets the loop turn as often, so it does not hold the loop for all 10,000 renders
 
 
 async def build_all(review: Review, users: int, anchor: int) -> int:
-    """What the daily job does: first pages in batches, each rendered to its message."""
-    views = await review.daily_digests([10_000_000 + n for n in range(1, users + 1)], anchor)
-    size = 0
-    for n, view in enumerate(views.values(), start=1):
-        size += len(render.digest(view, "fr", daily=True).text)
-        if n % RENDERS_PER_YIELD == 0:
-            await asyncio.sleep(0)
+    """What the daily job does: first pages a chunk of users at a time, each rendered to its
+    message, then dropped."""
+    ids = [10_000_000 + n for n in range(1, users + 1)]
+    size = rendered = 0
+    async for chunk in review.daily_digests(ids, anchor):
+        for _, view in chunk:
+            size += len(render.digest(view, "fr", daily=True).text)
+            rendered += 1
+            if rendered % RENDERS_PER_YIELD == 0:
+                await asyncio.sleep(0)
     return size
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -33,6 +33,8 @@ from storage.uow import Database, UnitOfWork
 
 PAGE_SIZE = 6
 AUTO_SUMMARY_HOURS = 24
+DAILY_CHUNK = 500
+"""Users whose daily summaries are built together: a handful of queries for each chunk."""
 
 
 class NotFound(Exception):
@@ -68,6 +70,14 @@ def _row_view(row: LineRow) -> ReviewLine:
         source=row.suggestion_source,
         auto_accepted=row.auto_accepted,
     )
+
+
+async def _add_lines(
+    lines: dict[int, list[ReviewLine]], rows: Sequence[LineRow], slices: Slices
+) -> None:
+    for row in rows:
+        await slices.tick()
+        lines[row.book_id].append(_row_view(row))
 
 
 def anchor_of(moment: datetime) -> int:
@@ -143,17 +153,20 @@ class Review:
             return await self._digest(uow, book, anchor, page)
 
     async def daily_digests(
-        self, telegram_ids: Sequence[int], anchor: int
-    ) -> dict[int, DigestView]:
-        """First pages for many users at once: a handful of queries per 500 users, not per user."""
-        views: dict[int, DigestView] = {}
-        async with self.db.reading() as uow:
-            for start in range(0, len(telegram_ids), 500):
-                chunk = telegram_ids[start : start + 500]
-                books = await uow.books.of_telegram_users(chunk)
+        self, telegram_ids: Sequence[int], anchor: int, *, chunk: int = DAILY_CHUNK
+    ) -> AsyncIterator[list[tuple[int, DigestView]]]:
+        """First pages, (telegram id, view) in the order given, for each user with a book: a
+        chunk at a time, each in its own read with a handful of queries, for the caller to
+        send and drop, so 10,000 users' views are never all held at once."""
+        wanted = list(dict.fromkeys(telegram_ids))
+        for start in range(0, len(wanted), chunk):
+            some = wanted[start : start + chunk]
+            async with self.db.reading() as uow:
+                books = await uow.books.of_telegram_users(some)
+                if not books:
+                    continue
                 pages = await self._pages(uow, list(set(books.values())), anchor, 0)
-                views.update((tid, pages[book_id]) for tid, book_id in books.items())
-        return views
+            yield [(tid, pages[books[tid]]) for tid in some if tid in books]
 
     async def _digest(self, uow: UnitOfWork, book: BookRef, anchor: int, page: int) -> DigestView:
         return (await self._pages(uow, [book.id], anchor, page))[book.id]
@@ -174,16 +187,15 @@ class Review:
                 total = Money(summary.automatic_minor, summary.currency)
                 auto[summary.book_id].append((summary.automatic, total))
         pages = {b: max(1, math.ceil(shown[b] / PAGE_SIZE)) for b in book_ids}
+        lines: dict[int, list[ReviewLine]] = {b: [] for b in book_ids}
+        slices = Slices()
         if len(book_ids) == 1:
             page = min(max(page, 0), pages[book_ids[0]] - 1)
             rows = await uow.digest.page(book_ids[0], at, until, page * PAGE_SIZE, PAGE_SIZE)
+            await _add_lines(lines, rows, slices)
         else:
-            rows = await uow.digest.first_pages(book_ids, at, until, PAGE_SIZE)
-        lines: dict[int, list[ReviewLine]] = {b: [] for b in book_ids}
-        slices = Slices()
-        for row in rows:
-            await slices.tick()
-            lines[row.book_id].append(_row_view(row))
+            async for rows in uow.digest.first_pages(book_ids, at, until, PAGE_SIZE):
+                await _add_lines(lines, rows, slices)
         views = {}
         for book_id in book_ids:
             await slices.tick()

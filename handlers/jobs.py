@@ -11,6 +11,8 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application
 
 from bot.connections import NoticeKind
+from bot.scheduler import DigestClaim
+from bot.views import DigestView
 from handlers import render
 from handlers.accounts import manager, spawner
 from handlers.context import Ctx, runtime, send
@@ -26,21 +28,31 @@ ATTENTION = (NoticeKind.REAUTH, NoticeKind.FAILING)
 
 
 async def digest_tick(context: Ctx) -> None:
-    """Send the daily summary to every user whose time has come (once per local day)."""
+    """Send the daily summary to every user whose time has come (once per local day), a
+    chunk of users at a time: each chunk's summaries are sent, then dropped."""
     rt = runtime(context)
-    claims = await rt.scheduler.claim_digests()
-    views = await rt.review.daily_digests([c.telegram_id for c in claims], rt.review.new_anchor())
-    for claim in claims:
-        view = views[claim.telegram_id]
-        message_id = None
-        if view.lines or view.auto_count:
-            try:
-                screen = render.digest(view, claim.language, daily=True)
-                message_id = await send(context, claim.chat_id, screen)
-            except (Forbidden, BadRequest) as error:
-                log.info("summary not sent: %s", error.message)
-            await asyncio.sleep(PACE_SECONDS)
-        await rt.scheduler.mark_sent(claim.run_id, message_id)
+    claims: dict[int, list[DigestClaim]] = {}
+    for claim in await rt.scheduler.claim_digests():
+        claims.setdefault(claim.telegram_id, []).append(claim)
+    async for chunk in rt.review.daily_digests(list(claims), rt.review.new_anchor()):
+        for telegram_id, view in chunk:
+            for claim in claims.pop(telegram_id):
+                await send_digest(context, claim, view)
+    for left in claims.values():  # no book: nothing to summarise
+        for claim in left:
+            await rt.scheduler.mark_sent(claim.run_id, None)
+
+
+async def send_digest(context: Ctx, claim: DigestClaim, view: DigestView) -> None:
+    message_id = None
+    if view.lines or view.auto_count:
+        try:
+            screen = render.digest(view, claim.language, daily=True)
+            message_id = await send(context, claim.chat_id, screen)
+        except (Forbidden, BadRequest) as error:
+            log.info("summary not sent: %s", error.message)
+        await asyncio.sleep(PACE_SECONDS)
+    await runtime(context).scheduler.mark_sent(claim.run_id, message_id)
 
 
 async def sync_tick(context: Ctx) -> None:

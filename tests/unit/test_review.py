@@ -249,10 +249,29 @@ async def test_daily_digests_in_batch_equal_the_one_by_one_digest(
 ) -> None:
     await services.meet(BOB, BOB, "en")
     anchor = review.new_anchor()
-    batch = await review.daily_digests([ALICE, BOB], anchor)
+    batch = {
+        tid: view
+        async for chunk in review.daily_digests([ALICE, BOB], anchor)
+        for tid, view in chunk
+    }
     assert batch[ALICE] == await review.digest(ALICE, anchor)
     assert batch[BOB] == await review.digest(BOB, anchor)
     assert batch[BOB].lines == () and batch[ALICE].lines
+
+
+async def test_daily_digests_come_a_chunk_at_a_time_in_the_order_asked(
+    connected: int, review: Review, services: Services
+) -> None:
+    carol, stranger = 3003, 4004
+    await services.meet(BOB, BOB, "en")
+    await services.meet(carol, carol, "fr")
+    anchor = review.new_anchor()
+    asked = [BOB, ALICE, stranger, ALICE, carol]
+    chunks = [chunk async for chunk in review.daily_digests(asked, anchor, chunk=2)]
+    assert [[tid for tid, _ in chunk] for chunk in chunks] == [[BOB, ALICE], [carol]]
+    for chunk in chunks:
+        for telegram_id, view in chunk:
+            assert view == await review.digest(telegram_id, anchor)
 
 
 async def test_an_auto_accept_rule_accepts_the_waiting_lines_and_can_be_undone(
