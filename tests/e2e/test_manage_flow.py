@@ -82,7 +82,7 @@ async def connect_demo(p: Player) -> None:
     await p.press("Continuer", expect="Type de compte")
     await p.press("512", expect="Période d'importation")
     await p.press("90", expect="depuis le")
-    await p.press("Connecter", expect="opérations importées", timeout=20)
+    await p.press("Connecter", expect="est connectée", timeout=20)
 
 
 async def secret_of(db: Database, connection_id: int) -> bytes:

@@ -47,7 +47,7 @@ async def test_review_accept_search_rule_and_undo(standin: BotApiStandIn, tmp_pa
         await p.say("tel", expect="Comptes trouvés")
         await p.press("626", expect="Toujours classer")
         await p.press("Oui + valider auto", expect="À passer en revue")
-        await p.say("/review", expect="validée(s) automatiquement")
+        await p.say("/review", expect="automatiquement :")
         await p.press("Annuler les validations", expect="À passer en revue")
         assert "automatiquement" not in (p.screen().text or "")
     finally:

@@ -155,7 +155,7 @@ async def test_many_accounts_at_the_bank_are_ticked_page_by_page(
     screens = await every_page(p, first)
     toggles = [b.index for s in screens for b in pressed(s, cb.ToggleAccount)]
     assert toggles == list(range(40))
-    shown = await p.press("Compte 39", expect="2 coché(s)")
+    shown = await p.press("Compte 39", expect="2 cochés")
     assert flow.selected == [0, 39]
     assert "☑️ Compte 39" in str(shown.buttons()) and "Page 5/5" in (shown.text or "")
 

@@ -141,7 +141,7 @@ async def test_daily_summary_is_sent_once_and_undo_auto_accepts(
     summaries = [m for m in standin.bot_messages(p.chat_id) if "Récap du jour" in (m.text or "")]
     assert len(summaries) == 1
     assert await count(app, DigestRun, DigestRun.sent_at.is_not(None)) == 1
-    if "validée(s) automatiquement" in (summaries[0].text or ""):
+    if "automatiquement :" in (summaries[0].text or ""):
         await p.press("Annuler les validations", expect="Récap du jour")
 
 
