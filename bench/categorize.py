@@ -47,7 +47,7 @@ from bot.categorize.cascade import (
 )
 from bot.categorize.payees import normalize_payee
 from bot.charts import TEMPLATES, ChartTemplate
-from bot.money import Money
+from bot.domain.money import Money
 
 HEADER: Final = ("date", "amount", "label", "account_code")
 CURRENCY: Final = "EUR"

@@ -26,9 +26,9 @@ from sqlalchemy import insert, select
 
 from bench.stall import StallTicker
 from bot.charts import TEMPLATES
-from bot.clock import FixedClock
-from bot.domain import MemberRole, ReviewState
-from bot.review import PAGE_SIZE, Review
+from bot.domain.clock import FixedClock
+from bot.domain.states import MemberRole, ReviewState
+from bot.services.review import PAGE_SIZE, Review
 from handlers import render
 from storage.db import make_engine
 from storage.migrate import migrate_to_head

@@ -27,11 +27,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Final
 
-from bot.banks import demo_data as data
 from bot.banks.connector import Authorized, Credentials
-from bot.banks.demo import ACCOUNTS, DemoBank
-from bot.clock import FixedClock, today_in
-from bot.secret import Secret
+from bot.banks.demo import data
+from bot.banks.demo.bank import ACCOUNTS, DemoBank
+from bot.domain.clock import FixedClock, today_in
+from bot.domain.secret import Secret
 
 SAMPLE: Final = Path(__file__).parent / "data" / "demo_labeled.csv"
 CLOCK_AT: Final = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)

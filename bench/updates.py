@@ -24,7 +24,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import ApplicationBuilder, CallbackQueryHandler, ContextTypes
 
-from bot.clock import SystemClock
+from bot.domain.clock import SystemClock
 from handlers import callbacks as cb
 from tests.handlers.conftest import run_app, settings_for, stop_app
 from tests.support.botapi import BotApiStandIn

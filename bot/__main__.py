@@ -14,7 +14,7 @@ from pydantic import SecretStr, ValidationError
 from telegram.error import InvalidToken, TelegramError
 
 from bot.config import Settings
-from bot.webhook import WebhookSecretError
+from bot.web.webhook import WebhookSecretError
 from storage.db import StorageError
 from storage.vault import VaultError
 

@@ -14,14 +14,14 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaul
 
 import handlers
 from bot.banks.connector import Connector, ConnectorRegistry, set_call_timeout
-from bot.banks.demo import DemoBank
-from bot.banks.directory import Directory
-from bot.clock import Clock, SystemClock
+from bot.banks.demo.bank import DemoBank
+from bot.banks.directory.search import Directory
 from bot.config import Settings
-from bot.connect_flow import FlowStore
+from bot.domain.clock import Clock, SystemClock
 from bot.i18n import language_from_telegram, t
-from bot.services import Services
-from bot.webhook import WebServer, load_or_create_secret
+from bot.services.connect import Services
+from bot.services.connect_flow import FlowStore
+from bot.web.webhook import WebServer, load_or_create_secret
 from handlers import connect
 from handlers.context import Runtime
 from handlers.persistence import DatabasePersistence

@@ -29,8 +29,11 @@ from bot.banks.connector import (
     Unsupported,
     WrongCode,
 )
-from bot.connect_flow import new_flow_id
-from bot.connections import (
+from bot.domain.secret import Secret
+from bot.i18n import language_from_telegram, t
+from bot.services.connect import AccessDenied
+from bot.services.connect_flow import new_flow_id
+from bot.services.connections import (
     Connections,
     Health,
     OtherAccounts,
@@ -39,9 +42,6 @@ from bot.connections import (
     SyncOutcome,
     Targets,
 )
-from bot.i18n import language_from_telegram, t
-from bot.secret import Secret
-from bot.services import AccessDenied
 from handlers import callbacks as cb
 from handlers import render
 from handlers.context import (

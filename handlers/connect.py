@@ -34,11 +34,11 @@ from bot.banks.connector import (
     ConnectorError,
     WrongCode,
 )
-from bot.connect_flow import SIGNED_IN, ConnectFlow, Step
+from bot.domain.periods import allowed_periods, period_by_key
+from bot.domain.secret import Secret
 from bot.i18n import t
-from bot.periods import allowed_periods, period_by_key
-from bot.secret import Secret
-from bot.services import AccountChoice, ConnectRequest, InvalidInput
+from bot.services.connect import AccountChoice, ConnectRequest, InvalidInput
+from bot.services.connect_flow import SIGNED_IN, ConnectFlow, Step
 from handlers import callbacks as cb
 from handlers import render
 from handlers.context import (

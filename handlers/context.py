@@ -11,12 +11,12 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import CallbackContext, ExtBot
 
-from bot.connect_flow import FlowStore
+from bot.domain.views import UserView
 from bot.i18n import t
-from bot.review import Review
-from bot.scheduler import Scheduler
-from bot.services import Services
-from bot.views import UserView
+from bot.services.connect import Services
+from bot.services.connect_flow import FlowStore
+from bot.services.review import Review
+from bot.services.scheduler import Scheduler
 from handlers import callbacks as cb
 from handlers.render import Screen
 

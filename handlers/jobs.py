@@ -10,9 +10,9 @@ from typing import Any
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application
 
-from bot.connections import NoticeKind
-from bot.scheduler import DigestClaim
-from bot.views import DigestView
+from bot.domain.views import DigestView
+from bot.services.connections import NoticeKind
+from bot.services.scheduler import DigestClaim
 from handlers import render
 from handlers.accounts import manager, spawner
 from handlers.context import Ctx, runtime, send

@@ -14,23 +14,10 @@ from babel.dates import format_time
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.banks.connector import FetchedAccount
-from bot.banks.directory import Institution, SearchHit
-from bot.connect_flow import ConnectFlow
-from bot.connections import (
-    AccountCard,
-    Disconnected,
-    Health,
-    Notice,
-    NoticeKind,
-    Overview,
-    SyncOutcome,
-    Target,
-)
-from bot.domain import ConnectionStatus, ReviewState
-from bot.i18n import LOCALES, country_name, day, has, money, t
-from bot.periods import ImportPeriod
-from bot.review import PAGE_SIZE
-from bot.views import (
+from bot.banks.directory.search import Institution, SearchHit
+from bot.domain.periods import ImportPeriod
+from bot.domain.states import ConnectionStatus, ReviewState
+from bot.domain.views import (
     CategoryChoices,
     Decision,
     DigestView,
@@ -40,6 +27,19 @@ from bot.views import (
     RuleView,
     SettingsView,
 )
+from bot.i18n import LOCALES, country_name, day, has, money, t
+from bot.services.connect_flow import ConnectFlow
+from bot.services.connections import (
+    AccountCard,
+    Disconnected,
+    Health,
+    Notice,
+    NoticeKind,
+    Overview,
+    SyncOutcome,
+    Target,
+)
+from bot.services.review import PAGE_SIZE
 from handlers import callbacks as cb
 from handlers import pages
 from handlers.pages import ROWS

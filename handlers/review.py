@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.i18n import t
-from bot.review import NotFound
+from bot.services.review import NotFound
 from handlers import callbacks as cb
 from handlers import render
 from handlers.context import Ctx, acting_user, answer, chat_id_of, edit, read_press, runtime, send

@@ -27,7 +27,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.charts import AccountKind
-from bot.domain import ConnectionStatus, EntryKind, MemberRole, ReviewState
+from bot.domain.states import ConnectionStatus, EntryKind, MemberRole, ReviewState
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",

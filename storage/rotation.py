@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.secret import Secret
+from bot.domain.secret import Secret
 from storage.db import checkpoint_wal, is_sqlite
 from storage.models import Connection
 from storage.uow import Database

@@ -28,7 +28,7 @@ from typing import NoReturn
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from bot.secret import Secret
+from bot.domain.secret import Secret
 
 __all__ = ["KeyRing", "Sealed", "SecretSlot", "Vault", "VaultError"]
 

@@ -25,7 +25,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
-from bot.clock import FixedClock
+from bot.domain.clock import FixedClock
 from storage.db import PRIVATE_FILE, make_engine
 from storage.migrate import migrate_to_head
 from storage.uow import Database

@@ -17,13 +17,13 @@ from bench.digest import build_all, seed
 from bench.responsiveness.presses import PressDesk, Presser
 from bot.app import build_application
 from bot.banks.connector import Authorized, Challenge
-from bot.banks.demo import DEMO_CODE, DEMO_PASSWORD, DEMO_USERNAME
-from bot.clock import SystemClock
-from bot.domain import ReviewState
-from bot.periods import ImportPeriod
-from bot.review import Review
-from bot.secret import Secret
-from bot.services import AccountChoice, ConnectRequest, Services
+from bot.banks.demo.bank import DEMO_CODE, DEMO_PASSWORD, DEMO_USERNAME
+from bot.domain.clock import SystemClock
+from bot.domain.periods import ImportPeriod
+from bot.domain.secret import Secret
+from bot.domain.states import ReviewState
+from bot.services.connect import AccountChoice, ConnectRequest, Services
+from bot.services.review import Review
 from handlers import callbacks as cb
 from handlers.context import Runtime
 from storage.models import BankTransaction

@@ -10,8 +10,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import ClassVar, Protocol, TypeVar
 
-from bot.money import Money
-from bot.secret import Secret
+from bot.domain.money import Money
+from bot.domain.secret import Secret
 
 log = logging.getLogger(__name__)
 

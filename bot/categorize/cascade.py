@@ -13,7 +13,7 @@ from typing import Final
 from bot.categorize import knowledge
 from bot.categorize.payees import label_details, label_words, normalize_payee, squeeze
 from bot.charts import ChartTemplate
-from bot.money import Money
+from bot.domain.money import Money
 
 __all__ = [
     "AUTO_ACCEPT_THRESHOLD",

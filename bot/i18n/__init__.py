@@ -12,8 +12,8 @@ from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_currency
 
+from bot.domain.money import Money, minor_digits
 from bot.i18n.messages import FALLBACK, LANGUAGES, PLURALS, has, language_from_telegram, t
-from bot.money import Money, minor_digits
 
 __all__ = [
     "FALLBACK",

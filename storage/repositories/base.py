@@ -7,7 +7,7 @@ from typing import TypeVar
 from sqlalchemy import Executable, Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain import ConnectionStatus
+from bot.domain.states import ConnectionStatus
 
 T = TypeVar("T")
 SYNCING = (ConnectionStatus.ACTIVE, ConnectionStatus.ERROR)

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import and_, or_, select, update
 
-from bot.domain import ConnectionStatus
+from bot.domain.states import ConnectionStatus
 from storage.models import (
     BankAccount,
     BankRequest,

@@ -34,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.domain import ReviewState
+from bot.domain.states import ReviewState
 from storage.models import BankTransaction, LedgerAccount
 from storage.repositories.base import PARTITION
 from storage.repositories.rows import LINE_COLUMNS, LineRow, line_rows

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from sqlalchemy import func, insert, select, update
 
-from bot.domain import EntryKind
-from bot.ledger import EntryDraft
+from bot.domain.ledger import EntryDraft
+from bot.domain.states import EntryKind
 from storage.models import (
     JournalEntry,
     JournalLine,

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select, update
 
-from bot.domain import ReviewState
+from bot.domain.states import ReviewState
 from storage.models import (
     BankTransaction,
     BookMember,

@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.charts import CATEGORY_KINDS
-from bot.domain import ReviewState
+from bot.domain.states import ReviewState
 from storage.models import BankTransaction, JournalLine, LedgerAccount
 from storage.repositories.rows import AccountRow
 

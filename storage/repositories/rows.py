@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import select
 
 from bot.charts import AccountKind
-from bot.domain import ReviewState
+from bot.domain.states import ReviewState
 from storage.models import (
     BankAccount,
     BankTransaction,

@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.banks.connector import Authorized, Challenge, Credentials
-from bot.banks.demo import DemoBank
-from bot.clock import SystemClock, today_in
-from bot.periods import period_by_key
-from bot.secret import Secret
+from bot.banks.demo.bank import DemoBank
+from bot.domain.clock import SystemClock, today_in
+from bot.domain.periods import period_by_key
+from bot.domain.secret import Secret
 from storage.db import make_engine
 from storage.models import BankTransaction, LedgerAccount
 from storage.uow import Database

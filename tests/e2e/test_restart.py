@@ -9,15 +9,14 @@ import signal
 import socket
 import sqlite3
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import pytest
 from sqlalchemy import func, select, text
 
-from bot.clock import FixedClock
+from bot.domain.clock import FixedClock
 from storage.db import make_engine
 from storage.models import BankTransaction
 from storage.uow import Database
@@ -48,7 +47,12 @@ def free_port() -> int:
 
 
 async def launch(
-    standin: BotApiStandIn, data_dir: Path, log: Path, *, ready: bool = True, **env: str
+    standin: BotApiStandIn,
+    data_dir: Path,
+    log: Path,
+    *,
+    ready: bool = True,
+    env: Mapping[str, str] | None = None,
 ) -> asyncio.subprocess.Process:
     """Start `python -m bot` against the stand-in; its output is appended to `log`."""
     environment = {
@@ -60,7 +64,12 @@ async def launch(
     }
     environment.update(standin.env)
     environment.update(
-        {"DATA_DIR": str(data_dir), "DEMO_BANK_PASSWORD": PASSWORD, "LOG_LEVEL": "DEBUG", **env}
+        {
+            "DATA_DIR": str(data_dir),
+            "DEMO_BANK_PASSWORD": PASSWORD,
+            "LOG_LEVEL": "DEBUG",
+            **(env or {}),
+        }
     )
     data_dir.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as output:
@@ -94,7 +103,7 @@ class Bot:
     async def start(self, **env: str) -> int:
         """Start; returns the stand-in's call count from before, for `Player.wait_for`."""
         since = len(self.standin.calls)
-        self.process = await launch(self.standin, self.data_dir, self.log, **env)
+        self.process = await launch(self.standin, self.data_dir, self.log, env=env)
         return since
 
     async def stop(self, how: signal.Signals = signal.SIGTERM) -> None:
@@ -328,7 +337,7 @@ async def test_two_bots_start_together_on_one_empty_postgresql_database(
     engine = make_engine(url)
     await reset_postgres(engine)
     ports = [free_port(), free_port()]
-    shared: dict[str, Any] = {
+    shared: dict[str, str] = {
         "DATABASE_URL": url,
         "VAULT_KEYS": VAULT_KEYS,
         "WEBHOOK_SECRET": "shared-webhook-secret",
@@ -340,9 +349,11 @@ async def test_two_bots_start_together_on_one_empty_postgresql_database(
                 tmp_path / f"data{n}",
                 tmp_path / f"bot{n}.log",
                 ready=False,
-                PUBLIC_URL=f"http://127.0.0.1:{port}",
-                LISTEN=f"127.0.0.1:{port}",
-                **shared,
+                env={
+                    "PUBLIC_URL": f"http://127.0.0.1:{port}",
+                    "LISTEN": f"127.0.0.1:{port}",
+                    **shared,
+                },
             )
             for n, port in enumerate(ports)
         )

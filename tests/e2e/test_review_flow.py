@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot.domain import EntryKind
+from bot.domain.states import EntryKind
 from storage.db import make_engine
 from storage.models import JournalEntry, Rule
 from storage.uow import Database

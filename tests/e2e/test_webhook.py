@@ -11,7 +11,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.webhook import SECRET_HEADER
+from bot.web.webhook import SECRET_HEADER
 from tests.e2e.test_restart import free_port, launch, stop
 from tests.support.botapi import BotApiStandIn
 from tests.support.player import Player
@@ -49,7 +49,7 @@ async def test_updates_come_through_the_webhook_and_forgeries_get_403(
     data_dir, log, port = tmp_path / "data", tmp_path / "bot.log", free_port()
     public = f"http://127.0.0.1:{port}"
     webhook = {"PUBLIC_URL": public, "LISTEN": f"127.0.0.1:{port}"}
-    process = await launch(standin, data_dir, log, **webhook)
+    process = await launch(standin, data_dir, log, env=webhook)
     p = Player(standin, 601, "fr")
     try:
         hook = standin.calls_to("setWebhook")[-1]
@@ -95,7 +95,7 @@ async def test_updates_come_through_the_webhook_and_forgeries_get_403(
         # an update sent just as the bot stops is not lost: it is handled now or after
         p.send("/help")
         assert await stop(process, signal.SIGTERM) == 0
-        process = await launch(standin, data_dir, log, **webhook)
+        process = await launch(standin, data_dir, log, env=webhook)
         await standin.wait_for_bot_text(601, "Pointage — aide")
         await standin.wait_for(lambda: len(standin.calls_to("setWebhook")) == 2)
         assert not standin.calls_to("deleteWebhook")  # updates wait at Telegram meanwhile

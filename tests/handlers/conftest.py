@@ -12,8 +12,8 @@ import pytest
 from telegram.ext import Application
 
 from bot.app import build_application
-from bot.clock import FixedClock
 from bot.config import Settings
+from bot.domain.clock import FixedClock
 from tests.conftest import copy_sqlite_template
 from tests.support.botapi import BotApiStandIn
 

@@ -25,13 +25,13 @@ from bot.banks.connector import (
     FetchedAccount,
     FetchedTransaction,
 )
-from bot.banks.demo import DemoBank
-from bot.banks.directory import Institution
-from bot.clock import FixedClock
-from bot.domain import ConnectionStatus, ReviewState
-from bot.money import Money
-from bot.secret import Secret
-from bot.services import AccountChoice, ConnectRequest, Services
+from bot.banks.demo.bank import DemoBank
+from bot.banks.directory.search import Institution
+from bot.domain.clock import FixedClock
+from bot.domain.money import Money
+from bot.domain.secret import Secret
+from bot.domain.states import ConnectionStatus, ReviewState
+from bot.services.connect import AccountChoice, ConnectRequest, Services
 from handlers import callbacks as cb
 from handlers import render
 from storage.models import BankTransaction, Connection, PtbState, SyncRun, User

@@ -12,8 +12,8 @@ import pytest
 from telegram.ext import Application
 
 from bot.banks.connector import DEFAULT_CALL_TIMEOUT, call_timeout, set_call_timeout
-from bot.clock import FixedClock
-from bot.services import Services
+from bot.domain.clock import FixedClock
+from bot.services.connect import Services
 from tests.handlers.conftest import run_app, settings_for, stop_app
 from tests.support.botapi import BotApiStandIn
 from tests.support.player import Player

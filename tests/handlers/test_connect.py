@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from telegram.ext import Application
 
 from bot.banks.connector import ConnectorRegistry
-from bot.banks.demo import DemoBank
-from bot.clock import FixedClock
+from bot.banks.demo.bank import DemoBank
 from bot.config import Settings
+from bot.domain.clock import FixedClock
 from handlers import callbacks as cb
 from storage.models import (
     BankAccount,

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from telegram import Update
 from telegram.ext import Application
 
-from bot.clock import FixedClock
+from bot.domain.clock import FixedClock
 from bot.i18n import t
 from handlers import callbacks as cb
 from handlers import start

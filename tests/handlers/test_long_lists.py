@@ -15,8 +15,8 @@ from telegram.ext import Application
 
 from bot.banks.connector import FetchedAccount
 from bot.charts import AccountKind
-from bot.clock import FixedClock
-from bot.domain import ReviewState
+from bot.domain.clock import FixedClock
+from bot.domain.states import ReviewState
 from bot.i18n import t
 from handlers import callbacks as cb
 from storage.models import BankAccount, BankTransaction, LedgerAccount, Rule

@@ -11,14 +11,14 @@ import pytest
 from telegram import InlineKeyboardButton
 
 from bot.banks.connector import AccountType, FetchedAccount
-from bot.banks.directory import Institution
+from bot.banks.directory.search import Institution
 from bot.charts import AccountKind
-from bot.connect_flow import ConnectFlow
-from bot.connections import AccountCard, ConnectionCard, Overview, Target
-from bot.domain import ConnectionStatus, ReviewState
+from bot.domain.money import Money
+from bot.domain.states import ConnectionStatus, ReviewState
+from bot.domain.views import CategoryChoices, LedgerAccountView, ReviewLine, RuleView
 from bot.i18n import t
-from bot.money import Money
-from bot.views import CategoryChoices, LedgerAccountView, ReviewLine, RuleView
+from bot.services.connect_flow import ConnectFlow
+from bot.services.connections import AccountCard, ConnectionCard, Overview, Target
 from handlers import callbacks as cb
 from handlers import pages, render
 
@@ -292,7 +292,7 @@ def test_time_zones_page(lang: str) -> None:
 
 
 def test_the_bots_own_time_zones_fit_one_page() -> None:
-    from bot.services import TIMEZONES
+    from bot.services.connect import TIMEZONES
 
     screen = render.timezones(TIMEZONES, "fr")
     assert of_kind(screen, cb.TimezonesPage) == [] and len(of_kind(screen, cb.SetTimezone)) == 10

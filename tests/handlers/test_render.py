@@ -9,11 +9,11 @@ import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.charts import AccountKind
-from bot.domain import ReviewState
+from bot.domain.money import Money
+from bot.domain.states import ReviewState
+from bot.domain.views import DigestView, LedgerAccountView, ReviewLine
 from bot.i18n import t
-from bot.money import Money
-from bot.review import PAGE_SIZE
-from bot.views import DigestView, LedgerAccountView, ReviewLine
+from bot.services.review import PAGE_SIZE
 from handlers import callbacks as cb
 from handlers import render
 

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import func, select
 from telegram.ext import Application
 
-from bot.clock import FixedClock
-from bot.domain import ReviewState
+from bot.domain.clock import FixedClock
+from bot.domain.states import ReviewState
 from handlers import callbacks as cb
 from storage.models import BankTransaction, DigestRun, JournalEntry
 from tests.handlers.conftest import run_app, settings_for, stop_app

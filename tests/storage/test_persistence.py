@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.banks.connector import AccountType, Authorized, Challenge, ChallengeKind, FetchedAccount
-from bot.banks.directory import Institution
-from bot.connect_flow import ConnectFlow, FlowStore, Step
-from bot.money import Money
-from bot.secret import Secret
+from bot.banks.directory.search import Institution
+from bot.domain.money import Money
+from bot.domain.secret import Secret
+from bot.services.connect_flow import ConnectFlow, FlowStore, Step
 from handlers.persistence import DatabasePersistence
 from storage.models import PtbState
 from storage.persistence import dumps
@@ -166,7 +166,8 @@ def test_a_flow_comes_back_from_its_record() -> None:
     assert back.ledger_for == {0: 12, 1: 13} and back.period_key == "d90"
     assert back.accounts[0].balance == Money(123456, "EUR") and back.status_message_id == 42
     assert back.username is None and back.authorized is None
-    assert ConnectFlow.from_record(flow.record(), {}.get) is None  # the bank is gone
+    gone: dict[str, Institution] = {}
+    assert ConnectFlow.from_record(flow.record(), gone.get) is None  # the bank is gone
     assert ConnectFlow.from_record({"v": 99}, {"demo": DEMO}.get) is None
 
 

@@ -13,8 +13,8 @@ from sqlalchemy import select, text
 
 from bot.app import build_vault
 from bot.config import Settings
-from bot.domain import ConnectionStatus
-from bot.secret import Secret
+from bot.domain.secret import Secret
+from bot.domain.states import ConnectionStatus
 from storage.db import make_engine
 from storage.migrate import migrate_to_head
 from storage.models import Book, Connection, User
@@ -147,7 +147,7 @@ def test_a_vault_on_a_key_file_follows_the_file(tmp_path: Path) -> None:
 
 def test_the_bot_follows_its_key_file_but_not_vault_keys(tmp_path: Path) -> None:
     def settings(**values: str) -> Settings:
-        return Settings(_env_file=None, data_dir=tmp_path, **values)  # type: ignore[call-arg]
+        return Settings(_env_file=None, data_dir=tmp_path, **values)  # type: ignore[call-arg,arg-type]
 
     assert isinstance(build_vault(settings()), KeyFileVault)
     assert not isinstance(build_vault(settings(vault_keys="k1:" + "B" * 43 + "=")), KeyFileVault)

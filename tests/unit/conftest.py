@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from bot.banks.connector import ConnectorRegistry
-from bot.banks.demo import DemoBank
-from bot.banks.directory import Directory
-from bot.clock import FixedClock
-from bot.services import Services
+from bot.banks.demo.bank import DemoBank
+from bot.banks.directory.search import Directory
+from bot.domain.clock import FixedClock
+from bot.services.connect import Services
 from storage.uow import Database
 from storage.vault import KeyRing, Vault
 

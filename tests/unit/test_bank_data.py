@@ -9,8 +9,10 @@ from string import Formatter
 
 import pytest
 
-from bot.banks import aliases, demo_data
-from bot.banks.aliases import (
+from bot.banks.demo import data as demo_data
+from bot.banks.demo.data import load_demo
+from bot.banks.directory import aliases
+from bot.banks.directory.aliases import (
     DATA,
     BankDataError,
     Brand,
@@ -18,7 +20,6 @@ from bot.banks.aliases import (
     load_brands,
     load_registry_names,
 )
-from bot.banks.demo_data import load_demo
 
 BRANDS_FILE = DATA / "brands.toml"
 NAMES_FILE = DATA / "registry_names.toml"

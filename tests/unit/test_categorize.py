@@ -18,7 +18,7 @@ from bot.categorize.cascade import (
 )
 from bot.categorize.payees import normalize_payee
 from bot.charts import TEMPLATES, ChartTemplate
-from bot.money import Money
+from bot.domain.money import Money
 
 FR = TEMPLATES["fr_pcg"]
 EN = TEMPLATES["en_generic"]

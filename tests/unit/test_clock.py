@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from bot.clock import FixedClock
+from bot.domain.clock import FixedClock
 from tests.conftest import NOON_PARIS
 
 

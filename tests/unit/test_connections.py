@@ -19,10 +19,14 @@ from bot.banks.connector import (
     ConnectorRegistry,
     FetchedAccount,
 )
-from bot.banks.demo import DemoBank
-from bot.banks.directory import Directory
-from bot.clock import FixedClock
-from bot.connections import (
+from bot.banks.demo.bank import DemoBank
+from bot.banks.directory.search import Directory
+from bot.domain.clock import FixedClock
+from bot.domain.money import Money
+from bot.domain.secret import Secret
+from bot.domain.states import ConnectionStatus, ReviewState
+from bot.services.connect import AccessDenied, AccountChoice, ConnectRequest, Services
+from bot.services.connections import (
     Connections,
     Health,
     NoticeKind,
@@ -30,11 +34,7 @@ from bot.connections import (
     classify,
     retry_delay,
 )
-from bot.domain import ConnectionStatus, ReviewState
-from bot.money import Money
-from bot.scheduler import Scheduler
-from bot.secret import Secret
-from bot.services import AccessDenied, AccountChoice, ConnectRequest, Services
+from bot.services.scheduler import Scheduler
 from storage.models import (
     BankAccount,
     BankRequest,

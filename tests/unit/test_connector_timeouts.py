@@ -28,10 +28,10 @@ from bot.banks.connector import (
     guarded,
     set_call_timeout,
 )
-from bot.banks.demo import DemoBank
+from bot.banks.demo.bank import DemoBank
 from bot.config import Settings
-from bot.secret import Secret
-from bot.services import Services
+from bot.domain.secret import Secret
+from bot.services.connect import Services
 from tests.unit.test_services_connect import connect_all, sign_in
 
 TINY = 0.05

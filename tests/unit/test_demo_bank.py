@@ -30,9 +30,9 @@ from bot.banks.connector import (
     Unsupported,
     WrongCode,
 )
-from bot.banks.demo import PERSONAS, DemoBank
-from bot.clock import FixedClock
-from bot.secret import Secret
+from bot.banks.demo.bank import PERSONAS, DemoBank
+from bot.domain.clock import FixedClock
+from bot.domain.secret import Secret
 
 WEDNESDAY = datetime(2025, 6, 18, 7, 30, tzinfo=UTC)
 TODAY = date(2025, 6, 18)
@@ -223,7 +223,7 @@ async def test_latency_delays_every_call_and_none_by_default() -> None:
 
 
 def test_every_persona_is_documented() -> None:
-    import bot.banks.demo as module
+    import bot.banks.demo.bank as module
 
     assert module.__doc__ is not None
     for username in PERSONAS:
@@ -330,9 +330,9 @@ def test_lines_do_not_depend_on_the_process() -> None:
     script = (
         "import asyncio, hashlib\n"
         "from datetime import date, datetime, UTC\n"
-        "from bot.banks.demo import DemoBank\n"
-        "from bot.clock import FixedClock\n"
-        "from bot.secret import Secret\n"
+        "from bot.banks.demo.bank import DemoBank\n"
+        "from bot.domain.clock import FixedClock\n"
+        "from bot.domain.secret import Secret\n"
         "bank = DemoBank(FixedClock(datetime(2025, 6, 18, 7, 30, tzinfo=UTC)))\n"
         "lines = asyncio.run(bank.fetch_transactions(Secret('demo:v1:demo:2025-12-15'),"
         " 'demo-cc', date(2025, 1, 1), date(2025, 6, 18)))\n"

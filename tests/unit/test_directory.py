@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from bot.banks import aliases
-from bot.banks.directory import DEMO_ID, Directory, Institution, SearchHit, normalize
+from bot.banks.directory import aliases
+from bot.banks.directory.search import DEMO_ID, Directory, Institution, SearchHit, normalize
 
 ID_PATTERN = re.compile(r"[a-z0-9-]+")
 
@@ -213,7 +213,7 @@ STABILITY_QUERIES = [("FR", "banque"), ("FR", "credit"), ("GB", "bank"), ("DE", 
 STABILITY_GROUPS = ["g-fr-ca", "g-fr-ce", "g-de-spk"]
 FRESH_PROCESS = """
 import dataclasses, json, sys, time
-from bot.banks.directory import Directory
+from bot.banks.directory.search import Directory
 
 queries, groups = json.loads(sys.argv[1])
 directory = Directory()

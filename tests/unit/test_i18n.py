@@ -8,6 +8,7 @@ from string import Formatter
 import pytest
 from babel.messages.catalog import Catalog, Message
 
+from bot.domain.money import Money
 from bot.i18n import (
     LANGUAGES,
     PLURALS,
@@ -20,7 +21,6 @@ from bot.i18n import (
     t,
 )
 from bot.i18n.messages import catalog_file, message_key, read_catalog
-from bot.money import Money
 from handlers import render
 
 ROOT = Path(__file__).resolve().parents[2]

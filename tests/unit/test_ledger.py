@@ -2,9 +2,9 @@ from datetime import date
 
 import pytest
 
-from bot.domain import EntryKind
-from bot.ledger import DraftLine, EntryDraft, UnbalancedEntry, opening_entry, reversal_of
-from bot.money import Money
+from bot.domain.ledger import DraftLine, EntryDraft, UnbalancedEntry, opening_entry, reversal_of
+from bot.domain.money import Money
+from bot.domain.states import EntryKind
 
 
 def eur(minor: int) -> Money:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.banks import demo_data
+from bot.banks.demo import data as demo_data
 from bot.categorize.payees import label_details, normalize_payee, squeeze
 
 LABELS: list[tuple[str, str]] = [

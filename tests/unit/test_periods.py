@@ -1,6 +1,6 @@
 from datetime import date
 
-from bot.periods import PERIODS, allowed_periods, period_by_key
+from bot.domain.periods import PERIODS, allowed_periods, period_by_key
 
 TODAY = date(2026, 11, 28)
 

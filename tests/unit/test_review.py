@@ -8,11 +8,11 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.clock import FixedClock
-from bot.domain import EntryKind, ReviewState
-from bot.money import Money
-from bot.review import NotFound, Review
-from bot.services import Services
+from bot.domain.clock import FixedClock
+from bot.domain.money import Money
+from bot.domain.states import EntryKind, ReviewState
+from bot.services.connect import Services
+from bot.services.review import NotFound, Review
 from storage.models import BankTransaction, JournalEntry, Rule
 from storage.uow import Database
 from tests.unit.test_services_connect import ALICE, BOB, connect_all
@@ -55,15 +55,12 @@ async def first_line(review: Review, *, booked: bool = True) -> int:
 
 async def test_imported_lines_arrive_categorized(connected: int, db: Database) -> None:
     async with db.reading() as uow:
-        sources = dict(
-            (
-                await uow.session.execute(
-                    select(BankTransaction.suggestion_source, func.count()).group_by(
-                        BankTransaction.suggestion_source
-                    )
-                )
-            ).all()
+        rows = await uow.session.execute(
+            select(BankTransaction.suggestion_source, func.count()).group_by(
+                BankTransaction.suggestion_source
+            )
         )
+        sources: dict[str | None, int] = {source: count for source, count in rows.all()}
     categorized = sum(count for source, count in sources.items() if source not in (None, "none"))
     assert categorized / sum(sources.values()) > 0.6, sources
     assert sources.get("transfer", 0) >= 2
@@ -72,7 +69,7 @@ async def test_imported_lines_arrive_categorized(connected: int, db: Database) -
 async def test_digest_pages_hold_every_line_once(connected: int, review: Review) -> None:
     anchor = review.new_anchor()
     first = await review.digest(ALICE, anchor, 0)
-    seen = []
+    seen: list[int] = []
     for page in range(first.pages):
         seen.extend(line.id for line in (await review.digest(ALICE, anchor, page)).lines)
     assert len(seen) == len(set(seen)) == first.to_review

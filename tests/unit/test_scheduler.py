@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from bot.clock import FixedClock
-from bot.scheduler import Scheduler, sync_slot
-from bot.services import Services
+from bot.domain.clock import FixedClock
+from bot.services.connect import Services
+from bot.services.scheduler import Scheduler, sync_slot
 from storage.models import DigestRun
 from storage.uow import Database
 from tests.unit.test_services_connect import ALICE, BOB, connect_all

@@ -6,8 +6,8 @@ import threading
 
 import pytest
 
-from bot.banks.directory import Directory, SearchHit
-from bot.services import Services
+from bot.banks.directory.search import Directory, SearchHit
+from bot.services.connect import Services
 
 
 async def test_a_bank_search_runs_in_a_worker_thread_and_finds_what_the_directory_finds(

@@ -16,12 +16,12 @@ from bot.banks.connector import (
     ConnectorRegistry,
     FetchedAccount,
 )
-from bot.banks.demo import DEMO_PASSWORD, DemoBank
+from bot.banks.demo.bank import DEMO_PASSWORD, DemoBank
 from bot.charts import AccountKind
-from bot.clock import FixedClock
-from bot.domain import EntryKind, ReviewState
-from bot.secret import Secret
-from bot.services import AccessDenied, AccountChoice, ConnectRequest, Services
+from bot.domain.clock import FixedClock
+from bot.domain.secret import Secret
+from bot.domain.states import EntryKind, ReviewState
+from bot.services.connect import AccessDenied, AccountChoice, ConnectRequest, Services
 from storage.models import (
     BankAccount,
     BankRequest,

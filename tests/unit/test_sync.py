@@ -1,8 +1,8 @@
 from datetime import date
 
 from bot.banks.connector import FetchedTransaction
-from bot.money import Money
-from bot.sync import fingerprints, squeeze_label
+from bot.domain.money import Money
+from bot.services.sync import fingerprints, squeeze_label
 
 
 def line(

@@ -7,12 +7,12 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from bot.banks.connector import FetchedTransaction
-from bot.clock import FixedClock
-from bot.domain import ReviewState
-from bot.money import Money
-from bot.review import Review
-from bot.services import Services
-from bot.sync import reconcile
+from bot.domain.clock import FixedClock
+from bot.domain.money import Money
+from bot.domain.states import ReviewState
+from bot.services.connect import Services
+from bot.services.review import Review
+from bot.services.sync import reconcile
 from storage.models import BankAccount, BankTransaction, SyncRun
 from storage.uow import Database
 from tests.unit.test_services_connect import ALICE, connect_all

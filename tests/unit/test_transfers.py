@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from bot.money import Money
-from bot.transfers import TransferCandidate, pair_transfers
+from bot.domain.money import Money
+from bot.domain.transfers import TransferCandidate, pair_transfers
 
 DAY = date(2025, 3, 12)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.secret import Secret
+from bot.domain.secret import Secret
 from storage.vault import KeyRing, Sealed, SecretSlot, Vault, VaultError
 
 KEY_A = bytes(range(32))

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from telegram import Bot, Update
 
 from bot.config import Settings
-from bot.webhook import (
+from bot.web.webhook import (
     MAX_BODY,
     SECRET_HEADER,
     ThrottledLog,
@@ -169,7 +169,7 @@ async def test_a_body_that_is_not_an_update_gets_400_and_one_short_line(
     assert await post_raw(web, body(), {SECRET_HEADER: SECRET}) == 400
     assert delivered == []
     assert all(r.levelno < logging.ERROR and r.exc_info is None for r in caplog.records)
-    [line] = [r.getMessage() for r in caplog.records if r.name == "bot.webhook"]
+    [line] = [r.getMessage() for r in caplog.records if r.name == "bot.web.webhook"]
     assert line.startswith("webhook body refused: ") and len(line) < 100
     # the bot keeps serving
     assert await post(web, PTB_UPDATE | {"update_id": 2}, {SECRET_HEADER: SECRET}) == 200
@@ -192,7 +192,7 @@ async def test_refusals_are_logged_once_a_minute_with_a_count(
     caplog.set_level(logging.INFO)
 
     def lines() -> list[str]:
-        return [r.getMessage() for r in caplog.records if r.name == "bot.webhook"]
+        return [r.getMessage() for r in caplog.records if r.name == "bot.web.webhook"]
 
     async with aiohttp.ClientSession() as session:
         for n in range(200):

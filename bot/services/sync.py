@@ -12,10 +12,10 @@ from datetime import date, datetime, timedelta
 
 from bot.banks.connector import FetchedTransaction
 from bot.categorize.payees import normalize_payee
-from bot.cooperative import Slices
-from bot.domain import ReviewState
-from bot.ledger import DraftLine, opening_entry, reversal_of
-from bot.money import Money
+from bot.domain.ledger import DraftLine, opening_entry, reversal_of
+from bot.domain.money import Money
+from bot.domain.states import ReviewState
+from bot.services.cooperative import Slices
 from storage.models import BankAccount, BankTransaction
 from storage.uow import UnitOfWork
 

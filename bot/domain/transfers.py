@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from bot.money import Money
+from bot.domain.money import Money
 
 __all__ = ["TransferCandidate", "pair_transfers"]
 

@@ -9,13 +9,11 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from bot.charts import CATEGORY_KINDS, TEMPLATES, AccountKind
-from bot.clock import Clock
-from bot.cooperative import Slices
-from bot.domain import ReviewState
-from bot.filing import Fileable, accept, accept_all, accept_lines
-from bot.ledger import DraftLine, reversal_of
-from bot.money import Money
-from bot.views import (
+from bot.domain.clock import Clock
+from bot.domain.ledger import DraftLine, reversal_of
+from bot.domain.money import Money
+from bot.domain.states import ReviewState
+from bot.domain.views import (
     CategoryChoices,
     Decision,
     DigestView,
@@ -23,6 +21,8 @@ from bot.views import (
     ReviewLine,
     RuleView,
 )
+from bot.services.cooperative import Slices
+from bot.services.filing import Fileable, accept, accept_all, accept_lines
 from storage.models import (
     BankTransaction,
     LedgerAccount,

@@ -17,8 +17,8 @@ from rapidfuzz import fuzz, process
 from schwifty import registry
 from schwifty.domain import Bank
 
-from bot.banks import aliases
-from bot.banks.aliases import Brand, GroupSpec
+from bot.banks.directory import aliases
+from bot.banks.directory.aliases import Brand, GroupSpec
 
 DEMO_ID = "demo"
 DEMO_CONNECTOR = "demo"

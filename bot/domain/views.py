@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.charts import AccountKind
-from bot.domain import ReviewState
-from bot.money import Money
+from bot.domain.money import Money
+from bot.domain.states import ReviewState
 
 
 @dataclass(frozen=True, slots=True)

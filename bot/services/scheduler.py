@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.clock import Clock
+from bot.domain.clock import Clock
 from storage.models import User
 from storage.uow import Database
 

@@ -55,7 +55,6 @@ from typing import ClassVar, Final, NamedTuple
 
 from schwifty import IBAN
 
-from bot.banks import demo_data as data
 from bot.banks.connector import (
     AccountLocked,
     AccountType,
@@ -76,9 +75,10 @@ from bot.banks.connector import (
     Unsupported,
     WrongCode,
 )
-from bot.clock import Clock, today_in
-from bot.money import Money
-from bot.secret import Secret
+from bot.banks.demo import data
+from bot.domain.clock import Clock, today_in
+from bot.domain.money import Money
+from bot.domain.secret import Secret
 
 DEMO_USERNAME: Final = "demo"
 DEMO_PASSWORD: Final = "demo"  # noqa: S105 - the demo bank's published password
@@ -237,9 +237,7 @@ class DemoBank:
         pending_from = today - timedelta(days=PENDING_DAYS - 1)
         # Months of data are generated in a worker thread: 24 of them take longer than the
         # event loop may be held.
-        return await asyncio.to_thread(
-            _fetched, session.username, spec, first, last, pending_from
-        )
+        return await asyncio.to_thread(_fetched, session.username, spec, first, last, pending_from)
 
     async def revoke(self, secret: Secret) -> None:
         """Nothing to revoke; a token that does not parse still raises ConsentExpired."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
 
-from bot.banks.aliases import load_toml, read_record
+from bot.banks.directory.aliases import load_toml, read_record
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,9 +18,9 @@ from enum import IntEnum
 from typing import Any, Protocol
 
 from bot.banks.connector import AccountType, Authorized, Challenge, FetchedAccount
-from bot.banks.directory import Institution
-from bot.money import Money
-from bot.secret import Secret
+from bot.banks.directory.search import Institution
+from bot.domain.money import Money
+from bot.domain.secret import Secret
 
 log = logging.getLogger(__name__)
 

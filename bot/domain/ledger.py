@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from bot.domain import EntryKind
-from bot.money import Money
+from bot.domain.money import Money
+from bot.domain.states import EntryKind
 
 
 class UnbalancedEntry(ValueError):

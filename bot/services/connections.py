@@ -31,13 +31,13 @@ from bot.banks.connector import (
     WrongCode,
     guarded,
 )
-from bot.banks.directory import Institution
-from bot.domain import ConnectionStatus
-from bot.money import Money
-from bot.scheduler import is_daytime, sync_slot
-from bot.secret import Secret
-from bot.services import AccessDenied, Services
-from bot.views import LedgerAccountView
+from bot.banks.directory.search import Institution
+from bot.domain.money import Money
+from bot.domain.secret import Secret
+from bot.domain.states import ConnectionStatus
+from bot.domain.views import LedgerAccountView
+from bot.services.connect import AccessDenied, Services
+from bot.services.scheduler import is_daytime, sync_slot
 from storage.models import BankAccount, Connection, SyncRun, User
 from storage.rotation import truncate_wal
 from storage.uow import UnitOfWork

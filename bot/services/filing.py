@@ -18,11 +18,11 @@ from bot.categorize.cascade import (
     suggest,
 )
 from bot.charts import TEMPLATES, ChartTemplate
-from bot.cooperative import Slices
-from bot.domain import ReviewState
-from bot.ledger import acceptance_entry
-from bot.money import Money
-from bot.transfers import TransferCandidate, pair_transfers
+from bot.domain.ledger import acceptance_entry
+from bot.domain.money import Money
+from bot.domain.states import ReviewState
+from bot.domain.transfers import TransferCandidate, pair_transfers
+from bot.services.cooperative import Slices
 from storage.models import BankAccount, BankTransaction, Book, LedgerAccount, Rule
 from storage.uow import UnitOfWork
 

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from bot import sync
 from bot.banks.connector import (
     Authorized,
     AuthStep,
@@ -21,23 +20,14 @@ from bot.banks.connector import (
     FetchedTransaction,
     guarded,
 )
-from bot.banks.directory import Directory, Institution, SearchHit
+from bot.banks.directory.search import Directory, Institution, SearchHit
 from bot.categorize.cascade import Source, Suggestion
 from bot.charts import TEMPLATES, AccountKind, ChartTemplate, template_for_language
-from bot.clock import Clock, today_in
-from bot.domain import ConnectionStatus, ReviewState
-from bot.filing import (
-    DEFAULT_THRESHOLD,
-    file_lines,
-    load_filing,
-    post_acceptances,
-    suggest_lines,
-)
-from bot.i18n import LANGUAGES, language_from_telegram
-from bot.money import Money
-from bot.scheduler import sync_slot
-from bot.secret import Secret
-from bot.views import (
+from bot.domain.clock import Clock, today_in
+from bot.domain.money import Money
+from bot.domain.secret import Secret
+from bot.domain.states import ConnectionStatus, ReviewState
+from bot.domain.views import (
     AccountImport,
     ConnectionView,
     ImportSummary,
@@ -45,6 +35,16 @@ from bot.views import (
     SettingsView,
     UserView,
 )
+from bot.i18n import LANGUAGES, language_from_telegram
+from bot.services import sync
+from bot.services.filing import (
+    DEFAULT_THRESHOLD,
+    file_lines,
+    load_filing,
+    post_acceptances,
+    suggest_lines,
+)
+from bot.services.scheduler import sync_slot
 from storage.models import (
     BankAccount,
     BankRequest,

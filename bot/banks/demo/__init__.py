@@ -1,0 +1,1 @@
+"""The built-in demo bank: deterministic, realistic French data (data/demo.toml)."""

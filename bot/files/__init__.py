@@ -1,0 +1,1 @@
+"""Bank files: the importer interface (importer.py); formats arrive with the bank-files issue."""

@@ -1,0 +1,1 @@
+"""The one small web server: the webhook now; bank consent callbacks and the playground later."""
