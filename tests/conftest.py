@@ -25,10 +25,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
+from bot.banks.connector import ConnectorRegistry
+from bot.banks.demo.bank import DemoBank
+from bot.banks.directory.search import Directory
 from bot.domain.clock import FixedClock
+from bot.services.connect import Services
 from storage.db import PRIVATE_FILE, make_engine
 from storage.migrate import migrate_to_head
 from storage.uow import Database
+from storage.vault import KeyRing, Vault
 
 BACKENDS = ["sqlite", "postgresql"]
 NOON_PARIS = datetime(2026, 11, 28, 11, 0, tzinfo=UTC)
@@ -225,3 +230,15 @@ async def db(
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(NOON_PARIS)
+
+
+@pytest.fixture(scope="module")
+def directory() -> Directory:
+    return Directory(demo_enabled=True)
+
+
+@pytest.fixture
+def services(db: Database, clock: FixedClock, directory: Directory) -> Services:
+    """The services over a real database, with the demo bank."""
+    ring = KeyRing.parse("k1:" + "A" * 43 + "=")
+    return Services(db, Vault(ring), ConnectorRegistry([DemoBank(clock)]), directory, clock)

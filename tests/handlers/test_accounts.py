@@ -36,10 +36,10 @@ from handlers import callbacks as cb
 from handlers import render
 from storage.models import BankTransaction, Connection, PtbState, SyncRun, User
 from tests.handlers.conftest import advance_while_waited_on, run_app, settings_for, stop_app
+from tests.services.test_connections import connect_as
+from tests.services.test_services_connect import connect_all
 from tests.support.botapi import BotApiStandIn, StoredMessage
 from tests.support.player import Player
-from tests.unit.test_connections import connect_as
-from tests.unit.test_services_connect import connect_all
 
 App = Application[Any, Any, Any, Any, Any, Any]
 ALICE, BOB, CAROL = 801, 802, 803

@@ -15,9 +15,9 @@ from bot.banks.connector import DEFAULT_CALL_TIMEOUT, call_timeout, set_call_tim
 from bot.domain.clock import FixedClock
 from bot.services.connect import Services
 from tests.handlers.conftest import run_app, settings_for, stop_app
+from tests.services.test_services_connect import connect_all
 from tests.support.botapi import BotApiStandIn
 from tests.support.player import Player
-from tests.unit.test_services_connect import connect_all
 
 App = Application[Any, Any, Any, Any, Any, Any]
 SHORT = 0.3  # the demo bank's "demo-slow" user takes 3 s a call: to the bot, a bank that hangs

@@ -21,9 +21,9 @@ from handlers import callbacks as cb
 from handlers import start
 from storage.models import BankTransaction, Base, LedgerAccount
 from tests.handlers.conftest import run_app, settings_for, stop_app
+from tests.services.test_services_connect import connect_all
 from tests.support.botapi import BotApiStandIn
 from tests.support.player import Player
-from tests.unit.test_services_connect import connect_all
 
 App = Application[Any, Any, Any, Any, Any, Any]
 ALICE, BOB = 701, 702

@@ -21,9 +21,9 @@ from bot.i18n import t
 from handlers import callbacks as cb
 from storage.models import BankAccount, BankTransaction, LedgerAccount, Rule
 from tests.handlers.conftest import run_app, settings_for, stop_app
+from tests.services.test_services_connect import connect_all
 from tests.support.botapi import BotApiStandIn, StoredMessage
 from tests.support.player import Player
-from tests.unit.test_services_connect import connect_all
 
 App = Application[Any, Any, Any, Any, Any, Any]
 MAX_ROWS = 10

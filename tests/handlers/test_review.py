@@ -16,9 +16,9 @@ from bot.domain.states import ReviewState
 from handlers import callbacks as cb
 from storage.models import BankTransaction, DigestRun, JournalEntry
 from tests.handlers.conftest import run_app, settings_for, stop_app
+from tests.services.test_services_connect import connect_all
 from tests.support.botapi import BotApiStandIn
 from tests.support.player import Player
-from tests.unit.test_services_connect import connect_all
 
 App = Application[Any, Any, Any, Any, Any, Any]
 CAROL, DAVE = 601, 602

@@ -23,7 +23,7 @@ from bot.banks.directory.aliases import (
 
 BRANDS_FILE = DATA / "brands.toml"
 NAMES_FILE = DATA / "registry_names.toml"
-DEMO_FILE = DATA / "demo.toml"
+DEMO_FILE = demo_data.DATA / "demo.toml"
 SMALL_BRANDS = """
 [group.FR.g-fr-xx]
 name = "Groupe"
@@ -48,9 +48,9 @@ def changed(tmp_path: Path, source: Path | str, old: str, new: str) -> Path:
 def test_the_data_files_are_the_ones_the_modules_read() -> None:
     assert sorted(path.name for path in DATA.glob("*.toml")) == [
         "brands.toml",
-        "demo.toml",
         "registry_names.toml",
     ]
+    assert [path.name for path in demo_data.DATA.glob("*.toml")] == ["demo.toml"]
     assert load_brands(BRANDS_FILE) == (aliases.GROUPS, aliases.BRANDS)
     assert load_registry_names(NAMES_FILE).legal_forms == aliases.LEGAL_FORMS
     assert load_demo(DEMO_FILE).bill == demo_data.BILLS

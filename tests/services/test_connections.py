@@ -52,7 +52,7 @@ from storage.models import (
 )
 from storage.uow import Database
 from storage.vault import KeyRing, Vault
-from tests.unit.test_services_connect import connect_all, sign_in
+from tests.services.test_services_connect import connect_all, sign_in
 
 ALICE, BOB = 1001, 2002
 START = date(2026, 11, 1)

@@ -1,0 +1,1 @@
+"""Tests of the suggestion cascade, payees and the knowledge files (bot/categorize)."""

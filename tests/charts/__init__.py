@@ -1,0 +1,1 @@
+"""Tests of the chart templates and their files (bot/charts)."""

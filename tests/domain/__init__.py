@@ -1,0 +1,1 @@
+"""Tests of the pure values and rules (bot/domain)."""

@@ -1,0 +1,1 @@
+"""Tests of the catalogs and locale formatting (bot/i18n)."""
