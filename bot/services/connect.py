@@ -435,15 +435,20 @@ class Services:
         now = self.clock.now()
         today = self.today()
         results = []
-        async with self.db.writing() as uow:
+        async with self.db.reading() as uow:  # rules and memory: read before taking the writer
             connection = await uow.connections.get(connection_id)
             if connection is None:
                 raise AccessDenied("connection")
             book = await uow.books.first_for(connection.user_id)
             owner = await uow.users.get(connection.user_id)
+            filing = await load_filing(uow, book, _threshold(owner))
+        async with self.db.writing() as uow:
+            connection = await uow.connections.get(connection_id)
+            if connection is None:
+                raise AccessDenied("connection")
+            book = await uow.books.first_for(connection.user_id)
             template = self._template(book)
             opening = await uow.ledger.by_code(book.id, template.opening_code)
-            filing = await load_filing(uow, book, _threshold(owner))
             accounts = {a.id: a for a in await uow.bank_accounts.of_connection(connection.id)}
             new_rows: list[BankTransaction] = []
             suggested: list[Suggestion] = []
