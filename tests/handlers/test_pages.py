@@ -20,7 +20,8 @@ from bot.i18n import t
 from bot.services.connect_flow import ConnectFlow
 from bot.services.connections import AccountCard, ConnectionCard, Overview, Target
 from handlers import callbacks as cb
-from handlers import pages, render
+from handlers import render
+from handlers.render import pages
 
 LANGS = ["fr", "en"]
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
