@@ -26,9 +26,9 @@ from telegram.ext import ApplicationBuilder, CallbackQueryHandler, ContextTypes
 
 from bot.domain.clock import SystemClock
 from handlers import callbacks as cb
-from tests.handlers.conftest import run_app, settings_for, stop_app
-from tests.services.test_services_connect import connect_all
+from tests.support.app import run_app, settings_for, stop_app
 from tests.support.botapi import BotApiStandIn
+from tests.support.connecting import connect_all
 
 USER = 4242
 

@@ -27,7 +27,7 @@ from bot.services.review import Review
 from handlers import callbacks as cb
 from handlers.context import Runtime
 from storage.models import BankTransaction
-from tests.handlers.conftest import settings_for
+from tests.support.app import settings_for
 from tests.support.botapi import BotApiStandIn
 
 App = Application[Any, Any, Any, Any, Any, Any]

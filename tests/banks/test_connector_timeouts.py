@@ -32,7 +32,7 @@ from bot.banks.demo.bank import DemoBank
 from bot.config import Settings
 from bot.domain.secret import Secret
 from bot.services.connect import Services
-from tests.services.test_services_connect import connect_all, sign_in
+from tests.support.connecting import connect_all, sign_in
 
 TINY = 0.05
 

@@ -6,7 +6,7 @@ import asyncio
 from datetime import timedelta
 
 from bot.domain.clock import FixedClock
-from tests.conftest import NOON_PARIS
+from tests.support.clock import NOON_PARIS
 
 
 async def test_a_sleeper_wakes_when_the_clock_has_moved_far_enough() -> None:

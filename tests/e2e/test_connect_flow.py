@@ -5,77 +5,25 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
-from bot.banks.connector import Authorized, Challenge, Credentials
-from bot.banks.demo.bank import DemoBank
-from bot.domain.clock import SystemClock, today_in
-from bot.domain.periods import period_by_key
-from bot.domain.secret import Secret
 from storage.db import make_engine
 from storage.models import BankTransaction, LedgerAccount
 from storage.uow import Database
-from tests.handlers.test_connect import PASSWORD, assert_secrets_deleted, walk_to_summary
 from tests.support.botapi import BotApiStandIn
+from tests.support.flows import (
+    PASSWORD,
+    assert_secrets_deleted,
+    demo_lines_in_90_days,
+    walk_to_summary,
+)
 from tests.support.player import Player
+from tests.support.processes import start_bot, stop_bot
 
 PROJECT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-async def standin() -> AsyncIterator[BotApiStandIn]:
-    server = BotApiStandIn()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-async def start_bot(
-    standin: BotApiStandIn, data_dir: Path, log: Path
-) -> asyncio.subprocess.Process:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("TELEGRAM_", "DATABASE_", "VAULT_", "DEMO_"))
-    }
-    env.update(standin.env)
-    env.update({"DATA_DIR": str(data_dir), "DEMO_BANK_PASSWORD": PASSWORD, "LOG_LEVEL": "DEBUG"})
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=str(data_dir.parent),  # not the project: the package must be found when installed
-        env=env,
-        stdout=log.open("wb"),
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    await standin.wait_until_ready()
-    return process
-
-
-async def stop_bot(process: asyncio.subprocess.Process) -> int:
-    process.terminate()
-    return await asyncio.wait_for(process.wait(), timeout=20)
-
-
-async def demo_lines_in_90_days() -> int:
-    """What the demo bank holds for the current account over the last 90 days, asked directly."""
-    clock = SystemClock()
-    bank = DemoBank(clock, password=PASSWORD)
-    step = await bank.begin_auth("demo", Credentials("demo", Secret(PASSWORD)))
-    assert isinstance(step, Challenge)
-    done = await bank.continue_auth(step, "123456")
-    assert isinstance(done, Authorized)
-    today = today_in(clock)
-    period = period_by_key("d90")
-    assert period is not None
-    lines = await bank.fetch_transactions(done.secret, "demo-cc", period.start(today, 730), today)
-    return len(lines)
 
 
 async def test_a_user_connects_the_demo_bank_in_french_and_another_in_english(

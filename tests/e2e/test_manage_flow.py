@@ -9,29 +9,19 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from storage.db import make_engine
 from storage.models import BankAccount, BankTransaction, Connection, User
 from storage.uow import Database
-from tests.e2e.test_connect_flow import start_bot, stop_bot
-from tests.handlers.test_connect import PASSWORD, sign_in
 from tests.support.botapi import BotApiStandIn
+from tests.support.flows import PASSWORD, sign_in
 from tests.support.player import Player
+from tests.support.processes import start_bot, stop_bot
 
 USER = 901
-
-
-@pytest.fixture
-async def standin() -> AsyncIterator[BotApiStandIn]:
-    server = BotApiStandIn()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 BUSY = "Connexion en cours… /cancel"

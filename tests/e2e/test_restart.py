@@ -6,10 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sqlite3
-import sys
-from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 
 import aiohttp
@@ -20,76 +17,16 @@ from bot.domain.clock import FixedClock
 from storage.db import make_engine
 from storage.models import BankTransaction
 from storage.uow import Database
-from tests.conftest import reset_postgres
-from tests.e2e.test_connect_flow import demo_lines_in_90_days
-from tests.handlers.conftest import run_app, settings_for, stop_app
-from tests.handlers.test_connect import PASSWORD, walk_to_summary
+from tests.support.app import run_app, settings_for, stop_app
 from tests.support.botapi import BotApiStandIn, StoredMessage
+from tests.support.databases import reset_postgres
+from tests.support.flows import PASSWORD, demo_lines_in_90_days, walk_to_summary
 from tests.support.player import Player
+from tests.support.processes import free_port, launch, stop
 
 TOKEN_PREFIX = "demo:v1:"
 RESTARTED = "Pointage a redémarré"
 VAULT_KEYS = "k1:" + "C" * 43 + "="
-
-
-@pytest.fixture
-async def standin() -> AsyncIterator[BotApiStandIn]:
-    server = BotApiStandIn()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-async def launch(
-    standin: BotApiStandIn,
-    data_dir: Path,
-    log: Path,
-    *,
-    ready: bool = True,
-    env: Mapping[str, str] | None = None,
-) -> asyncio.subprocess.Process:
-    """Start `python -m bot` against the stand-in; its output is appended to `log`."""
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(
-            ("TELEGRAM_", "DATABASE_", "VAULT_", "DEMO_", "PUBLIC_", "WEBHOOK_", "LISTEN")
-        )
-    }
-    environment.update(standin.env)
-    environment.update(
-        {
-            "DATA_DIR": str(data_dir),
-            "DEMO_BANK_PASSWORD": PASSWORD,
-            "LOG_LEVEL": "DEBUG",
-            **(env or {}),
-        }
-    )
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with log.open("ab") as output:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            cwd=str(data_dir.parent),
-            env=environment,
-            stdout=output,
-            stderr=asyncio.subprocess.STDOUT,
-        )
-    if ready:
-        await standin.wait_until_ready()
-    return process
-
-
-async def stop(process: asyncio.subprocess.Process, how: signal.Signals) -> int:
-    process.send_signal(how)
-    return await asyncio.wait_for(process.wait(), timeout=30)
 
 
 class Bot:

@@ -11,10 +11,10 @@ from bot.domain.states import EntryKind
 from storage.db import make_engine
 from storage.models import JournalEntry, Rule
 from storage.uow import Database
-from tests.e2e.test_connect_flow import standin, start_bot, stop_bot  # noqa: F401
-from tests.handlers.test_connect import walk_to_summary
 from tests.support.botapi import BotApiStandIn, StoredMessage
+from tests.support.flows import walk_to_summary
 from tests.support.player import Player
+from tests.support.processes import start_bot, stop_bot
 
 
 def booked_line(digest: StoredMessage) -> int:
@@ -27,7 +27,7 @@ def booked_line(digest: StoredMessage) -> int:
     raise AssertionError(f"no booked line to accept:\n{text}")
 
 
-async def test_review_accept_search_rule_and_undo(standin: BotApiStandIn, tmp_path: Path) -> None:  # noqa: F811
+async def test_review_accept_search_rule_and_undo(standin: BotApiStandIn, tmp_path: Path) -> None:
     data_dir, log = tmp_path / "data", tmp_path / "bot.log"
     data_dir.mkdir()
     process = await start_bot(standin, data_dir, log)

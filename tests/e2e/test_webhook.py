@@ -5,24 +5,14 @@ from __future__ import annotations
 import json
 import signal
 import stat
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
-import pytest
 
 from bot.web.webhook import SECRET_HEADER
-from tests.e2e.test_restart import free_port, launch, stop
 from tests.support.botapi import BotApiStandIn
 from tests.support.player import Player
-
-
-@pytest.fixture
-async def standin() -> AsyncIterator[BotApiStandIn]:
-    server = BotApiStandIn()
-    await server.start()
-    yield server
-    await server.stop()
+from tests.support.processes import free_port, launch, stop
 
 
 async def forge(port: int, update: dict[str, object], headers: dict[str, str]) -> int:

@@ -35,10 +35,10 @@ from bot.services.connect import AccountChoice, ConnectRequest, Services
 from handlers import callbacks as cb
 from handlers import render
 from storage.models import BankTransaction, Connection, PtbState, SyncRun, User
-from tests.handlers.conftest import advance_while_waited_on, run_app, settings_for, stop_app
-from tests.services.test_connections import connect_as
-from tests.services.test_services_connect import connect_all
+from tests.support.app import run_app, settings_for, stop_app
 from tests.support.botapi import BotApiStandIn, StoredMessage
+from tests.support.clock import advance_while_waited_on
+from tests.support.connecting import connect_all, connect_as
 from tests.support.player import Player
 
 App = Application[Any, Any, Any, Any, Any, Any]

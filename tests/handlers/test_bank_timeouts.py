@@ -14,9 +14,9 @@ from telegram.ext import Application
 from bot.banks.connector import DEFAULT_CALL_TIMEOUT, call_timeout, set_call_timeout
 from bot.domain.clock import FixedClock
 from bot.services.connect import Services
-from tests.handlers.conftest import run_app, settings_for, stop_app
-from tests.services.test_services_connect import connect_all
+from tests.support.app import run_app, settings_for, stop_app
 from tests.support.botapi import BotApiStandIn
+from tests.support.connecting import connect_all
 from tests.support.player import Player
 
 App = Application[Any, Any, Any, Any, Any, Any]

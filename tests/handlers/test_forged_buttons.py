@@ -20,9 +20,9 @@ from bot.i18n import t
 from handlers import callbacks as cb
 from handlers import start
 from storage.models import BankTransaction, Base, LedgerAccount
-from tests.handlers.conftest import run_app, settings_for, stop_app
-from tests.services.test_services_connect import connect_all
+from tests.support.app import run_app, settings_for, stop_app
 from tests.support.botapi import BotApiStandIn
+from tests.support.connecting import connect_all
 from tests.support.player import Player
 
 App = Application[Any, Any, Any, Any, Any, Any]

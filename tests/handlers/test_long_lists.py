@@ -20,9 +20,9 @@ from bot.domain.states import ReviewState
 from bot.i18n import t
 from handlers import callbacks as cb
 from storage.models import BankAccount, BankTransaction, LedgerAccount, Rule
-from tests.handlers.conftest import run_app, settings_for, stop_app
-from tests.services.test_services_connect import connect_all
+from tests.support.app import run_app, settings_for, stop_app
 from tests.support.botapi import BotApiStandIn, StoredMessage
+from tests.support.connecting import connect_all
 from tests.support.player import Player
 
 App = Application[Any, Any, Any, Any, Any, Any]

@@ -13,9 +13,7 @@ from sqlalchemy import func, select
 
 from bot.banks.connector import (
     AccountType,
-    Authorized,
     BankUnavailable,
-    Challenge,
     ConnectorRegistry,
     FetchedAccount,
 )
@@ -25,7 +23,7 @@ from bot.domain.clock import FixedClock
 from bot.domain.money import Money
 from bot.domain.secret import Secret
 from bot.domain.states import ConnectionStatus, ReviewState
-from bot.services.connect import AccessDenied, AccountChoice, ConnectRequest, Services
+from bot.services.connect import AccessDenied, Services
 from bot.services.connections import (
     Connections,
     Health,
@@ -52,10 +50,9 @@ from storage.models import (
 )
 from storage.uow import Database
 from storage.vault import KeyRing, Vault
-from tests.services.test_services_connect import connect_all, sign_in
+from tests.support.connecting import START, connect_all, connect_as, sign_in
 
 ALICE, BOB = 1001, 2002
-START = date(2026, 11, 1)
 ATTENTION = (NoticeKind.REAUTH, NoticeKind.FAILING)
 PARIS = ZoneInfo("Europe/Paris")
 EVERY_NOTICE = (NoticeKind.REAUTH, NoticeKind.FAILING, NoticeKind.EXPIRING)
@@ -92,25 +89,6 @@ def services(
 @pytest.fixture
 def connections(services: Services) -> Connections:
     return Connections(services)
-
-
-async def connect_as(services: Services, telegram_id: int, username: str) -> int:
-    """A connection signed in as one of the demo bank's personas (same accounts as `demo`)."""
-    await services.meet(telegram_id, telegram_id, "fr")
-    demo = services.directory.get("demo")
-    assert demo is not None
-    step = await services.login(demo, Secret(username), Secret("demo"))
-    assert isinstance(step, Challenge)
-    persona = await services.answer_challenge(demo, step, "123456")
-    assert isinstance(persona, Authorized)
-    _, accounts = await sign_in(services)
-    bank_ledger = next(
-        a for a in await services.bank_ledger_accounts(telegram_id) if a.code == "512"
-    )
-    request = ConnectRequest(
-        demo, persona, tuple(AccountChoice(a, bank_ledger.id) for a in accounts), START
-    )
-    return (await services.connect(telegram_id, request)).id
 
 
 async def connection_row(db: Database, connection_id: int) -> Connection:

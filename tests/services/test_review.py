@@ -15,7 +15,7 @@ from bot.services.connect import Services
 from bot.services.review import NotFound, Review
 from storage.models import BankTransaction, JournalEntry, Rule
 from storage.uow import Database
-from tests.services.test_services_connect import ALICE, BOB, connect_all
+from tests.support.connecting import ALICE, BOB, connect_all
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from bot.services.connect import Services
 from bot.services.scheduler import Scheduler, sync_slot
 from storage.models import DigestRun
 from storage.uow import Database
-from tests.services.test_services_connect import ALICE, BOB, connect_all
+from tests.support.connecting import ALICE, BOB, connect_all
 
 
 def test_sync_slots_spread_over_the_night_in_paris() -> None:

@@ -10,18 +10,15 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.banks.connector import (
-    Authorized,
     BadCredentials,
-    Challenge,
     ConnectorRegistry,
-    FetchedAccount,
 )
-from bot.banks.demo.bank import DEMO_PASSWORD, DemoBank
+from bot.banks.demo.bank import DemoBank
 from bot.charts import AccountKind
 from bot.domain.clock import FixedClock
 from bot.domain.secret import Secret
 from bot.domain.states import EntryKind, ReviewState
-from bot.services.connect import AccessDenied, AccountChoice, ConnectRequest, Services
+from bot.services.connect import AccessDenied, Services
 from storage.models import (
     BankAccount,
     BankRequest,
@@ -32,41 +29,7 @@ from storage.models import (
 )
 from storage.uow import Database
 from storage.vault import Sealed, SecretSlot
-
-ALICE, BOB = 1001, 2002
-PASSWORD = DEMO_PASSWORD
-CODE = "123456"
-
-
-async def sign_in(
-    services: Services, password: str = PASSWORD, code: str = CODE
-) -> tuple[Authorized, list[FetchedAccount]]:
-    demo = services.directory.get("demo")
-    assert demo is not None
-    step = await services.login(demo, Secret("demo"), Secret(password))
-    assert isinstance(step, Challenge)
-    done = await services.answer_challenge(demo, step, code)
-    assert isinstance(done, Authorized)
-    return done, await services.bank_accounts_at(demo, done)
-
-
-async def connect_all(
-    services: Services,
-    telegram_id: int,
-    start: date,
-    password: str = PASSWORD,
-    code: str = CODE,
-) -> int:
-    await services.meet(telegram_id, telegram_id, "fr")
-    authorized, accounts = await sign_in(services, password, code)
-    bank = next(a for a in await services.bank_ledger_accounts(telegram_id) if a.code == "512")
-    demo = services.directory.get("demo")
-    assert demo is not None
-    request = ConnectRequest(
-        demo, authorized, tuple(AccountChoice(a, bank.id) for a in accounts), start
-    )
-    connection = await services.connect(telegram_id, request)
-    return connection.id
+from tests.support.connecting import ALICE, BOB, PASSWORD, connect_all, sign_in
 
 
 async def test_first_contact_seeds_a_french_chart_once(services: Services) -> None:

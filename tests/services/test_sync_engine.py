@@ -15,7 +15,7 @@ from bot.services.review import Review
 from bot.services.sync import reconcile
 from storage.models import BankAccount, BankTransaction, SyncRun
 from storage.uow import Database
-from tests.services.test_services_connect import ALICE, connect_all
+from tests.support.connecting import ALICE, connect_all
 
 
 async def count_lines(db: Database, **where: object) -> int:
