@@ -31,7 +31,6 @@ from bot.banks.connector import (
 )
 from bot.domain.secret import Secret
 from bot.i18n import language_from_telegram, t
-from bot.services.connect import AccessDenied
 from bot.services.connect_flow import new_flow_id
 from bot.services.connections import (
     Connections,
@@ -42,6 +41,7 @@ from bot.services.connections import (
     SyncOutcome,
     Targets,
 )
+from bot.services.errors import NotFound
 from handlers import callbacks as cb
 from handlers import render
 from handlers.context import (
@@ -191,7 +191,7 @@ async def on_refresh_button(update: Update, context: Ctx) -> None:
     press, lang, _, telegram_id = pressed
     try:
         plan = await manager(context).targets(telegram_id, press.connection or None)
-    except AccessDenied:
+    except NotFound:
         await answer(update, t(lang, "stale_button"))
         return
     await answer(update)
@@ -221,7 +221,7 @@ async def _refresh(context: Ctx, chat_id: int, telegram_id: int, lang: str, plan
                 target.connection_id,
                 spawner(context, f"sync-{target.connection_id}"),
             )
-        except AccessDenied:
+        except NotFound:
             outcome = SyncOutcome(target.connection_id, target.institution_name, Health.GONE)
         lines[index] = replace(lines[index], outcome=outcome)
     await _show(context, chat_id, message_id, screen(finished=True))
@@ -319,7 +319,7 @@ async def _begin(context: Ctx, update: Update, lang: str, connection_id: int) ->
     connections = manager(context)
     try:
         target = await connections.sign_in_target(telegram_id, connection_id)
-    except AccessDenied:
+    except NotFound:
         await answer(update, t(lang, "stale_button"))
         if update.callback_query is None:
             await send(context, chat_id_of(update), render.plain("credentials.gone", lang))
@@ -451,7 +451,7 @@ async def _after_auth_step(context: Ctx, flow: SignInFlow, step: Authorized | Ch
     except OtherAccounts:
         screen = render.plain("credentials.other_accounts", lang, bank=flow.bank)
         return await _close(context, flow, screen, later=True)
-    except AccessDenied:
+    except NotFound:
         return await _close(context, flow, render.plain("credentials.gone", lang), later=True)
     return await _close(
         context, flow, render.sign_in_done(bank, flow.target.connection_id, lang), later=True
@@ -599,7 +599,7 @@ async def on_ask_disconnect(update: Update, context: Ctx) -> None:
     press, lang, _, telegram_id = pressed
     try:
         plan = await manager(context).targets(telegram_id, press.connection)
-    except AccessDenied:
+    except NotFound:
         await answer(update, t(lang, "stale_button"))
         return
     await answer(update)
@@ -623,7 +623,7 @@ async def on_confirm_disconnect(update: Update, context: Ctx) -> None:
     connections = manager(context)
     try:
         plan = await connections.targets(telegram_id, press.connection)
-    except AccessDenied:
+    except NotFound:
         await answer(update, t(lang, "stale_button"))
         return
     await answer(update)
@@ -633,7 +633,7 @@ async def on_confirm_disconnect(update: Update, context: Ctx) -> None:
         message_id = await _show(context, chat_id, message_id, working)
     try:
         result = await connections.disconnect(telegram_id, press.connection)
-    except AccessDenied:
+    except NotFound:
         return
     await _show(context, chat_id, message_id, render.disconnected(result, lang))
 

@@ -37,8 +37,9 @@ from bot.banks.connector import (
 from bot.domain.periods import allowed_periods, period_by_key
 from bot.domain.secret import Secret
 from bot.i18n import t
-from bot.services.connect import AccountChoice, ConnectRequest, InvalidInput
+from bot.services.connect import AccountChoice, ConnectRequest
 from bot.services.connect_flow import SIGNED_IN, ConnectFlow, Step
+from bot.services.errors import InvalidInput
 from handlers import callbacks as cb
 from handlers import render
 from handlers.context import (

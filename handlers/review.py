@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.i18n import t
-from bot.services.review import NotFound
+from bot.services.errors import InvalidInput, NotFound
 from handlers import callbacks as cb
 from handlers import render
 from handlers.context import Ctx, acting_user, answer, chat_id_of, edit, read_press, runtime, send
@@ -227,7 +227,7 @@ async def on_typed(update: Update, context: Ctx) -> None:
         else:
             try:
                 account = await review.add_category(user.telegram_id, line_id, message.text)
-            except ValueError:
+            except InvalidInput:
                 await send(
                     context, chat_id_of(update), render.plain("picker.bad_name", user.language)
                 )

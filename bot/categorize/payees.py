@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Final
 
+from bot.domain.text import squeeze
+
 __all__ = ["label_details", "label_words", "normalize_payee", "squeeze"]
-
-
-def squeeze(text: str) -> str:
-    """Upper case, accents stripped, one space between words."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.upper().split())
 
 
 def label_words(text: str) -> tuple[str, ...]:

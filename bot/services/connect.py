@@ -37,6 +37,7 @@ from bot.domain.views import (
 )
 from bot.i18n import LANGUAGES, language_from_telegram
 from bot.services import sync
+from bot.services.errors import InvalidInput, NotFound
 from bot.services.filing import (
     DEFAULT_THRESHOLD,
     file_lines,
@@ -76,14 +77,6 @@ TIMEZONES = (
 DIGEST_TIMES = ("07:00", "08:00", "09:00", "12:00", "18:00", "20:00")
 BANK_KINDS = (AccountKind.BANK, AccountKind.SAVINGS, AccountKind.CREDIT_CARD, AccountKind.CASH)
 DEFAULT_COUNTRY = {"fr": "FR", "en": "GB"}
-
-
-class AccessDenied(Exception):
-    """The acting user is not a member of the object's book (or the object is gone)."""
-
-
-class InvalidInput(ValueError):
-    pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +184,7 @@ class Services:
     async def _user(self, uow: UnitOfWork, telegram_id: int) -> User:
         user = await uow.users.by_telegram_id(telegram_id)
         if user is None:
-            raise AccessDenied("unknown user")
+            raise NotFound("unknown user")
         return user
 
     async def settings_of(self, telegram_id: int) -> SettingsView:
@@ -306,7 +299,7 @@ class Services:
             for choice in request.accounts:
                 ledger = await uow.ledger.in_book(book.id, choice.ledger_account_id)
                 if ledger is None or ledger.kind not in BANK_KINDS:
-                    raise AccessDenied("ledger account not in the user's book")
+                    raise NotFound("ledger account not in the user's book")
             connection = await uow.connections.add(
                 Connection(
                     book_id=book.id,
@@ -372,7 +365,7 @@ class Services:
             user = await self._user(uow, telegram_id)
             connection = await uow.connections.get(connection_id)
             if connection is None or not await uow.books.is_member(user.id, connection.book_id):
-                raise AccessDenied("connection")
+                raise NotFound("connection")
         return await self.sync_connection(connection_id)
 
     async def sync_connection(self, connection_id: int) -> ImportSummary:
@@ -389,7 +382,7 @@ class Services:
                 or connection.secret_blob is None
                 or connection.secret_key_id is None
             ):
-                raise AccessDenied("connection has no secret")
+                raise NotFound("connection has no secret")
             accounts = [
                 a for a in await uow.bank_accounts.of_connection(connection.id) if a.connected
             ]
@@ -438,14 +431,14 @@ class Services:
         async with self.db.reading() as uow:  # rules and memory: read before taking the writer
             connection = await uow.connections.get(connection_id)
             if connection is None:
-                raise AccessDenied("connection")
+                raise NotFound("connection")
             book = await uow.books.first_for(connection.user_id)
             owner = await uow.users.get(connection.user_id)
             filing = await load_filing(uow, book, _threshold(owner))
         async with self.db.writing() as uow:
             connection = await uow.connections.get(connection_id)
             if connection is None:
-                raise AccessDenied("connection")
+                raise NotFound("connection")
             book = await uow.books.first_for(connection.user_id)
             template = self._template(book)
             opening = await uow.ledger.by_code(book.id, template.opening_code)

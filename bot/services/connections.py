@@ -36,7 +36,8 @@ from bot.domain.money import Money
 from bot.domain.secret import Secret
 from bot.domain.states import ConnectionStatus
 from bot.domain.views import LedgerAccountView
-from bot.services.connect import AccessDenied, Services
+from bot.services.connect import Services
+from bot.services.errors import NotFound
 from bot.services.scheduler import is_daytime, sync_slot
 from storage.models import BankAccount, Connection, SyncRun, User
 from storage.rotation import truncate_wal
@@ -228,7 +229,7 @@ class Connections:
     async def _user(uow: UnitOfWork, telegram_id: int) -> User:
         user = await uow.users.by_telegram_id(telegram_id)
         if user is None:
-            raise AccessDenied("unknown user")
+            raise NotFound("unknown user")
         return user
 
     async def _member_connection(
@@ -237,7 +238,7 @@ class Connections:
         user = await self._user(uow, telegram_id)
         connection = await uow.connections.get(connection_id)
         if connection is None or not await uow.books.is_member(user.id, connection.book_id):
-            raise AccessDenied("connection")
+            raise NotFound("connection")
         return user, connection
 
     async def language_of(self, telegram_id: int) -> str | None:
@@ -388,7 +389,7 @@ class Connections:
         except TimeoutError:
             log.info("connection %s: sync timed out", connection_id)
             return await self._settle_failure(connection_id, BankUnavailable.code, None, started)
-        except AccessDenied:
+        except NotFound:
             return await self._gone(connection_id)
         except VaultError:
             log.warning("connection %s: its stored secret cannot be opened", connection_id)
@@ -466,7 +467,7 @@ class Connections:
         async with self.db.reading() as uow:
             _, connection = await self._member_connection(uow, telegram_id, connection_id)
         if connection.status == ConnectionStatus.DISCONNECTED:
-            raise AccessDenied("disconnected: /connect makes a new connection")
+            raise NotFound("disconnected: /connect makes a new connection")
         connector = self.services.connectors.get(connection.connector)
         known = self.services.directory.get(connection.institution_id)
         institution = (
@@ -508,7 +509,7 @@ class Connections:
         async with self.db.writing() as uow:
             _, connection = await self._member_connection(uow, telegram_id, connection_id)
             if connection.status == ConnectionStatus.DISCONNECTED:
-                raise AccessDenied("disconnected meanwhile")
+                raise NotFound("disconnected meanwhile")
             linked = {
                 a.external_id
                 for a in await uow.bank_accounts.of_connection(connection.id)

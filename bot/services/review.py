@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import unicodedata
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -13,6 +12,7 @@ from bot.domain.clock import Clock
 from bot.domain.ledger import DraftLine, reversal_of
 from bot.domain.money import Money
 from bot.domain.states import ReviewState
+from bot.domain.text import fold
 from bot.domain.views import (
     CategoryChoices,
     Decision,
@@ -22,6 +22,7 @@ from bot.domain.views import (
     RuleView,
 )
 from bot.services.cooperative import Slices
+from bot.services.errors import InvalidInput, NotFound
 from bot.services.filing import Fileable, accept, accept_all, accept_lines
 from storage.models import (
     BankTransaction,
@@ -35,15 +36,6 @@ PAGE_SIZE = 6
 AUTO_SUMMARY_HOURS = 24
 DAILY_CHUNK = 500
 """Users whose daily summaries are built together: a handful of queries for each chunk."""
-
-
-class NotFound(Exception):
-    """The line, rule or account is gone or belongs to another book; nothing changes."""
-
-
-def fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()
 
 
 def _ledger_view(account: LedgerAccount) -> LedgerAccountView:
@@ -428,7 +420,7 @@ class Review:
         """A new expense (money out) or income (money in) account, numbered after the chart's."""
         name = " ".join(name.split())
         if not 1 <= len(name) <= 60:
-            raise ValueError("name length")
+            raise InvalidInput("name length")
         async with self.db.writing() as uow:
             book = await self._book(uow, telegram_id)
             line = await self._line(uow, book, line_id)

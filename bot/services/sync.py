@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import unicodedata
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -15,15 +14,10 @@ from bot.categorize.payees import normalize_payee
 from bot.domain.ledger import DraftLine, opening_entry, reversal_of
 from bot.domain.money import Money
 from bot.domain.states import ReviewState
+from bot.domain.text import squeeze
 from bot.services.cooperative import Slices
 from storage.models import BankAccount, BankTransaction
 from storage.uow import UnitOfWork
-
-
-def squeeze_label(label: str) -> str:
-    text = unicodedata.normalize("NFKD", label)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(text.upper().split())
 
 
 def fingerprints(lines: Sequence[FetchedTransaction]) -> list[str]:
@@ -31,7 +25,7 @@ def fingerprints(lines: Sequence[FetchedTransaction]) -> list[str]:
     seen: Counter[tuple[date, int, str]] = Counter()
     result = []
     for line in lines:
-        key = (line.booking_date, line.amount.minor, squeeze_label(line.label))
+        key = (line.booking_date, line.amount.minor, squeeze(line.label))
         seen[key] += 1
         raw = f"{key[0].isoformat()}|{key[1]}|{key[2]}|{seen[key]}"
         result.append(hashlib.sha256(raw.encode()).hexdigest()[:32])
@@ -168,13 +162,13 @@ def _distinct(
 def _pending_twin(
     line: FetchedTransaction, pending_rows: Sequence[BankTransaction], matched: set[int]
 ) -> BankTransaction | None:
-    label = squeeze_label(line.label)
+    label = squeeze(line.label)
     candidates = [
         row
         for row in pending_rows
         if row.id not in matched
         and row.amount_minor == line.amount.minor
-        and squeeze_label(row.raw_label) == label
+        and squeeze(row.raw_label) == label
         and abs((row.booking_date - line.booking_date).days) <= PENDING_DRIFT_DAYS
     ]
     return min(

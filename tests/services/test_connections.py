@@ -23,7 +23,7 @@ from bot.domain.clock import FixedClock
 from bot.domain.money import Money
 from bot.domain.secret import Secret
 from bot.domain.states import ConnectionStatus, ReviewState
-from bot.services.connect import AccessDenied, Services
+from bot.services.connect import Services
 from bot.services.connections import (
     Connections,
     Health,
@@ -32,6 +32,7 @@ from bot.services.connections import (
     classify,
     retry_delay,
 )
+from bot.services.errors import NotFound
 from bot.services.scheduler import Scheduler
 from storage.models import (
     BankAccount,
@@ -199,7 +200,7 @@ async def test_another_user_can_neither_see_nor_touch_my_connection(
         connections.replace_secret(BOB, connection_id, authorized),
         connections.disconnect(BOB, connection_id),
     ):
-        with pytest.raises(AccessDenied):
+        with pytest.raises(NotFound):
             await attempt
     after = await connection_row(db, connection_id)
     assert (after.status, after.secret_blob) == (before.status, before.secret_blob)

@@ -12,7 +12,8 @@ from bot.domain.clock import FixedClock
 from bot.domain.money import Money
 from bot.domain.states import EntryKind, ReviewState
 from bot.services.connect import Services
-from bot.services.review import NotFound, Review
+from bot.services.errors import NotFound
+from bot.services.review import Review
 from storage.models import BankTransaction, JournalEntry, Rule
 from storage.uow import Database
 from tests.support.connecting import ALICE, BOB, connect_all

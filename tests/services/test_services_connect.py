@@ -18,7 +18,8 @@ from bot.charts import AccountKind
 from bot.domain.clock import FixedClock
 from bot.domain.secret import Secret
 from bot.domain.states import EntryKind, ReviewState
-from bot.services.connect import AccessDenied, Services
+from bot.services.connect import Services
+from bot.services.errors import NotFound
 from storage.models import (
     BankAccount,
     BankRequest,
@@ -147,7 +148,7 @@ async def test_reaching_further_back_reverses_and_reposts_the_opening(
 async def test_another_user_cannot_import_my_connection(services: Services) -> None:
     connection_id = await connect_all(services, ALICE, date(2026, 8, 31))
     await services.meet(BOB, BOB, "en")
-    with pytest.raises(AccessDenied):
+    with pytest.raises(NotFound):
         await services.import_connection(BOB, connection_id)
 
 

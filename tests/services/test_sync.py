@@ -2,7 +2,8 @@ from datetime import date
 
 from bot.banks.connector import FetchedTransaction
 from bot.domain.money import Money
-from bot.services.sync import fingerprints, squeeze_label
+from bot.domain.text import squeeze
+from bot.services.sync import fingerprints
 
 
 def line(
@@ -12,7 +13,7 @@ def line(
 
 
 def test_labels_are_squeezed_for_comparison() -> None:
-    assert squeeze_label("  Cb  Café de la Gare ") == "CB CAFE DE LA GARE"
+    assert squeeze("  Cb  Café de la Gare ") == "CB CAFE DE LA GARE"
 
 
 def test_two_identical_coffees_on_one_day_get_two_fingerprints() -> None:

@@ -8,7 +8,6 @@ import hashlib
 import math
 import re
 import threading
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from schwifty.domain import Bank
 
 from bot.banks.directory import aliases
 from bot.banks.directory.aliases import Brand, GroupSpec
+from bot.domain.text import strip_accents
 
 DEMO_ID = "demo"
 DEMO_CONNECTOR = "demo"
@@ -60,9 +60,6 @@ _SPECIAL_LETTERS = str.maketrans(
         "þ": "th",
         "Þ": "TH",
     }
-)
-_COMBINING = re.compile(
-    "[" + "".join(chr(c) for c in range(0x300, 0x10000) if unicodedata.combining(chr(c))) + "]"
 )
 _APOSTROPHES = re.compile(r"['’‘`´ʼ]")
 _NON_WORD = re.compile(r"[\W_]+")
@@ -111,7 +108,7 @@ class SearchHit:
 def normalize(text: str) -> str:
     """Lower case, no accents, elisions glued ("d'Épargne" → "depargne"), words split by spaces."""
     if not text.isascii():
-        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text.translate(_SPECIAL_LETTERS)))
+        text = strip_accents(text.translate(_SPECIAL_LETTERS))
     text = _APOSTROPHES.sub("", text.casefold())
     return " ".join(_NON_WORD.sub(" ", text).split())
 
@@ -148,8 +145,7 @@ def _match_key(raw: str) -> str:
 
 
 def _ascii_upper(text: str) -> str:
-    text = _COMBINING.sub("", unicodedata.normalize("NFKD", text.translate(_SPECIAL_LETTERS)))
-    return " ".join(text.upper().split())
+    return " ".join(strip_accents(text.translate(_SPECIAL_LETTERS)).upper().split())
 
 
 def _recase(text: str, french: bool, capitalize_first: bool = True) -> str:
