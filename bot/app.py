@@ -21,6 +21,9 @@ from bot.domain.clock import Clock, SystemClock
 from bot.i18n import language_from_telegram, t
 from bot.services.connect import Services
 from bot.services.connect_flow import FlowStore
+from bot.services.connections import Connections
+from bot.services.review import Review
+from bot.services.scheduler import Scheduler
 from bot.web.webhook import WebServer, load_or_create_secret
 from handlers import connect
 from handlers.context import Runtime
@@ -123,7 +126,13 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> App:
         await db.dispose()
 
     app = builder.post_init(post_init).post_shutdown(post_shutdown).build()
-    app.bot_data["runtime"] = Runtime(services=services, flows=flows)
+    app.bot_data["runtime"] = Runtime(
+        services=services,
+        flows=flows,
+        review=Review(db, clock),
+        scheduler=Scheduler(db, clock),
+        connections=Connections(services),
+    )
     handlers.register(app, conversation_timeout=settings.conversation_timeout)
     app.add_error_handler(_on_error)
     return app

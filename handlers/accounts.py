@@ -66,7 +66,6 @@ SIGN_IN_TIMEOUT = 900.0
 """Seconds a /credentials flow waits for the user (the bot's default conversation timeout)."""
 ERASE_CONFIRM_SECONDS = 600
 """How long the /deletemydata confirmation button stays valid."""
-MANAGER = "connections"
 SIGN_INS = "sign_in_flows"
 COMMANDS = ("accounts", "refresh", "credentials", "disconnect", "deletemydata")
 PICK_QUESTIONS: tuple[tuple[str, str, type[cb.UpdateSignIn] | type[cb.AskDisconnect]], ...] = (
@@ -79,11 +78,7 @@ their page buttons."""
 
 def manager(context: Ctx) -> Connections:
     """The process's one Connections (it holds the registry of syncs running now)."""
-    found = context.bot_data.get(MANAGER)
-    if not isinstance(found, Connections):
-        found = Connections(runtime(context).services)
-        context.bot_data[MANAGER] = found
-    return found
+    return runtime(context).connections
 
 
 def spawner(context: Ctx, name: str) -> Spawn:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Generic, NamedTuple
 
 from telegram import Update
@@ -15,6 +15,7 @@ from bot.domain.views import UserView
 from bot.i18n import t
 from bot.services.connect import Services
 from bot.services.connect_flow import FlowStore
+from bot.services.connections import Connections
 from bot.services.review import Review
 from bot.services.scheduler import Scheduler
 from handlers import callbacks as cb
@@ -25,16 +26,15 @@ log = logging.getLogger(__name__)
 Ctx = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Runtime:
+    """The services the handlers call, every one built by bot/app.py."""
+
     services: Services
     flows: FlowStore
-    review: Review = field(init=False)
-    scheduler: Scheduler = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.review = Review(self.services.db, self.services.clock)
-        self.scheduler = Scheduler(self.services.db, self.services.clock)
+    review: Review
+    scheduler: Scheduler
+    connections: Connections
 
 
 def runtime(context: Ctx) -> Runtime:
