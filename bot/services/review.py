@@ -239,8 +239,11 @@ class Review:
             if target is not None:
                 filed = Fileable.of(pressed.line, pressed.bank_ledger_id)
                 accepted = await accept(uow, filed, target, now)
-            view = await self._digest(uow, book, anchor, page) if anchor is not None else None
             await uow.commit()
+        view = None
+        if anchor is not None:  # read after the commit: the writer is held only to write
+            async with self.db.reading() as uow:
+                view = await self._digest(uow, book, anchor, page)
         if accepted is None:
             return Decision(False, line, None, view)
         line = replace(line, state=ReviewState.ACCEPTED, account=chosen)
@@ -250,17 +253,18 @@ class Review:
     async def accept_page(self, telegram_id: int, anchor: int, page: int) -> int:
         """Accept every line of the page that has a real suggestion (not the suspense account)."""
         now = self.clock.now()
-        async with self.db.writing() as uow:
+        async with self.db.reading() as uow:  # the page is read before the writer is taken
             book = await self._book(uow, telegram_id)
             view = await self._digest(uow, book, anchor, page)
-            suspense = TEMPLATES[book.chart_template].suspense_code
-            wanted = [
-                shown.id
-                for shown in view.lines
-                if shown.state == ReviewState.TO_REVIEW
-                and shown.account is not None
-                and shown.account.code != suspense
-            ]
+        suspense = TEMPLATES[book.chart_template].suspense_code
+        wanted = [
+            shown.id
+            for shown in view.lines
+            if shown.state == ReviewState.TO_REVIEW
+            and shown.account is not None
+            and shown.account.code != suspense
+        ]
+        async with self.db.writing() as uow:
             chosen = [
                 (Fileable.of(pressed.line, pressed.bank_ledger_id), pressed.suggested_account_id)
                 for pressed in await uow.lines.to_decide_many(book.id, wanted)
