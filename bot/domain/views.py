@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from bot.charts import AccountKind
 from bot.domain.money import Money
@@ -20,12 +21,37 @@ class UserView:
     is_new: bool = False
 
 
+def mask_iban(iban: str | None) -> str | None:
+    """The first and last four characters: enough to tell accounts apart, never the whole IBAN."""
+    if not iban:
+        return None
+    compact = iban.replace(" ", "")
+    return f"{compact[:4]} •••• {compact[-4:]}"
+
+
+class AccountLike(Protocol):
+    """Whatever names a ledger account: an ORM row or a plain one."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> AccountKind: ...
+
+
 @dataclass(frozen=True, slots=True)
 class LedgerAccountView:
     id: int
     code: str
     name: str
     kind: AccountKind
+
+    @classmethod
+    def of(cls, account: AccountLike) -> LedgerAccountView:
+        return cls(account.id, account.code, account.name, account.kind)
 
     @property
     def label(self) -> str:

@@ -34,9 +34,11 @@ from bot.domain.views import (
     LedgerAccountView,
     SettingsView,
     UserView,
+    mask_iban,
 )
 from bot.i18n import LANGUAGES, language_from_telegram
 from bot.services import sync
+from bot.services.access import acting_user, secret_slot
 from bot.services.errors import InvalidInput, NotFound
 from bot.services.filing import (
     DEFAULT_THRESHOLD,
@@ -57,7 +59,7 @@ from storage.models import (
     User,
 )
 from storage.uow import Database, UnitOfWork
-from storage.vault import Sealed, SecretSlot, Vault
+from storage.vault import Sealed, Vault
 
 log = logging.getLogger(__name__)
 
@@ -91,17 +93,6 @@ class ConnectRequest:
     authorized: Authorized
     accounts: tuple[AccountChoice, ...]
     start: date
-
-
-def mask_iban(iban: str | None) -> str | None:
-    if not iban:
-        return None
-    compact = iban.replace(" ", "")
-    return f"{compact[:4]} •••• {compact[-4:]}"
-
-
-def _ledger_view(account: LedgerAccount) -> LedgerAccountView:
-    return LedgerAccountView(account.id, account.code, account.name, account.kind)
 
 
 class Services:
@@ -176,20 +167,14 @@ class Services:
         if country not in self.directory.countries():
             raise InvalidInput("unknown country")
         async with self.db.writing() as uow:
-            user = await self._user(uow, telegram_id)
+            user = await acting_user(uow, telegram_id)
             user.country = country
             await uow.commit()
         self.forget_user(telegram_id)
 
-    async def _user(self, uow: UnitOfWork, telegram_id: int) -> User:
-        user = await uow.users.by_telegram_id(telegram_id)
-        if user is None:
-            raise NotFound("unknown user")
-        return user
-
     async def settings_of(self, telegram_id: int) -> SettingsView:
         async with self.db.reading() as uow:
-            user = await self._user(uow, telegram_id)
+            user = await acting_user(uow, telegram_id)
             book = await uow.books.first_for(user.id)
             return _settings_view(user, book)
 
@@ -209,7 +194,7 @@ class Services:
         if digest_time is not None and digest_time not in DIGEST_TIMES:
             raise InvalidInput("digest time")
         async with self.db.writing() as uow:
-            user = await self._user(uow, telegram_id)
+            user = await acting_user(uow, telegram_id)
             book = await uow.books.first_for(user.id)
             user.language = language or user.language
             user.timezone = timezone or user.timezone
@@ -228,7 +213,7 @@ class Services:
 
     async def request_bank(self, telegram_id: int, query: str, country: str | None) -> None:
         async with self.db.writing() as uow:
-            user = await self._user(uow, telegram_id)
+            user = await acting_user(uow, telegram_id)
             await uow.requests.add(
                 BankRequest(user_id=user.id, query=query.strip()[:200], country=country)
             )
@@ -263,9 +248,9 @@ class Services:
 
     async def bank_ledger_accounts(self, telegram_id: int) -> list[LedgerAccountView]:
         async with self.db.reading() as uow:
-            user = await self._user(uow, telegram_id)
+            user = await acting_user(uow, telegram_id)
             book = await uow.books.first_for(user.id)
-            return [_ledger_view(a) for a in await uow.ledger.of_kinds(book.id, BANK_KINDS)]
+            return [LedgerAccountView.of(a) for a in await uow.ledger.of_kinds(book.id, BANK_KINDS)]
 
     async def add_bank_ledger_account(self, telegram_id: int, name: str) -> LedgerAccountView:
         """A new bank-kind account numbered after the chart's bank code (5121, 5122…)."""
@@ -273,7 +258,7 @@ class Services:
         if not 1 <= len(name) <= 60:
             raise InvalidInput("name length")
         async with self.db.writing() as uow:
-            user = await self._user(uow, telegram_id)
+            user = await acting_user(uow, telegram_id)
             book = await uow.books.first_for(user.id)
             template = self._template(book)
             code = template.next_bank_code(await uow.ledger.codes(book.id))
@@ -281,7 +266,7 @@ class Services:
                 LedgerAccount(book_id=book.id, code=code, name=name, kind=AccountKind.BANK)
             )
             await uow.commit()
-        return _ledger_view(account)
+        return LedgerAccountView.of(account)
 
     @staticmethod
     def _template(book: Book) -> ChartTemplate:
@@ -294,7 +279,7 @@ class Services:
         if not request.accounts:
             raise InvalidInput("no account chosen")
         async with self.db.writing() as uow:
-            user = await self._user(uow, telegram_id)
+            user = await acting_user(uow, telegram_id)
             book = await uow.books.first_for(user.id)
             for choice in request.accounts:
                 ledger = await uow.ledger.in_book(book.id, choice.ledger_account_id)
@@ -312,7 +297,7 @@ class Services:
                 )
             )
             connection.next_sync_at = sync_slot(connection.id, self.clock.now())
-            sealed = self.vault.seal(request.authorized.secret, self._slot(connection))
+            sealed = self.vault.seal(request.authorized.secret, secret_slot(connection))
             connection.secret_key_id, connection.secret_blob = sealed.key_id, sealed.blob
             ids = []
             for choice in request.accounts:
@@ -355,14 +340,10 @@ class Services:
         account.import_start = min(account.import_start, start)
         return account
 
-    @staticmethod
-    def _slot(connection: Connection) -> SecretSlot:
-        return SecretSlot("connections", "secret_blob", connection.id, connection.book_id)
-
     async def import_connection(self, telegram_id: int, connection_id: int) -> ImportSummary:
         """Sync a connection on behalf of a member of its book."""
         async with self.db.reading() as uow:
-            user = await self._user(uow, telegram_id)
+            user = await acting_user(uow, telegram_id)
             connection = await uow.connections.get(connection_id)
             if connection is None or not await uow.books.is_member(user.id, connection.book_id):
                 raise NotFound("connection")
@@ -387,7 +368,7 @@ class Services:
                 a for a in await uow.bank_accounts.of_connection(connection.id) if a.connected
             ]
             secret = self.vault.open(
-                Sealed(connection.secret_key_id, connection.secret_blob), self._slot(connection)
+                Sealed(connection.secret_key_id, connection.secret_blob), secret_slot(connection)
             )
             last_sync = connection.last_sync_at
         connector = self.connectors.get(connection.connector)
@@ -495,7 +476,7 @@ class Services:
                         bank_account_id=account.id,
                         name=account.name,
                         iban_masked=account.iban_masked,
-                        ledger=_ledger_view(ledger),
+                        ledger=LedgerAccountView.of(ledger),
                         imported=len(added),
                         pending=sum(1 for row in added if row.pending),
                         first_date=first,

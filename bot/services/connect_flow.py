@@ -21,6 +21,7 @@ from bot.banks.connector import AccountType, Authorized, Challenge, FetchedAccou
 from bot.banks.directory.search import Institution
 from bot.domain.money import Money
 from bot.domain.secret import Secret
+from bot.domain.views import mask_iban
 
 log = logging.getLogger(__name__)
 
@@ -50,14 +51,6 @@ SIGNED_IN = frozenset({Step.ACCOUNTS, Step.LEDGER, Step.LEDGER_NAME, Step.PERIOD
 
 def new_flow_id() -> str:
     return secrets.token_hex(3)
-
-
-def _mask_iban(iban: str | None) -> str | None:
-    """As services.mask_iban: a kept flow holds no full IBAN."""
-    if not iban:
-        return None
-    compact = iban.replace(" ", "")
-    return f"{compact[:4]} •••• {compact[-4:]}"
 
 
 @dataclass
@@ -211,7 +204,7 @@ def _account_record(account: FetchedAccount) -> dict[str, Any]:
         "id": account.external_id,
         "name": account.name,
         "type": account.type.value,
-        "iban": _mask_iban(account.iban),
+        "iban": mask_iban(account.iban),  # a kept flow holds no full IBAN
         "currency": account.currency,
         "balance": account.balance.minor,
         "balance_currency": account.balance.currency,

@@ -36,13 +36,14 @@ from bot.domain.money import Money
 from bot.domain.secret import Secret
 from bot.domain.states import ConnectionStatus
 from bot.domain.views import LedgerAccountView
+from bot.services.access import acting_user, secret_slot
 from bot.services.connect import Services
 from bot.services.errors import NotFound
 from bot.services.scheduler import is_daytime, sync_slot
 from storage.models import BankAccount, Connection, SyncRun, User
 from storage.rotation import truncate_wal
 from storage.uow import UnitOfWork
-from storage.vault import Sealed, SecretSlot, VaultError
+from storage.vault import Sealed, VaultError
 
 log = logging.getLogger(__name__)
 
@@ -201,14 +202,6 @@ class Notice:
     expires: date | None = None
 
 
-def _slot(connection: Connection) -> SecretSlot:
-    return SecretSlot("connections", "secret_blob", connection.id, connection.book_id)
-
-
-def _ledger_view(account: Any) -> LedgerAccountView:
-    return LedgerAccountView(account.id, account.code, account.name, account.kind)
-
-
 def _money(account: BankAccount) -> Money | None:
     if account.balance_minor is None:
         return None
@@ -225,17 +218,10 @@ class Connections:
 
     # --- access ------------------------------------------------------------------------------
 
-    @staticmethod
-    async def _user(uow: UnitOfWork, telegram_id: int) -> User:
-        user = await uow.users.by_telegram_id(telegram_id)
-        if user is None:
-            raise NotFound("unknown user")
-        return user
-
     async def _member_connection(
         self, uow: UnitOfWork, telegram_id: int, connection_id: int
     ) -> tuple[User, Connection]:
-        user = await self._user(uow, telegram_id)
+        user = await acting_user(uow, telegram_id)
         connection = await uow.connections.get(connection_id)
         if connection is None or not await uow.books.is_member(user.id, connection.book_id):
             raise NotFound("connection")
@@ -253,7 +239,7 @@ class Connections:
         """Every connection and bank account of the user's books, with what needs doing."""
         now = self.clock.now()
         async with self.db.reading() as uow:
-            user = await self._user(uow, telegram_id)
+            user = await acting_user(uow, telegram_id)
             rows = await uow.connections.of_member(user.id)
             book_ids = sorted({(await uow.books.first_for(user.id)).id, *(c.book_id for c in rows)})
             accounts = await uow.bank_accounts.of_books(book_ids)
@@ -267,7 +253,7 @@ class Connections:
                     name=account.name,
                     iban_masked=account.iban_masked,
                     balance=_money(account),
-                    ledger=_ledger_view(ledger) if ledger else None,
+                    ledger=LedgerAccountView.of(ledger) if ledger else None,
                     connected=account.connected,
                 )
             )
@@ -299,7 +285,7 @@ class Connections:
     async def targets(self, telegram_id: int, connection_id: int | None = None) -> Targets:
         """The connections still connected (all, or the one asked for, access checked)."""
         async with self.db.reading() as uow:
-            user = await self._user(uow, telegram_id)
+            user = await acting_user(uow, telegram_id)
             if connection_id is None:
                 rows = list(await uow.connections.of_member(user.id))
             else:
@@ -517,7 +503,7 @@ class Connections:
             }
             if linked and not linked & offered:
                 raise OtherAccounts(connection.institution_name)
-            sealed = self.services.vault.seal(authorized.secret, _slot(connection))
+            sealed = self.services.vault.seal(authorized.secret, secret_slot(connection))
             connection.secret_key_id, connection.secret_blob = sealed.key_id, sealed.blob
             connection.status = ConnectionStatus.ACTIVE
             connection.consent_expires = authorized.consent_expires
@@ -562,7 +548,7 @@ class Connections:
             return None
         try:
             sealed = Sealed(connection.secret_key_id, connection.secret_blob)
-            return self.services.vault.open(sealed, _slot(connection))
+            return self.services.vault.open(sealed, secret_slot(connection))
         except VaultError:
             log.warning("connection %s: secret unreadable, consent not revoked", connection.id)
             return None

@@ -38,10 +38,6 @@ DAILY_CHUNK = 500
 """Users whose daily summaries are built together: a handful of queries for each chunk."""
 
 
-def _ledger_view(account: LedgerAccount) -> LedgerAccountView:
-    return LedgerAccountView(account.id, account.code, account.name, account.kind)
-
-
 def _row_view(row: LineRow) -> ReviewLine:
     account = None
     if row.account_id is not None:
@@ -128,7 +124,7 @@ class Review:
             label=line.raw_label,
             pending=line.pending,
             state=line.review_state,
-            account=_ledger_view(account) if account else None,
+            account=LedgerAccountView.of(account) if account else None,
             source=line.suggestion_source,
             auto_accepted=line.auto_accepted,
         )
@@ -418,7 +414,7 @@ class Review:
                 starts = any(part.startswith(words[0]) for part in name.split())
                 scored.append((1 if starts else 2, account.code, account))
         scored.sort(key=lambda item: (item[0], item[1]))
-        return tuple(_ledger_view(account) for _, _, account in scored[:limit])
+        return tuple(LedgerAccountView.of(account) for _, _, account in scored[:limit])
 
     async def add_category(self, telegram_id: int, line_id: int, name: str) -> LedgerAccountView:
         """A new expense (money out) or income (money in) account, numbered after the chart's."""
@@ -442,7 +438,7 @@ class Review:
                 )
             )
             await uow.commit()
-        return _ledger_view(account)
+        return LedgerAccountView.of(account)
 
     # --- rules ---------------------------------------------------------------------------
 
@@ -496,7 +492,7 @@ class Review:
                 id=rule.id,
                 payee=rule.payee,
                 label_contains=rule.label_contains,
-                account=_ledger_view(accounts[rule.account_id]),
+                account=LedgerAccountView.of(accounts[rule.account_id]),
                 auto_accept=rule.auto_accept,
                 enabled=rule.enabled,
                 hits=hits.get(rule.id, 0),
