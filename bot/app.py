@@ -23,6 +23,7 @@ from bot.services.connect import Services
 from bot.services.connect_flow import FlowStore
 from bot.services.connections import Connections
 from bot.services.review import Review
+from bot.services.rules import Rules
 from bot.services.scheduler import Scheduler
 from bot.web.webhook import WebServer, load_or_create_secret
 from handlers import connect
@@ -130,6 +131,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> App:
         services=services,
         flows=flows,
         review=Review(db, clock),
+        rules=Rules(db, clock),
         scheduler=Scheduler(db, clock),
         connections=Connections(services),
     )

@@ -17,6 +17,7 @@ from bot.services.connect import Services
 from bot.services.connect_flow import FlowStore
 from bot.services.connections import Connections
 from bot.services.review import Review
+from bot.services.rules import Rules
 from bot.services.scheduler import Scheduler
 from handlers import callbacks as cb
 from handlers.render import Screen
@@ -33,6 +34,7 @@ class Runtime:
     services: Services
     flows: FlowStore
     review: Review
+    rules: Rules
     scheduler: Scheduler
     connections: Connections
 

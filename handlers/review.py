@@ -152,7 +152,7 @@ async def on_make_rule(update: Update, context: Ctx) -> None:
         return
     press, lang, message_id, _ = pressed
     try:
-        applied = await runtime(context).review.make_rule(
+        applied = await runtime(context).rules.make(
             _user_id(update), press.line, press.account, auto_accept=bool(press.auto)
         )
     except NotFound:
@@ -317,7 +317,7 @@ async def on_reopen(update: Update, context: Ctx) -> None:
 
 async def on_rules(update: Update, context: Ctx) -> None:
     user = await acting_user(update, context)
-    rules = await runtime(context).review.rules(user.telegram_id)
+    rules = await runtime(context).rules.of(user.telegram_id)
     await send(context, chat_id_of(update), render.rules_list(rules, user.language))
 
 
@@ -327,7 +327,7 @@ async def on_rules_page(update: Update, context: Ctx) -> None:
         return
     press, lang, message_id, telegram_id = pressed
     await answer(update)
-    rules = await runtime(context).review.rules(telegram_id)
+    rules = await runtime(context).rules.of(telegram_id)
     await edit(context, chat_id_of(update), message_id, render.rules_list(rules, lang, press.page))
 
 
@@ -336,26 +336,26 @@ async def on_rule_button(update: Update, context: Ctx) -> None:
     user = await acting_user(update, context)
     query = update.callback_query
     assert query is not None and query.message is not None
-    review = runtime(context).review
+    rules = runtime(context).rules
     try:
         press = cb.parse(query.data)
         if not isinstance(press, (cb.ToggleRule, cb.DeleteRule)):
             raise cb.BadButton("not a rule button")
-        page = render.rules_page_of(await review.rules(user.telegram_id), press.rule)
+        page = render.rules_page_of(await rules.of(user.telegram_id), press.rule)
         if isinstance(press, cb.ToggleRule):
-            await review.toggle_rule(user.telegram_id, press.rule)
+            await rules.toggle(user.telegram_id, press.rule)
         else:
-            await review.delete_rule(user.telegram_id, press.rule)
+            await rules.delete(user.telegram_id, press.rule)
     except (cb.BadButton, NotFound):
         await answer(update, t(user.language, "stale_button"))
         return
     await answer(update)
-    rules = await review.rules(user.telegram_id)
+    listed = await rules.of(user.telegram_id)
     await edit(
         context,
         chat_id_of(update),
         query.message.message_id,
-        render.rules_list(rules, user.language, page),
+        render.rules_list(listed, user.language, page),
     )
 
 

@@ -1,4 +1,4 @@
-"""Reviewing bank lines: the digest, accept, recategorize, exclude, rules, undo and reopen."""
+"""Reviewing bank lines: the digest, accept, recategorize, exclude, the picker, undo, reopen."""
 
 from __future__ import annotations
 
@@ -19,15 +19,14 @@ from bot.domain.views import (
     DigestView,
     LedgerAccountView,
     ReviewLine,
-    RuleView,
 )
+from bot.services.access import book_of, line_of
 from bot.services.cooperative import Slices
 from bot.services.errors import InvalidInput, NotFound
-from bot.services.filing import Fileable, accept, accept_all, accept_lines
+from bot.services.filing import Fileable, accept, accept_all
 from storage.models import (
     BankTransaction,
     LedgerAccount,
-    Rule,
 )
 from storage.repositories import BookRef, LineRow, LineToDecide
 from storage.uow import Database, UnitOfWork
@@ -83,10 +82,7 @@ class Review:
         self.clock = clock
 
     async def _book(self, uow: UnitOfWork, telegram_id: int) -> BookRef:
-        book = await uow.books.of_telegram_user(telegram_id)
-        if book is None:
-            raise NotFound("user")
-        return book
+        return await book_of(uow, telegram_id)
 
     async def _pressed(
         self, uow: UnitOfWork, telegram_id: int, line_id: int
@@ -99,10 +95,7 @@ class Review:
         return pressed, BookRef(pressed.line.book_id, pressed.chart_template)
 
     async def _line(self, uow: UnitOfWork, book: BookRef, line_id: int) -> BankTransaction:
-        line = await uow.lines.get_in_book(book.id, line_id)
-        if line is None:
-            raise NotFound("line")
-        return line
+        return await line_of(uow, book, line_id)
 
     async def _accounts(
         self, uow: UnitOfWork, book: BookRef, ids: set[int | None] | None = None
@@ -441,80 +434,3 @@ class Review:
         return LedgerAccountView.of(account)
 
     # --- rules ---------------------------------------------------------------------------
-
-    async def make_rule(
-        self, telegram_id: int, line_id: int, account_id: int, *, auto_accept: bool = False
-    ) -> int:
-        """ "Always file <payee> under <account>": applied at once to the lines still to review.
-
-        An auto-accept rule also accepts those lines; the next summary lists them with an undo.
-        """
-        now = self.clock.now()
-        async with self.db.writing() as uow:
-            book = await self._book(uow, telegram_id)
-            line = await self._line(uow, book, line_id)
-            accounts = await self._accounts(uow, book)
-            if account_id not in accounts or not line.payee:
-                raise NotFound("account")
-            rule = await uow.rules.add(
-                Rule(
-                    book_id=book.id,
-                    payee=line.payee,
-                    direction="in" if line.amount_minor > 0 else "out",
-                    account_id=account_id,
-                    auto_accept=auto_accept,
-                )
-            )
-            waiting = await uow.lines.waiting_from_payee(book.id, line.payee)
-            applied = [
-                other for other in waiting if (other.amount_minor > 0) == (line.amount_minor > 0)
-            ]
-            for other in applied:
-                other.suggested_account_id = account_id
-                other.suggestion_source = "rule"
-                other.suggestion_confidence = 1.0
-                other.suggestion_rule_id = rule.id
-            if auto_accept:
-                ledger_ids = await uow.bank_accounts.ledger_ids(book.id)
-                sure = [(other, account_id) for other in applied if not other.pending]
-                await accept_lines(uow, sure, ledger_ids, now, auto=True)
-            await uow.commit()
-        return len(applied)
-
-    async def rules(self, telegram_id: int) -> tuple[RuleView, ...]:
-        async with self.db.reading() as uow:
-            book = await self._book(uow, telegram_id)
-            accounts = await self._accounts(uow, book)
-            hits = await uow.rules.hits(book.id)
-            rules = await uow.rules.all_of(book.id)
-        return tuple(
-            RuleView(
-                id=rule.id,
-                payee=rule.payee,
-                label_contains=rule.label_contains,
-                account=LedgerAccountView.of(accounts[rule.account_id]),
-                auto_accept=rule.auto_accept,
-                enabled=rule.enabled,
-                hits=hits.get(rule.id, 0),
-            )
-            for rule in rules
-            if rule.account_id in accounts
-        )
-
-    async def toggle_rule(self, telegram_id: int, rule_id: int) -> None:
-        async with self.db.writing() as uow:
-            book = await self._book(uow, telegram_id)
-            rule = await uow.rules.get_in_book(book.id, rule_id)
-            if rule is None:
-                raise NotFound("rule")
-            rule.enabled = not rule.enabled
-            await uow.commit()
-
-    async def delete_rule(self, telegram_id: int, rule_id: int) -> None:
-        async with self.db.writing() as uow:
-            book = await self._book(uow, telegram_id)
-            rule = await uow.rules.get_in_book(book.id, rule_id)
-            if rule is None:
-                raise NotFound("rule")
-            await uow.rules.delete(rule)
-            await uow.commit()

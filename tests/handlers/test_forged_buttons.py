@@ -288,7 +288,6 @@ async def app(standin: BotApiStandIn, tmp_path: Path, clock: FixedClock) -> Asyn
 async def with_data(app: App, telegram_id: int) -> dict[str, int]:
     """A user with a connection, imported lines and one rule: the ids their buttons carry."""
     services = app.bot_data["runtime"].services
-    review = app.bot_data["runtime"].review
     connection = await connect_all(services, telegram_id, date(2026, 11, 1))
     await services.import_connection(telegram_id, connection)
     book = (await services.meet(telegram_id, telegram_id, "fr")).book_id
@@ -304,8 +303,9 @@ async def with_data(app: App, telegram_id: int) -> dict[str, int]:
             )
         )
     assert line is not None and account is not None
-    await review.make_rule(telegram_id, line, account)
-    rule = (await review.rules(telegram_id))[0].id
+    rules = app.bot_data["runtime"].rules
+    await rules.make(telegram_id, line, account)
+    rule = (await rules.of(telegram_id))[0].id
     ledger = (await services.bank_ledger_accounts(telegram_id))[0].id
     return {
         "line": line,

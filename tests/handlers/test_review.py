@@ -83,7 +83,7 @@ async def test_recategorize_by_typing_a_search_then_make_a_rule(
     await p.say("tel", expect="Comptes trouvés")
     await p.press("626", expect="Toujours classer")
     await p.press("Oui, toujours", expect="À passer en revue")
-    rules = await rt(app).review.rules(CAROL)
+    rules = await rt(app).rules.of(CAROL)
     assert len(rules) == 1 and rules[0].account.code == "626"
     listing = await p.say("/rules", expect="Vos règles")
     assert "626" in (listing.text or "")

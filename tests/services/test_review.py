@@ -14,6 +14,7 @@ from bot.domain.states import EntryKind, ReviewState
 from bot.services.connect import Services
 from bot.services.errors import NotFound
 from bot.services.review import Review
+from bot.services.rules import Rules
 from storage.models import BankTransaction, JournalEntry, Rule
 from storage.uow import Database
 from tests.support.connecting import ALICE, BOB, connect_all
@@ -29,6 +30,11 @@ async def connected(services: Services) -> int:
 @pytest.fixture
 def review(db: Database, clock: FixedClock) -> Review:
     return Review(db, clock)
+
+
+@pytest.fixture
+def rules(db: Database, clock: FixedClock) -> Rules:
+    return Rules(db, clock)
 
 
 async def entries(db: Database, kind: EntryKind | None = None) -> int:
@@ -142,7 +148,7 @@ async def test_exclude_posts_nothing_and_reopen_reverses(
 
 
 async def test_recategorize_offers_a_rule_that_refiles_the_waiting_lines(
-    connected: int, review: Review, db: Database
+    connected: int, review: Review, rules: Rules, db: Database
 ) -> None:
     async with db.reading() as uow:
         payee, count = (
@@ -171,13 +177,13 @@ async def test_recategorize_offers_a_rule_that_refiles_the_waiting_lines(
         and decision.rule_offer is not None
         and decision.rule_offer.id == found[0].id
     )
-    applied = await review.make_rule(ALICE, line_id, found[0].id)
+    applied = await rules.make(ALICE, line_id, found[0].id)
     assert applied == count - 1
-    rules = await review.rules(ALICE)
-    assert len(rules) == 1 and rules[0].hits == count - 1 and rules[0].payee == payee
-    await review.toggle_rule(ALICE, rules[0].id)
-    assert not (await review.rules(ALICE))[0].enabled
-    await review.delete_rule(ALICE, rules[0].id)
+    listed = await rules.of(ALICE)
+    assert len(listed) == 1 and listed[0].hits == count - 1 and listed[0].payee == payee
+    await rules.toggle(ALICE, listed[0].id)
+    assert not (await rules.of(ALICE))[0].enabled
+    await rules.delete(ALICE, listed[0].id)
     async with db.reading() as uow:
         assert await uow.session.scalar(select(func.count()).select_from(Rule)) == 0
 
@@ -273,7 +279,7 @@ async def test_daily_digests_come_a_chunk_at_a_time_in_the_order_asked(
 
 
 async def test_an_auto_accept_rule_accepts_the_waiting_lines_and_can_be_undone(
-    connected: int, review: Review, db: Database, clock: FixedClock
+    connected: int, review: Review, rules: Rules, db: Database, clock: FixedClock
 ) -> None:
     async with db.reading() as uow:
         payee, line_id = (
@@ -291,7 +297,7 @@ async def test_an_auto_accept_rule_accepts_the_waiting_lines_and_can_be_undone(
         ).one()
     found = await review.search_categories(ALICE, "fourn")
     await review.file_under(ALICE, line_id, found[0].id)
-    applied = await review.make_rule(ALICE, line_id, found[0].id, auto_accept=True)
+    applied = await rules.make(ALICE, line_id, found[0].id, auto_accept=True)
     assert applied >= 2
     clock.advance(timedelta(seconds=5))
     view = await review.digest(ALICE, review.new_anchor())
