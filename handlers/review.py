@@ -63,6 +63,12 @@ async def on_accept(update: Update, context: Ctx) -> None:
     except NotFound:
         await answer(update, t(lang, "stale_button"))
         return
+    if decision.needs_category:  # never into suspense unless the user picks it
+        choices = await runtime(context).review.choices(_user_id(update), press.line)
+        await answer(update, t(lang, "answer.pick_first"))
+        screen = render.category_picker(choices, press.anchor, press.page, lang)
+        await edit(context, chat_id_of(update), message_id, screen)
+        return
     await answer(update, t(lang, "answer.accepted" if decision.changed else "answer.already"))
     assert decision.view is not None
     await edit(context, chat_id_of(update), message_id, render.digest(decision.view, lang))

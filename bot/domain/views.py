@@ -130,12 +130,15 @@ class CategoryChoices:
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """What a press did: whether it changed anything, and the rule it may lead to."""
+    """What a press did: whether it changed anything, and the rule it may lead to.
+    `needs_category`: an Accept of a line with no real suggestion (none, or the suspense
+    account) changed nothing; the user picks its category first."""
 
     changed: bool
     line: ReviewLine
     rule_offer: LedgerAccountView | None = None
     view: DigestView | None = None
+    needs_category: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -225,6 +225,9 @@ class Review:
                     raise NotFound("account")
                 chosen = LedgerAccountView(found.id, found.code, found.name, found.kind)
             target = account_id or pressed.suggested_account_id
+            suspense = TEMPLATES[book.chart_template].suspense_code
+            if account_id is None and (chosen is None or chosen.code == suspense):
+                return Decision(False, line, needs_category=True)
             if target is not None:
                 filed = Fileable.of(pressed.line, pressed.bank_ledger_id)
                 accepted = await accept(uow, filed, target, now)

@@ -45,14 +45,29 @@ async def count(app: App, model: Any, *where: Any) -> int:
         )
 
 
-async def booked_line_number(p: Player, digest: Any) -> tuple[Any, int]:
-    """A line of the digest that is booked (pending lines are accepted without an entry yet)."""
+def line_blocks(digest: Any) -> dict[int, str]:
+    """The digest's lines by their number: "n. date · amount · payee" and the line below."""
+    blocks = {}
+    for block in (digest.text or "").split("\n\n"):
+        number, dot, _ = block.partition(". ")
+        if dot and number.isdigit():
+            blocks[int(number)] = block
+    return blocks
+
+
+async def line_number(p: Player, digest: Any, *, categorised: bool = True) -> tuple[Any, int]:
+    """A booked line of the digest (pending lines are accepted without an entry yet), with a
+    real suggestion, or still "❓ à catégoriser"."""
     while True:
-        text = digest.text or ""
-        for n in range(1, 200):
-            if f"{n}. " in text and f"{n}. ⏳" not in text and f"{n} ✅" in str(digest.buttons()):
+        for n, block in line_blocks(digest).items():
+            booked = not block.startswith(f"{n}. ⏳") and f"{n} ✅" in str(digest.buttons())
+            if booked and ("❓" not in block) == categorised:
                 return digest, n
         digest = await p.press("▶️", expect="Page")
+
+
+async def booked_line_number(p: Player, digest: Any) -> tuple[Any, int]:
+    return await line_number(p, digest)
 
 
 async def test_review_accept_then_press_again(app: App, standin: BotApiStandIn) -> None:
@@ -71,6 +86,20 @@ async def test_review_accept_then_press_again(app: App, standin: BotApiStandIn) 
     assert not any(
         f"{n} ✅" == label[: len(f"{n} ✅")] for row in shown.buttons() for label, _ in row
     )
+
+
+async def test_accept_on_an_uncategorised_line_opens_the_picker_and_books_nothing(
+    app: App, standin: BotApiStandIn
+) -> None:
+    p = Player(standin, CAROL, "fr")
+    digest = await p.say("/review", expect="À passer en revue")
+    digest, n = await line_number(p, digest, categorised=False)
+    before = await count(app, JournalEntry)
+    since = len(standin.calls)
+    answer = await p.press_data(digest.message_id, digest.button(f"{n} ✅"))
+    assert answer == "Choisissez d'abord sa catégorie"
+    await p.wait_for("Catégorie (compte)", since, 10)
+    assert await count(app, JournalEntry) == before
 
 
 async def test_recategorize_by_typing_a_search_then_make_a_rule(

@@ -15,7 +15,7 @@ from bot.services.connect import Services
 from bot.services.errors import NotFound
 from bot.services.review import Review
 from bot.services.rules import Rules
-from storage.models import BankTransaction, JournalEntry, Rule
+from storage.models import BankTransaction, JournalEntry, LedgerAccount, Rule
 from storage.uow import Database
 from tests.support.connecting import ALICE, BOB, connect_all
 
@@ -312,3 +312,41 @@ async def test_an_auto_accept_rule_accepts_the_waiting_lines_and_can_be_undone(
     assert view.auto_count == count == applied
     assert view.auto_totals == (Money(total, "EUR"),)
     assert await review.undo_auto(ALICE, view.anchor) == view.auto_count
+
+
+async def test_accept_on_an_uncategorised_line_asks_for_its_category_and_books_nothing(
+    connected: int, review: Review, db: Database
+) -> None:
+    """✅ on "❓ à catégoriser" never posts to suspense (471) unless the user picks it."""
+    async with db.reading() as uow:
+        line_id = await uow.session.scalar(
+            select(BankTransaction.id)
+            .join(LedgerAccount, LedgerAccount.id == BankTransaction.suggested_account_id)
+            .where(
+                LedgerAccount.code == "471",
+                BankTransaction.review_state == ReviewState.TO_REVIEW,
+                BankTransaction.pending.is_(False),
+            )
+            .limit(1)
+        )
+    assert line_id is not None
+    before = await entries(db)
+    decision = await review.accept(ALICE, line_id)
+    assert decision.needs_category and not decision.changed
+    assert await entries(db) == before
+    async with db.reading() as uow:
+        state = await uow.session.scalar(
+            select(BankTransaction.review_state).where(BankTransaction.id == line_id)
+        )
+        suspense = await uow.session.scalar(
+            select(LedgerAccount.id).where(
+                LedgerAccount.code == "471",
+                LedgerAccount.book_id
+                == select(BankTransaction.book_id)
+                .where(BankTransaction.id == line_id)
+                .scalar_subquery(),
+            )
+        )
+    assert state == ReviewState.TO_REVIEW and suspense is not None
+    chosen = await review.file_under(ALICE, line_id, suspense)  # chosen by the user: booked
+    assert chosen.changed and await entries(db) == before + 1
