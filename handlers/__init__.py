@@ -38,7 +38,7 @@ def register(
     for handler in accounts.handlers(conversation_timeout):
         app.add_handler(handler)
     app.add_handler(CommandHandler("connect", connect.on_private_only, filters=~PRIVATE))
-    app.add_handler(CommandHandler("cancel", connect.on_cancel))
+    app.add_handler(CommandHandler("cancel", review.on_cancel))
     for handler in (*review.handlers(), *settings.handlers()):
         app.add_handler(handler)
     jobs.register(app)

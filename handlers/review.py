@@ -10,7 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot.i18n import t
 from bot.services.errors import InvalidInput, NotFound
 from handlers import callbacks as cb
-from handlers import render
+from handlers import connect, render
 from handlers.context import Ctx, acting_user, answer, chat_id_of, edit, read_press, runtime, send
 from handlers.start import on_unknown
 
@@ -230,6 +230,11 @@ async def on_typed(update: Update, context: Ctx) -> None:
             screen = render.category_picker(
                 choices, anchor, page, user.language, found=found, query=message.text[:40]
             )
+            # in place, and still listening: the next word searches again
+            waiting["message"] = await edit(
+                context, chat_id_of(update), int(waiting["message"]), screen
+            )
+            return
         else:
             try:
                 account = await review.add_category(user.telegram_id, line_id, message.text)
@@ -368,6 +373,17 @@ async def on_rule_button(update: Update, context: Ctx) -> None:
 def _user_id(update: Update) -> int:
     assert update.effective_user is not None
     return update.effective_user.id
+
+
+async def on_cancel(update: Update, context: Ctx) -> None:
+    """/cancel while the picker waits for letters or a name ends that wait; otherwise it is
+    the connect flow's /cancel."""
+    if awaiting_input(context) is None:
+        await connect.on_cancel(update, context)
+        return
+    _forget_input(context)
+    user = await acting_user(update, context)
+    await send(context, chat_id_of(update), render.plain("picker.cancelled", user.language))
 
 
 def _forget_input(context: Ctx) -> None:

@@ -102,6 +102,30 @@ async def test_accept_on_an_uncategorised_line_opens_the_picker_and_books_nothin
     assert await count(app, JournalEntry) == before
 
 
+async def test_cancel_ends_the_pickers_wait_for_letters(app: App, standin: BotApiStandIn) -> None:
+    p = Player(standin, CAROL, "fr")
+    digest = await p.say("/review", expect="À passer en revue")
+    digest, n = await booked_line_number(p, digest)
+    await p.press(f"{n} ✏️", expect="Catégorie (compte)")
+    await p.press("Rechercher", expect="quelques lettres")
+    await p.say("/cancel", expect="C'est annulé")
+    await p.say("tel", expect="Je n'ai pas compris")  # not read as a search any more
+
+
+async def test_a_second_word_searches_again_in_the_same_message(
+    app: App, standin: BotApiStandIn
+) -> None:
+    p = Player(standin, CAROL, "fr")
+    await p.say("/review", expect="À passer en revue")
+    await p.press("1 ✏️", expect="Catégorie (compte)")
+    prompt = await p.press("Rechercher", expect="quelques lettres")
+    first = await p.say("tel", expect="Comptes trouvés pour « tel »")
+    hits = str(first.buttons())
+    second = await p.say("loyer", expect="Comptes trouvés pour « loyer »")
+    assert first.message_id == second.message_id == prompt.message_id
+    assert "626" in hits and "6132" in str(second.buttons())
+
+
 async def test_recategorize_by_typing_a_search_then_make_a_rule(
     app: App, standin: BotApiStandIn
 ) -> None:
