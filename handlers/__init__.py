@@ -9,6 +9,9 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from handlers import accounts, connect, jobs, review, settings, start
 
 PRIVATE = filters.ChatType.PRIVATE
+PRIVATE_ONLY = ("review", "rules", "settings")
+"""Commands about the user's books that answer in a group where they work (/connect and the
+account commands have their own answer there)."""
 COMMANDS = (
     "start",
     "connect",
@@ -38,6 +41,7 @@ def register(
     for handler in accounts.handlers(conversation_timeout):
         app.add_handler(handler)
     app.add_handler(CommandHandler("connect", connect.on_private_only, filters=~PRIVATE))
+    app.add_handler(CommandHandler(PRIVATE_ONLY, start.on_private_only, filters=~PRIVATE))
     app.add_handler(CommandHandler("cancel", review.on_cancel))
     for handler in (*review.handlers(), *settings.handlers()):
         app.add_handler(handler)

@@ -36,3 +36,14 @@ async def on_stale_button(update: Update, context: Ctx) -> None:
     """A button of a finished or older flow, or forged data: say so, change nothing."""
     user = await acting_user(update, context)
     await answer(update, t(user.language, "stale_button"))
+
+
+async def on_private_only(update: Update, context: Ctx) -> None:
+    """A private-only command sent in a group: where it works, with a link to that chat."""
+    user = await acting_user(update, context)
+    message = update.effective_message
+    command = (message.text or "").split()[0].split("@")[0] if message is not None else ""
+    screen = render.plain(
+        "private_command", user.language, command=command, bot=context.bot.username
+    )
+    await send(context, chat_id_of(update), screen)

@@ -120,6 +120,18 @@ async def test_a_group_chat_is_sent_to_a_private_chat(app: App, standin: BotApiS
     await standin.wait_for_bot_text(-100508, "conversation privée")
 
 
+@pytest.mark.parametrize("command", ["/review", "/settings", "/rules"])
+async def test_every_private_only_command_answers_in_a_group_with_a_link(
+    app: App, standin: BotApiStandIn, command: str
+) -> None:
+    user = standin.user(509, language_code="fr")
+    standin.send_text(user, f"{command}@{app.bot.username}", chat_id=-100509, chat_type="group")
+    said = await standin.wait_for_bot_text(-100509, "conversation privée")
+    assert (said.text or "").startswith(f"{command} se fait")
+    links = [e.get("url") for e in said.entities if e.get("type") == "text_link"]
+    assert links == [f"https://t.me/{app.bot.username}"]
+
+
 async def test_stale_button_of_an_earlier_flow_gets_a_polite_answer(
     app: App, standin: BotApiStandIn
 ) -> None:
