@@ -273,10 +273,11 @@ def import_done(summary: ImportSummary, lang: str) -> Screen:
         pending = (
             t(lang, "connect.done_pending", pending=account.pending) if account.pending else ""
         )
+        up_to_date = account.imported == 0 and account.first_date is not None
         parts.append(
             t(
                 lang,
-                "connect.done_account",
+                "connect.done_up_to_date" if up_to_date else "connect.done_account",
                 account=escape(account.name),
                 ledger=escape(account.ledger.label),
                 count=account.imported,
@@ -285,11 +286,15 @@ def import_done(summary: ImportSummary, lang: str) -> Screen:
                 balance=escape(money(account.balance, lang)) if account.balance else "—",
             )
         )
-    following = t(
-        lang,
-        "connect.done_next",
-        categorized=t(lang, "connect.done_categorized", count=summary.categorized),
-        auto=t(lang, "connect.done_auto", count=summary.auto_accepted),
+    following = (
+        t(lang, "connect.done_nothing_new")
+        if not any(account.imported for account in summary.accounts)
+        else t(
+            lang,
+            "connect.done_next",
+            categorized=t(lang, "connect.done_categorized", count=summary.categorized),
+            auto=t(lang, "connect.done_auto", count=summary.auto_accepted),
+        )
     )
     body = t(
         lang,

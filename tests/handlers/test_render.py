@@ -11,7 +11,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.charts import AccountKind
 from bot.domain.money import Money
 from bot.domain.states import ReviewState
-from bot.domain.views import DigestView, LedgerAccountView, ReviewLine
+from bot.domain.views import (
+    AccountImport,
+    DigestView,
+    ImportSummary,
+    LedgerAccountView,
+    ReviewLine,
+)
 from bot.i18n import t
 from bot.services.review import PAGE_SIZE
 from handlers import callbacks as cb
@@ -115,3 +121,32 @@ def test_a_middle_digest_page_has_the_shared_arrows_around_accept_all(lang: str)
     assert not any(
         b.text == t(lang, "btn.next") for row in last.keyboard.inline_keyboard for b in row
     )
+
+
+def import_summary(imported: int) -> ImportSummary:
+    account = AccountImport(
+        bank_account_id=1,
+        name="Compte courant pro",
+        iban_masked="FR76 •••• 0042",
+        ledger=LedgerAccountView(1, "512", "Banque", AccountKind.BANK),
+        imported=imported,
+        pending=0,
+        first_date=date(2026, 9, 4),
+        last_date=date(2026, 12, 2),
+        balance=Money(1_298_615, "EUR"),
+    )
+    return ImportSummary(7, "Demo Bank", (account,), categorized=imported)
+
+
+def test_a_reconnect_with_nothing_new_reads_as_up_to_date() -> None:
+    fr = render.import_done(import_summary(0), "fr").text
+    assert "À jour : rien de nouveau depuis le dernier import" in fr
+    assert "Rien de nouveau à passer en revue" in fr
+    assert "0 opération" not in fr and "0 catégorisée" not in fr
+    en = render.import_done(import_summary(0), "en").text
+    assert "Up to date: nothing new since the last import" in en
+
+
+def test_an_import_with_new_lines_counts_them() -> None:
+    fr = render.import_done(import_summary(12), "fr").text
+    assert "12 opérations importées" in fr and "À jour" not in fr
