@@ -195,6 +195,11 @@ async def on_refresh_button(update: Update, context: Ctx) -> None:
 
 async def _refresh(context: Ctx, chat_id: int, telegram_id: int, lang: str, plan: Targets) -> None:
     """One progress message, edited as each bank is updated in turn, then the result."""
+    if not plan.items and plan.disconnected:
+        banks = ", ".join(plan.disconnected)
+        gone = render.plain("refresh.disconnected", lang, count=len(plan.disconnected), banks=banks)
+        await send(context, chat_id, gone)
+        return
     if not plan.items:
         await send(context, chat_id, render.plain("refresh.none", lang))
         return

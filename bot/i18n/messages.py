@@ -48,6 +48,7 @@ PLURALS: Final[Mapping[str, str]] = {
     # /refresh, /disconnect
     "refresh.line_new": "count",
     "refresh.total": "count",
+    "refresh.disconnected": "count",
     "disconnect.to_review": "count",
 }
 """The plural messages, each with the value (an int) that picks its form:

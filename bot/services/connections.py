@@ -141,6 +141,8 @@ class Target:
 class Targets:
     timezone: str
     items: tuple[Target, ...]
+    disconnected: tuple[str, ...] = ()
+    """The banks of the book that were disconnected (their lines stay in the books)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,7 +297,8 @@ class Connections:
             for c in rows
             if c.status != ConnectionStatus.DISCONNECTED
         )
-        return Targets(user.timezone, items)
+        gone = {c.institution_name for c in rows if c.status == ConnectionStatus.DISCONNECTED}
+        return Targets(user.timezone, items, tuple(sorted(gone)))
 
     # --- /refresh and the nightly sync -------------------------------------------------------
 

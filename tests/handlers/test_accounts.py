@@ -262,7 +262,8 @@ async def test_disconnect_after_confirming_keeps_lines_reviewable(
     answer = await p.press_data(digest.message_id, digest.button("1 ✅"))
     assert "Validée" in answer
     await p.say("/accounts", expect="⛔ Déconnectée")
-    await p.say("/refresh", expect="Aucune banque à mettre à jour")
+    refreshed = await p.say("/refresh", expect="1 banque déconnectée : Demo Bank")
+    assert "/connect pour la reconnecter" in (refreshed.text or "")
 
 
 async def test_cancelling_a_disconnect_changes_nothing(app: App, standin: BotApiStandIn) -> None:
