@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -79,6 +80,8 @@ TIMEZONES = (
 DIGEST_TIMES = ("07:00", "08:00", "09:00", "12:00", "18:00", "20:00")
 BANK_KINDS = (AccountKind.BANK, AccountKind.SAVINGS, AccountKind.CREDIT_CARD, AccountKind.CASH)
 DEFAULT_COUNTRY = {"fr": "FR", "en": "GB"}
+KNOWN_USERS = 10_000
+"""Users remembered in memory: a press then skips two reads; the least recent is read again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +112,7 @@ class Services:
         self.connectors = connectors
         self.directory = directory
         self.clock = clock
-        self._known: dict[int, UserView] = {}
+        self._known: OrderedDict[int, UserView] = OrderedDict()
 
     def today(self) -> date:
         return today_in(self.clock)
@@ -119,15 +122,24 @@ class Services:
     async def meet(self, telegram_id: int, chat_id: int, language_code: str | None) -> UserView:
         """The user, created at first contact with a book and its chart of accounts.
 
-        Known users are remembered in memory (every update asks); changes go through
-        `update_settings`, `set_country` or `forget_user`, which keep it true.
+        Known users are remembered in memory (every update asks), the KNOWN_USERS most recent
+        at most; changes go through `update_settings`, `set_country` or `forget_user`, which
+        keep it true.
         """
         known = self._known.get(telegram_id)
         if known is not None:
+            self._known.move_to_end(telegram_id)
             return known
         view = await self._meet(telegram_id, chat_id, language_code)
         self._known[telegram_id] = replace(view, is_new=False)
+        while len(self._known) > KNOWN_USERS:
+            self._known.popitem(last=False)
         return view
+
+    @property
+    def remembered(self) -> int:
+        """How many users' views are held in memory now."""
+        return len(self._known)
 
     def forget_user(self, telegram_id: int) -> None:
         self._known.pop(telegram_id, None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import AbstractAsyncContextManager
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from bot.charts import AccountKind
 from bot.domain.clock import FixedClock
 from bot.domain.secret import Secret
 from bot.domain.states import EntryKind, ReviewState
+from bot.services import connect
 from bot.services.connect import Services
 from bot.services.errors import NotFound
 from storage.models import (
@@ -28,7 +30,7 @@ from storage.models import (
     Connection,
     JournalEntry,
 )
-from storage.uow import Database
+from storage.uow import Database, UnitOfWork
 from storage.vault import Sealed, SecretSlot
 from tests.support.connecting import ALICE, BOB, PASSWORD, connect_all, sign_in
 
@@ -213,3 +215,26 @@ async def test_cant_find_my_bank_is_recorded(services: Services, db: Database) -
         "Banque de Nulle Part",
         "FR",
     )
+
+
+async def test_only_the_most_recent_users_are_remembered(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(connect, "KNOWN_USERS", 2)
+    for telegram_id in (11, 12, 11, 13):  # 11 met again: 12 is the least recent
+        await services.meet(telegram_id, telegram_id, "fr")
+    assert services.remembered == 2
+    reads: list[int] = []
+    reading = services.db.reading
+
+    def counted() -> AbstractAsyncContextManager[UnitOfWork]:
+        reads.append(1)
+        return reading()
+
+    monkeypatch.setattr(services.db, "reading", counted)
+    await services.meet(13, 13, "fr")
+    await services.meet(11, 11, "fr")
+    assert reads == []  # both remembered
+    again = await services.meet(12, 12, "fr")  # forgotten: read again, not new
+    assert reads == [1] and again.telegram_id == 12 and not again.is_new
+    assert services.remembered == 2
