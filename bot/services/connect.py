@@ -428,13 +428,11 @@ class Services:
             book = await uow.books.first_for(connection.user_id)
             owner = await uow.users.get(connection.user_id)
             filing = await load_filing(uow, book, _threshold(owner))
+            opening = await uow.ledger.by_code(book.id, self._template(book).opening_code)
         async with self.db.writing() as uow:
             connection = await uow.connections.get(connection_id)
             if connection is None:
                 raise NotFound("connection")
-            book = await uow.books.first_for(connection.user_id)
-            template = self._template(book)
-            opening = await uow.ledger.by_code(book.id, template.opening_code)
             accounts = {a.id: a for a in await uow.bank_accounts.of_connection(connection.id)}
             new_rows: list[BankTransaction] = []
             suggested: list[Suggestion] = []

@@ -81,9 +81,6 @@ class Review:
         self.db = db
         self.clock = clock
 
-    async def _book(self, uow: UnitOfWork, telegram_id: int) -> BookRef:
-        return await book_of(uow, telegram_id)
-
     async def _pressed(
         self, uow: UnitOfWork, telegram_id: int, line_id: int
     ) -> tuple[LineToDecide, BookRef]:
@@ -93,9 +90,6 @@ class Review:
         if pressed is None:
             raise NotFound("line")
         return pressed, BookRef(pressed.line.book_id, pressed.chart_template)
-
-    async def _line(self, uow: UnitOfWork, book: BookRef, line_id: int) -> BankTransaction:
-        return await line_of(uow, book, line_id)
 
     async def _accounts(
         self, uow: UnitOfWork, book: BookRef, ids: set[int | None] | None = None
@@ -130,7 +124,7 @@ class Review:
     async def digest(self, telegram_id: int, anchor: int, page: int = 0) -> DigestView:
         """Lines to review as of `anchor`; lines decided since then stay on their page, ticked."""
         async with self.db.reading() as uow:
-            book = await self._book(uow, telegram_id)
+            book = await book_of(uow, telegram_id)
             return await self._digest(uow, book, anchor, page)
 
     async def daily_digests(
@@ -246,7 +240,7 @@ class Review:
         """Accept every line of the page that has a real suggestion (not the suspense account)."""
         now = self.clock.now()
         async with self.db.reading() as uow:  # the page is read before the writer is taken
-            book = await self._book(uow, telegram_id)
+            book = await book_of(uow, telegram_id)
             view = await self._digest(uow, book, anchor, page)
         suspense = TEMPLATES[book.chart_template].suspense_code
         wanted = [
@@ -270,8 +264,8 @@ class Review:
         """Not in the books at all (a duplicate, another business's line): no entry is posted."""
         now = self.clock.now()
         async with self.db.writing() as uow:
-            book = await self._book(uow, telegram_id)
-            line = await self._line(uow, book, line_id)
+            book = await book_of(uow, telegram_id)
+            line = await line_of(uow, book, line_id)
             changed = await uow.lines.mark_excluded(line.id, now)
             if changed:
                 line.review_state = ReviewState.EXCLUDED
@@ -282,7 +276,7 @@ class Review:
 
     async def personal(self, telegram_id: int, line_id: int) -> Decision:
         async with self.db.reading() as uow:
-            book = await self._book(uow, telegram_id)
+            book = await book_of(uow, telegram_id)
             owner = await uow.ledger.by_code(book.id, TEMPLATES[book.chart_template].owner_code)
         if owner is None:
             raise NotFound("owner account")
@@ -293,8 +287,8 @@ class Review:
         """Back to review; an accepted line's entry is reversed, never edited."""
         today = self.clock.now().date()
         async with self.db.writing() as uow:
-            book = await self._book(uow, telegram_id)
-            line = await self._line(uow, book, line_id)
+            book = await book_of(uow, telegram_id)
+            line = await line_of(uow, book, line_id)
             changed = await self._reopen(uow, line, today)
             accounts = await self._accounts(uow, book)
             await uow.commit()
@@ -331,7 +325,7 @@ class Review:
         """Undo the lines the digest of `anchor` summarised as accepted automatically."""
         at = _anchor_time(anchor)
         async with self.db.writing() as uow:
-            book = await self._book(uow, telegram_id)
+            book = await book_of(uow, telegram_id)
             rows = await uow.lines.auto_accepted_between(
                 book.id,
                 at - timedelta(hours=AUTO_SUMMARY_HOURS),
@@ -346,7 +340,7 @@ class Review:
 
     async def recent_decisions(self, telegram_id: int, limit: int = 8) -> tuple[ReviewLine, ...]:
         async with self.db.reading() as uow:
-            book = await self._book(uow, telegram_id)
+            book = await book_of(uow, telegram_id)
             rows = await uow.lines.recently_decided(book.id, limit)
             accounts = await self._accounts(uow, book)
         return tuple(self._view(row, accounts) for row in rows)
@@ -394,7 +388,7 @@ class Review:
         if not folded:
             return ()
         async with self.db.reading() as uow:
-            book = await self._book(uow, telegram_id)
+            book = await book_of(uow, telegram_id)
             candidates = [a for a in await uow.ledger.all_of(book.id) if a.kind in CATEGORY_KINDS]
             chart = TEMPLATES[book.chart_template]
         words = folded.split()
@@ -418,8 +412,8 @@ class Review:
         if not 1 <= len(name) <= 60:
             raise InvalidInput("name length")
         async with self.db.writing() as uow:
-            book = await self._book(uow, telegram_id)
-            line = await self._line(uow, book, line_id)
+            book = await book_of(uow, telegram_id)
+            line = await line_of(uow, book, line_id)
             income = line.amount_minor > 0
             codes = await uow.ledger.codes(book.id)
             chart = TEMPLATES[book.chart_template]

@@ -66,14 +66,10 @@ async def line_number(p: Player, digest: Any, *, categorised: bool = True) -> tu
         digest = await p.press("▶️", expect="Page")
 
 
-async def booked_line_number(p: Player, digest: Any) -> tuple[Any, int]:
-    return await line_number(p, digest)
-
-
 async def test_review_accept_then_press_again(app: App, standin: BotApiStandIn) -> None:
     p = Player(standin, CAROL, "fr")
     digest = await p.say("/review", expect="À passer en revue")
-    digest, n = await booked_line_number(p, digest)
+    digest, n = await line_number(p, digest)
     before = await count(app, JournalEntry)
     data = digest.button(f"{n} ✅")
     first = await p.press_data(digest.message_id, data)
@@ -105,7 +101,7 @@ async def test_accept_on_an_uncategorised_line_opens_the_picker_and_books_nothin
 async def test_cancel_ends_the_pickers_wait_for_letters(app: App, standin: BotApiStandIn) -> None:
     p = Player(standin, CAROL, "fr")
     digest = await p.say("/review", expect="À passer en revue")
-    digest, n = await booked_line_number(p, digest)
+    digest, n = await line_number(p, digest)
     await p.press(f"{n} ✏️", expect="Catégorie (compte)")
     await p.press("Rechercher", expect="quelques lettres")
     await p.say("/cancel", expect="C'est annulé")
