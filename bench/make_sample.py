@@ -29,7 +29,8 @@ from typing import Final
 
 from bot.banks.connector import Authorized, Credentials
 from bot.banks.demo import data
-from bot.banks.demo.bank import ACCOUNTS, DemoBank
+from bot.banks.demo.bank import DemoBank
+from bot.banks.demo.history import ACCOUNTS
 from bot.domain.clock import FixedClock, today_in
 from bot.domain.secret import Secret
 

@@ -17,7 +17,7 @@ from bench.digest import build_all, seed
 from bench.responsiveness.presses import PressDesk, Presser
 from bot.app import build_application
 from bot.banks.connector import Authorized, Challenge
-from bot.banks.demo.bank import DEMO_CODE, DEMO_PASSWORD, DEMO_USERNAME
+from bot.banks.demo.signin import DEMO_CODE, DEMO_PASSWORD, DEMO_USERNAME
 from bot.domain.clock import SystemClock
 from bot.domain.periods import ImportPeriod
 from bot.domain.secret import Secret

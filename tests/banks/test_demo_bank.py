@@ -30,7 +30,8 @@ from bot.banks.connector import (
     Unsupported,
     WrongCode,
 )
-from bot.banks.demo.bank import PERSONAS, DemoBank
+from bot.banks.demo.bank import DemoBank
+from bot.banks.demo.signin import PERSONAS
 from bot.domain.clock import FixedClock
 from bot.domain.secret import Secret
 

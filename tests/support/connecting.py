@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.banks.connector import Authorized, Challenge, FetchedAccount
-from bot.banks.demo.bank import DEMO_PASSWORD
+from bot.banks.demo.signin import DEMO_PASSWORD
 from bot.domain.secret import Secret
 from bot.services.connect import AccountChoice, ConnectRequest, Services
 
