@@ -1,7 +1,7 @@
 """Every screen of the bot: pure functions from service views to text and inline keyboards.
 
 Read the feature modules: common (Screen, buttons, escaping, catalog text), pages (the one
-pager), connect, signin, review, rules, settings, accounts and help. This package only
+pager), connect, review, rules, settings, accounts and help. This package only
 re-exports their public names, so that a handler writes `render.digest(...)`.
 """
 
@@ -68,7 +68,6 @@ from handlers.render.review import (
 )
 from handlers.render.rules import RULES_PER_PAGE, rules_list, rules_page_of
 from handlers.render.settings import ZONES_PER_PAGE, digest_times, settings, timezones
-from handlers.render.signin import consent_step, sign_in_done, sign_in_step
 
 __all__ = [
     "ACCOUNTS_PER_PAGE",
@@ -95,7 +94,6 @@ __all__ = [
     "button",
     "category_picker",
     "confirm",
-    "consent_step",
     "country_menu",
     "digest",
     "digest_times",
@@ -125,8 +123,6 @@ __all__ = [
     "search_results",
     "settings",
     "short",
-    "sign_in_done",
-    "sign_in_step",
     "text",
     "timezones",
     "troubleshooting",
