@@ -1,8 +1,9 @@
 """Every screen of the bot: pure functions from service views to text and inline keyboards.
 
 Read the feature modules: common (Screen, buttons, escaping, catalog text), pages (the one
-pager), connect, review, rules, settings, accounts and help. This package only
-re-exports their public names, so that a handler writes `render.digest(...)`.
+pager), connect, signin, review, rules, settings, accounts and help. This package only
+re-exports their public names, so that a handler writes `render.digest(...)` (signin, which
+renders the sign-in service's values, is imported as a module).
 """
 
 from __future__ import annotations
