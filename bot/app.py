@@ -25,8 +25,9 @@ from bot.services.connections import Connections
 from bot.services.review import Review
 from bot.services.rules import Rules
 from bot.services.scheduler import Scheduler
+from bot.services.sign_in import SignIn
 from bot.web.webhook import WebServer, load_or_create_secret
-from handlers import connect
+from handlers import flow
 from handlers.context import Runtime
 from handlers.persistence import DatabasePersistence
 from handlers.updates import SideBySide
@@ -114,13 +115,13 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> App:
         clock=clock,
     )
     flows = FlowStore(persistence.shelf(FLOW_SHELF), institutions=directory.get)
-    persistence.restore_with(connect.NAME, flows.restore_conversations)
+    connections = Connections(services)
 
     async def post_init(app: App) -> None:
         await persistence.ready()  # migrated, even when nothing was read at initialize
         await asyncio.to_thread(directory.preload, ["FR", "GB"])  # ~0.2 s each: off the loop
         await set_commands(app)
-        await connect.resume_after_restart(app)
+        await flow.resume_after_restart(app, await flows.restore())
         log.info("Pointage is ready")
 
     async def post_shutdown(app: App) -> None:
@@ -133,9 +134,11 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> App:
         review=Review(db, clock),
         rules=Rules(db, clock),
         scheduler=Scheduler(db, clock),
-        connections=Connections(services),
+        connections=connections,
+        sign_in=SignIn(services, connections, flows),
+        flow_timeout=settings.conversation_timeout,
     )
-    handlers.register(app, conversation_timeout=settings.conversation_timeout)
+    handlers.register(app, flows)
     app.add_error_handler(_on_error)
     return app
 

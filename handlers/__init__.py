@@ -6,7 +6,8 @@ from typing import Any
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from handlers import accounts, connect, jobs, review, settings, start
+from bot.services.connect_flow import FlowStore
+from handlers import accounts, connect, jobs, review, settings, signin, start
 
 PRIVATE = filters.ChatType.PRIVATE
 PRIVATE_ONLY = ("review", "rules", "settings")
@@ -30,15 +31,13 @@ COMMANDS = (
 """The command menu, in the order Telegram shows it (setMyCommands, in fr and en)."""
 
 
-def register(
-    app: Application[Any, Any, Any, Any, Any, Any], *, conversation_timeout: float
-) -> None:
-    """Every handler of the bot, in the order they are tried."""
+def register(app: Application[Any, Any, Any, Any, Any, Any], flows: FlowStore) -> None:
+    """Every handler of the bot, in the order they are tried: the sign-in flow's steps come
+    before the catch-alls (the review's typed text, the global /cancel)."""
     app.add_handler(CommandHandler("start", start.on_start))
     app.add_handler(CommandHandler("help", start.on_help))
     app.add_handler(CommandHandler("privacy", start.on_privacy))
-    app.add_handler(connect.conversation(conversation_timeout))
-    for handler in accounts.handlers(conversation_timeout):
+    for handler in (*signin.handlers(flows), *connect.handlers(flows), *accounts.handlers()):
         app.add_handler(handler)
     app.add_handler(CommandHandler("connect", connect.on_private_only, filters=~PRIVATE))
     app.add_handler(CommandHandler(PRIVATE_ONLY, start.on_private_only, filters=~PRIVATE))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from telegram import Update
@@ -11,32 +11,13 @@ from telegram.error import TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    TypeHandler,
     filters,
 )
 
-from bot.banks.connector import (
-    AuthMethod,
-    Authorized,
-    BadCredentials,
-    BankUnavailable,
-    Challenge,
-    ChallengeKind,
-    ConnectorError,
-    RateLimited,
-    Unsupported,
-    WrongCode,
-)
-from bot.domain.secret import Secret
 from bot.i18n import language_from_telegram, t
-from bot.services.connect_flow import new_flow_id
 from bot.services.connections import (
     Connections,
     Health,
-    OtherAccounts,
-    SignInTarget,
     Spawn,
     SyncOutcome,
     Targets,
@@ -49,7 +30,6 @@ from handlers.context import (
     acting_user,
     answer,
     chat_id_of,
-    delete_quietly,
     edit,
     read_press,
     runtime,
@@ -59,14 +39,8 @@ from handlers.context import (
 log = logging.getLogger(__name__)
 
 PRIVATE = filters.ChatType.PRIVATE
-TEXT = filters.TEXT & ~filters.COMMAND & PRIVATE
-END = ConversationHandler.END
-PICK, USERNAME, PASSWORD, CODE, CONSENT = range(5)
-SIGN_IN_TIMEOUT = 900.0
-"""Seconds a /credentials flow waits for the user (the bot's default conversation timeout)."""
 ERASE_CONFIRM_SECONDS = 600
 """How long the /deletemydata confirmation button stays valid."""
-SIGN_INS = "sign_in_flows"
 COMMANDS = ("accounts", "refresh", "credentials", "disconnect", "deletemydata")
 PICK_QUESTIONS: tuple[tuple[str, str, type[cb.UpdateSignIn] | type[cb.AskDisconnect]], ...] = (
     ("credentials.pick", "credentials.none", cb.UpdateSignIn),
@@ -227,355 +201,6 @@ async def _refresh(context: Ctx, chat_id: int, telegram_id: int, lang: str, plan
     await _show(context, chat_id, message_id, screen(finished=True))
 
 
-# --- /credentials ----------------------------------------------------------------------------
-
-
-@dataclass
-class SignInFlow:
-    """One /credentials flow; the username and the bank's challenge live here, in memory only."""
-
-    telegram_id: int
-    chat_id: int
-    language: str
-    target: SignInTarget
-    flow_id: str = field(default_factory=new_flow_id)
-    message_id: int | None = None
-    username: Secret | None = field(default=None, repr=False)
-    challenge: Challenge | None = field(default=None, repr=False)
-
-    @property
-    def bank(self) -> str:
-        return self.target.institution.name
-
-
-def _sign_ins(context: Ctx) -> dict[int, SignInFlow]:
-    found = context.bot_data.setdefault(SIGN_INS, {})
-    assert isinstance(found, dict)
-    return found
-
-
-def _is_current(context: Ctx, flow: SignInFlow) -> bool:
-    return _sign_ins(context).get(flow.telegram_id) is flow
-
-
-async def _step(
-    context: Ctx, flow: SignInFlow, screen: render.Screen, state: int, *, later: bool = False
-) -> int:
-    """Show the flow's next screen in its own message, and move to `state`.
-
-    After a bank call (`later`) the screen is shown once the non-blocking handler has returned:
-    the conversation is in `state` by then, so what the user types on seeing the screen is
-    never caught by the waiting handlers and dropped.
-    """
-    if later:
-        context.application.create_task(_show_step(context, flow, screen), name="sign-in-step")
-    else:
-        await _show_step(context, flow, screen)
-    return state
-
-
-async def _show_step(context: Ctx, flow: SignInFlow, screen: render.Screen) -> None:
-    if flow.message_id is None:
-        flow.message_id = await send(context, flow.chat_id, screen)
-    else:
-        flow.message_id = await edit(context, flow.chat_id, flow.message_id, screen)
-
-
-async def _close(
-    context: Ctx, flow: SignInFlow, screen: render.Screen, *, later: bool = False
-) -> int:
-    if _sign_ins(context).get(flow.telegram_id) is flow:
-        del _sign_ins(context)[flow.telegram_id]
-    return await _step(context, flow, screen, END, later=later)
-
-
-async def on_credentials(update: Update, context: Ctx) -> int:
-    """Pick a connection (straight to the sign-in when there is one)."""
-    user = await acting_user(update, context)
-    plan = await manager(context).targets(user.telegram_id)
-    if not plan.items:
-        await send(context, chat_id_of(update), render.plain("credentials.none", user.language))
-        return END
-    if len(plan.items) == 1:
-        return await _begin(context, update, user.language, plan.items[0].connection_id)
-    key, _, kind = PICK_QUESTIONS[0]
-    screen = render.pick_connection(plan.items, key, kind, user.language)
-    await send(context, chat_id_of(update), screen)
-    return PICK
-
-
-async def on_credentials_button(update: Update, context: Ctx) -> int | None:
-    """From /accounts, a notice or the pick list: sign in again at this connection's bank."""
-    pressed = await read_press(update, context, cb.UpdateSignIn)
-    if pressed is None:
-        return None
-    press, lang, _, _ = pressed
-    return await _begin(context, update, lang, press.connection)
-
-
-async def _begin(context: Ctx, update: Update, lang: str, connection_id: int) -> int:
-    assert update.effective_user is not None
-    telegram_id = update.effective_user.id
-    connections = manager(context)
-    try:
-        target = await connections.sign_in_target(telegram_id, connection_id)
-    except NotFound:
-        await answer(update, t(lang, "stale_button"))
-        if update.callback_query is None:
-            await send(context, chat_id_of(update), render.plain("credentials.gone", lang))
-        return END
-    except Unsupported:
-        await answer(update)
-        await send(context, chat_id_of(update), render.plain("error.unsupported", lang))
-        return END
-    await answer(update)
-    old = _sign_ins(context).pop(telegram_id, None)
-    if old is not None and old.message_id is not None:
-        await _show(
-            context, old.chat_id, old.message_id, render.plain("credentials.cancelled", lang)
-        )
-    flow = SignInFlow(telegram_id, chat_id_of(update), lang, target)
-    _sign_ins(context)[telegram_id] = flow
-    if target.auth is AuthMethod.CONSENT_LINK:
-        await _step(context, flow, render.plain("credentials.checking", lang), CONSENT)
-        try:
-            step = await connections.begin_consent(target)
-        except ConnectorError as error:
-            return await _failed(context, flow, error)
-        return await _after_auth_step(context, flow, step)
-    screen = render.sign_in_step("credentials.ask_username", flow.bank, flow.flow_id, lang)
-    return await _step(context, flow, screen, USERNAME)
-
-
-async def _take_secret(update: Update, context: Ctx) -> tuple[SignInFlow, Secret] | None:
-    """Read a typed secret and delete its message before anything else happens."""
-    message = update.message
-    if message is None or message.text is None:
-        return None
-    secret = Secret(message.text)
-    await delete_quietly(context, message.chat_id, message.message_id)
-    user = await acting_user(update, context)
-    flow = _sign_ins(context).get(user.telegram_id)
-    if flow is None:  # a restart lost the flow: what was typed may be a password, now gone
-        await send(context, message.chat_id, render.plain("credentials.restarted", user.language))
-        return None
-    return flow, secret
-
-
-async def on_username(update: Update, context: Ctx) -> int:
-    taken = await _take_secret(update, context)
-    if taken is None:
-        return END
-    flow, username = taken
-    flow.username = username
-    screen = render.sign_in_step("credentials.ask_password", flow.bank, flow.flow_id, flow.language)
-    return await _step(context, flow, screen, PASSWORD)
-
-
-async def on_password(update: Update, context: Ctx) -> int:
-    """Test the new sign-in at the bank (non-blocking: the bot keeps answering meanwhile)."""
-    taken = await _take_secret(update, context)
-    if taken is None:
-        return END
-    flow, password = taken
-    if flow.username is None:
-        screen = render.sign_in_step(
-            "credentials.ask_username", flow.bank, flow.flow_id, flow.language
-        )
-        return await _step(context, flow, screen, USERNAME)
-    await _step(context, flow, render.plain("credentials.checking", flow.language), PASSWORD)
-    services = runtime(context).services
-    try:
-        step = await services.login(flow.target.institution, flow.username, password)
-    except ConnectorError as error:
-        return await _failed(context, flow, error)
-    finally:
-        del password
-    return await _after_auth_step(context, flow, step)
-
-
-async def on_code(update: Update, context: Ctx) -> int:
-    taken = await _take_secret(update, context)
-    if taken is None:
-        return END
-    flow, code = taken
-    if flow.challenge is None:
-        return await _close(context, flow, render.plain("credentials.cancelled", flow.language))
-    await _step(context, flow, render.plain("credentials.checking", flow.language), CODE)
-    return await _answer_challenge(context, flow, code.reveal().strip())
-
-
-async def on_consent_given(update: Update, context: Ctx) -> int | None:
-    flow = await _flow_for_press(update, context, cb.ConsentGiven)
-    if flow is None or flow.challenge is None:
-        return None
-    await _step(context, flow, render.plain("credentials.checking", flow.language), CONSENT)
-    return await _answer_challenge(context, flow, "")
-
-
-async def _answer_challenge(context: Ctx, flow: SignInFlow, answer_text: str) -> int:
-    assert flow.challenge is not None
-    services = runtime(context).services
-    try:
-        step = await services.answer_challenge(flow.target.institution, flow.challenge, answer_text)
-    except ConnectorError as error:
-        return await _failed(context, flow, error)
-    return await _after_auth_step(context, flow, step)
-
-
-async def _after_auth_step(context: Ctx, flow: SignInFlow, step: Authorized | Challenge) -> int:
-    if not _is_current(context, flow):
-        return END
-    lang = flow.language
-    if isinstance(step, Challenge):
-        flow.challenge = step
-        if step.kind is ChallengeKind.LINK and step.link:
-            return await _step(
-                context,
-                flow,
-                render.consent_step(flow.bank, step.link, flow.flow_id, lang),
-                CONSENT,
-                later=True,
-            )
-        screen = render.sign_in_step(
-            "credentials.ask_code", flow.bank, flow.flow_id, lang, hint=step.hint
-        )
-        return await _step(context, flow, screen, CODE, later=True)
-    flow.username, flow.challenge = None, None
-    try:
-        bank = await manager(context).replace_secret(
-            flow.telegram_id, flow.target.connection_id, step
-        )
-    except ConnectorError as error:
-        return await _failed(context, flow, error)
-    except OtherAccounts:
-        screen = render.plain("credentials.other_accounts", lang, bank=flow.bank)
-        return await _close(context, flow, screen, later=True)
-    except NotFound:
-        return await _close(context, flow, render.plain("credentials.gone", lang), later=True)
-    return await _close(
-        context, flow, render.sign_in_done(bank, flow.target.connection_id, lang), later=True
-    )
-
-
-async def _failed(context: Ctx, flow: SignInFlow, error: ConnectorError) -> int:
-    """Nothing changed; say why, and ask again when typing again can fix it."""
-    if not _is_current(context, flow):
-        return END
-    lang = flow.language
-    if isinstance(error, WrongCode) and flow.challenge is not None:
-        screen = render.sign_in_step(
-            "credentials.wrong_code", flow.bank, flow.flow_id, lang, hint=flow.challenge.hint
-        )
-        return await _step(context, flow, screen, CODE, later=True)
-    flow.username, flow.challenge = None, None
-    if isinstance(error, BadCredentials):
-        screen = render.sign_in_step("credentials.bad", flow.bank, flow.flow_id, lang)
-        return await _step(context, flow, screen, USERNAME, later=True)
-    if isinstance(error, BankUnavailable | RateLimited | Unsupported):
-        screen = render.plain("credentials.unavailable", lang, bank=flow.bank)
-        if isinstance(error, BankUnavailable):
-            screen = render.with_retry(screen, cb.UpdateSignIn(flow.target.connection_id), lang)
-        return await _close(context, flow, screen, later=True)
-    screen = render.plain(
-        "credentials.refused", lang, bank=flow.bank, reason=render.reason(error.code, lang)
-    )
-    return await _close(context, flow, screen, later=True)
-
-
-async def _flow_for_press(update: Update, context: Ctx, kind: type[cb.B]) -> SignInFlow | None:
-    """The live flow a button belongs to, or None after a polite answer."""
-    pressed = await read_press(update, context, kind)
-    if pressed is None:
-        return None
-    press, lang, _, telegram_id = pressed
-    flow = _sign_ins(context).get(telegram_id)
-    if flow is None or not isinstance(press, cb.FlowButton) or press.flow != flow.flow_id:
-        await answer(update, t(lang, "stale_button"))
-        return None
-    await answer(update)
-    return flow
-
-
-async def on_cancel_button(update: Update, context: Ctx) -> int | None:
-    flow = await _flow_for_press(update, context, cb.CancelSignIn)
-    if flow is None:
-        return None
-    return await _close(context, flow, render.plain("credentials.cancelled", flow.language))
-
-
-async def on_cancel(update: Update, context: Ctx) -> int:
-    """/cancel during /credentials: the flow's message says so, nothing changed."""
-    user = await acting_user(update, context)
-    flow = _sign_ins(context).pop(user.telegram_id, None)
-    screen = render.plain("credentials.cancelled", user.language)
-    if flow is not None and flow.message_id is not None:
-        await _show(context, flow.chat_id, flow.message_id, screen)
-    else:
-        await send(context, chat_id_of(update), screen)
-    return END
-
-
-async def on_still_checking(update: Update, context: Ctx) -> None:
-    user = await acting_user(update, context)
-    if update.callback_query is not None:
-        await answer(update, t(user.language, "credentials.still"))
-        return
-    message = update.message
-    if message is not None:  # typed now, it may be a secret meant for the next step
-        await delete_quietly(context, message.chat_id, message.message_id)
-    await send(context, chat_id_of(update), render.plain("credentials.still", user.language))
-
-
-async def on_timeout(update: Update, context: Ctx) -> None:
-    assert update.effective_user is not None
-    flow = _sign_ins(context).pop(update.effective_user.id, None)
-    if flow is not None and flow.message_id is not None:
-        await _show(
-            context,
-            flow.chat_id,
-            flow.message_id,
-            render.plain("credentials.timeout", flow.language),
-        )
-
-
-def sign_in_conversation(timeout: float = SIGN_IN_TIMEOUT) -> ConversationHandler[Any]:
-    """/credentials: bank calls run in non-blocking handlers; secrets stay in memory.
-
-    The conversation's state is persisted (only its number) so that after a restart what the
-    user types for the lost flow is still deleted, and they are told to start again.
-    """
-
-    def press(callback: Any, kind: type[cb.Button], *, block: bool = True) -> Any:
-        return CallbackQueryHandler(callback, pattern=cb.matcher(kind), block=block)
-
-    cancel_button = press(on_cancel_button, cb.CancelSignIn)
-    return ConversationHandler(
-        entry_points=[
-            CommandHandler("credentials", on_credentials, filters=PRIVATE),
-            press(on_credentials_button, cb.UpdateSignIn),
-        ],
-        states={
-            PICK: [],
-            USERNAME: [MessageHandler(TEXT, on_username), cancel_button],
-            PASSWORD: [MessageHandler(TEXT, on_password, block=False), cancel_button],
-            CODE: [MessageHandler(TEXT, on_code, block=False), cancel_button],
-            CONSENT: [press(on_consent_given, cb.ConsentGiven, block=False), cancel_button],
-            ConversationHandler.WAITING: [
-                CommandHandler("cancel", on_cancel),
-                MessageHandler(filters.ALL, on_still_checking),
-                CallbackQueryHandler(on_still_checking),
-            ],
-            ConversationHandler.TIMEOUT: [TypeHandler(Update, on_timeout)],
-        },
-        fallbacks=[CommandHandler("cancel", on_cancel)],
-        conversation_timeout=timeout,
-        allow_reentry=True,
-        name="credentials",
-        persistent=True,
-    )
-
-
 # --- /disconnect -------------------------------------------------------------------------
 
 
@@ -677,7 +302,6 @@ async def on_confirm_erase(update: Update, context: Ctx) -> None:
     message_id = await _show(context, chat_id, message_id, render.plain("delete.working", lang))
     rt = runtime(context)
     await rt.flows.end(tg_user.id)
-    _sign_ins(context).pop(tg_user.id, None)
     result = await connections.erase(tg_user.id)
     context.application.drop_user_data(tg_user.id)
     context.application.drop_chat_data(chat_id)
@@ -690,14 +314,13 @@ def time_since(context: Ctx, stamp: int) -> float:
     return runtime(context).services.clock.now().timestamp() - stamp
 
 
-def handlers(timeout: float = SIGN_IN_TIMEOUT) -> list[Any]:
-    """The connection-management surface; the /credentials conversation comes first."""
+def handlers() -> list[Any]:
+    """The connection-management surface (/credentials is a sign-in: handlers.signin)."""
 
     def press(callback: Any, *kinds: type[cb.Button], block: bool = True) -> Any:
         return CallbackQueryHandler(callback, pattern=cb.matcher(*kinds), block=block)
 
     return [
-        sign_in_conversation(timeout),
         CommandHandler("accounts", on_accounts, filters=PRIVATE),
         CommandHandler("refresh", on_refresh, filters=PRIVATE, block=False),
         CommandHandler("disconnect", on_disconnect, filters=PRIVATE),

@@ -40,6 +40,7 @@ RANGES: dict[str, range] = {
     "here": _FLAG,
     "menu": range(3),
     "action": range(2),
+    "purpose": range(1, 3),
     "results": _POSITION,
 }
 """The values each number field may take; any other is forged and never reaches a service."""
@@ -122,6 +123,14 @@ class BackToSearch(FlowButton):
 @dataclass(frozen=True, slots=True)
 class StartLogin(FlowButton):
     tag = "li"
+
+
+@dataclass(frozen=True, slots=True)
+class LoginFor(FlowButton):
+    """On a bank already connected: sign in to update it (`purpose` 2) or add accounts (1)."""
+
+    tag = "lf"
+    purpose: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -420,11 +429,6 @@ class ConsentGiven(FlowButton):
     tag = "mC"
 
 
-@dataclass(frozen=True, slots=True)
-class CancelSignIn(FlowButton):
-    tag = "mx"
-
-
 KINDS: tuple[type[Button], ...] = (
     PickBank,
     PickGroup,
@@ -476,7 +480,7 @@ KINDS: tuple[type[Button], ...] = (
     ConfirmErase,
     ShowHelp,
     ConsentGiven,
-    CancelSignIn,
+    LoginFor,
 )
 _BY_TAG = {kind.tag: kind for kind in KINDS}
 

@@ -19,6 +19,7 @@ from bot.services.connections import Connections
 from bot.services.review import Review
 from bot.services.rules import Rules
 from bot.services.scheduler import Scheduler
+from bot.services.sign_in import SignIn
 from handlers import callbacks as cb
 from handlers.render import Screen
 
@@ -37,6 +38,9 @@ class Runtime:
     rules: Rules
     scheduler: Scheduler
     connections: Connections
+    sign_in: SignIn
+    flow_timeout: float
+    """Seconds a sign-in flow waits for its user before it ends."""
 
 
 def runtime(context: Ctx) -> Runtime:

@@ -16,7 +16,6 @@ from storage.persistence import (
     ConversationDict,
     ConversationKey,
     Data,
-    Restorer,
     Shelf,
     Store,
     conversation_from_row_key,
@@ -52,7 +51,6 @@ class DatabasePersistence(BasePersistence[Data, Data, Data]):
             update_interval=update_interval,
         )
         self._store = Store(db, prepare)
-        self._restorers: dict[str, Restorer] = {}
 
     async def ready(self) -> None:
         """Run `prepare` now if nothing has touched the table yet."""
@@ -63,14 +61,6 @@ class DatabasePersistence(BasePersistence[Data, Data, Data]):
         if kind in RESERVED:
             raise ValueError(f"{kind!r} is PTB's own kind of row")
         return Shelf(self._store, kind)
-
-    def restore_with(self, name: str, restorer: Restorer) -> None:
-        """Let the owner of conversation `name` decide, at startup, which states come back.
-
-        The restorer gets the stored states and returns those to resume; rows it dropped or
-        changed are written back at once.
-        """
-        self._restorers[name] = restorer
 
     # --- conversations -----------------------------------------------------------------
 
@@ -83,19 +73,7 @@ class DatabasePersistence(BasePersistence[Data, Data, Data]):
             state = loads_row(text, CONVERSATION, row_key)
             if state is not None:
                 stored[parsed[1]] = state
-        restorer = self._restorers.get(name)
-        if restorer is None:
-            return stored
-        restored = await restorer(dict(stored))
-        gone = [conversation_row_key(name, key) for key in stored if key not in restored]
-        await self._store.remove_many(CONVERSATION, gone)
-        changed = {
-            conversation_row_key(name, key): dumps(state)
-            for key, state in restored.items()
-            if stored.get(key) != state
-        }
-        await self._store.put_many(CONVERSATION, changed)
-        return restored
+        return stored
 
     async def update_conversation(
         self, name: str, key: ConversationKey, new_state: object | None

@@ -10,7 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot.i18n import t
 from bot.services.errors import InvalidInput, NotFound
 from handlers import callbacks as cb
-from handlers import connect, render
+from handlers import render, signin
 from handlers.context import Ctx, acting_user, answer, chat_id_of, edit, read_press, runtime, send
 from handlers.start import on_unknown
 
@@ -377,9 +377,9 @@ def _user_id(update: Update) -> int:
 
 async def on_cancel(update: Update, context: Ctx) -> None:
     """/cancel while the picker waits for letters or a name ends that wait; otherwise it is
-    the connect flow's /cancel."""
+    the sign-in flow's /cancel."""
     if awaiting_input(context) is None:
-        await connect.on_cancel(update, context)
+        await signin.on_cancel(update, context)
         return
     _forget_input(context)
     user = await acting_user(update, context)

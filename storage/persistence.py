@@ -37,7 +37,6 @@ Data = dict[Any, Any]
 ConversationKey = tuple[int | str, ...]
 ConversationDict = MutableMapping[ConversationKey, object]
 CDCData = tuple[list[tuple[str, float, dict[str, Any]]], dict[str, str]]
-Restorer = Callable[[dict[ConversationKey, object]], Awaitable[dict[ConversationKey, object]]]
 
 CONVERSATION = "conversation"
 USER_DATA = "user_data"

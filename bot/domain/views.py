@@ -89,6 +89,8 @@ class ConnectionView:
     id: int
     institution_name: str
     bank_account_ids: tuple[int, ...]
+    external_ids: frozenset[str] = frozenset()
+    """The bank's ids of the accounts it feeds."""
 
 
 @dataclass(frozen=True, slots=True)

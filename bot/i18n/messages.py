@@ -30,6 +30,8 @@ FALLBACK: Final = "en"
 PLURALS: Final[Mapping[str, str]] = {
     # /connect
     "connect.selected": "count",
+    "connect.bank_connected": "count",
+    "connect.linked": "count",
     "connect.done_account": "count",
     "connect.done_categorized": "count",
     "connect.done_auto": "count",

@@ -240,6 +240,11 @@ class Services:
             connector.name, lambda: connector.begin_auth(institution.id, credentials)
         )
 
+    async def begin_consent(self, institution: Institution) -> AuthStep:
+        """For consent-link banks: the link where the user authorises access."""
+        connector = self.connectors.get(institution.connector or "")
+        return await guarded(connector.name, lambda: connector.begin_auth(institution.id, None))
+
     async def answer_challenge(
         self, institution: Institution, challenge: Challenge, answer: str
     ) -> AuthStep:
@@ -286,8 +291,15 @@ class Services:
 
     # --- connect and import ------------------------------------------------------------
 
-    async def connect(self, telegram_id: int, request: ConnectRequest) -> ConnectionView:
-        """Store the connection (secret sealed) and link each chosen account to its ledger."""
+    async def connect(
+        self, telegram_id: int, request: ConnectRequest, *, into: int | None = None
+    ) -> ConnectionView:
+        """Store the connection (secret sealed) and link each chosen account to its ledger.
+
+        `into` adds the accounts to that connection of the book, whose secret the new one
+        replaces. A connection whose every account moved here is cut: none is left holding a
+        secret and no accounts.
+        """
         if not request.accounts:
             raise InvalidInput("no account chosen")
         async with self.db.writing() as uow:
@@ -297,26 +309,63 @@ class Services:
                 ledger = await uow.ledger.in_book(book.id, choice.ledger_account_id)
                 if ledger is None or ledger.kind not in BANK_KINDS:
                     raise NotFound("ledger account not in the user's book")
-            connection = await uow.connections.add(
-                Connection(
-                    book_id=book.id,
-                    user_id=user.id,
-                    institution_id=request.institution.id,
-                    institution_name=request.institution.name,
-                    connector=request.institution.connector or "",
-                    status=ConnectionStatus.ACTIVE,
-                    consent_expires=request.authorized.consent_expires,
-                )
-            )
-            connection.next_sync_at = sync_slot(connection.id, self.clock.now())
+            connection = await self._connection_for(uow, user, book, request, into)
             sealed = self.vault.seal(request.authorized.secret, secret_slot(connection))
             connection.secret_key_id, connection.secret_blob = sealed.key_id, sealed.blob
+            connection.consent_expires = request.authorized.consent_expires
+            left: set[int] = set()
             ids = []
             for choice in request.accounts:
-                account = await self._link_account(uow, book, connection, choice, request.start)
+                account, previous = await self._link_account(
+                    uow, book, connection, choice, request.start
+                )
                 ids.append(account.id)
+                if previous is not None:
+                    left.add(previous)
+            for previous in left:
+                await self._cut_if_empty(uow, previous)
             await uow.commit()
         return ConnectionView(connection.id, connection.institution_name, tuple(ids))
+
+    async def _connection_for(
+        self, uow: UnitOfWork, user: User, book: Book, request: ConnectRequest, into: int | None
+    ) -> Connection:
+        if into is not None:
+            found = await uow.connections.get(into)
+            if (
+                found is None
+                or found.book_id != book.id
+                or found.institution_id != request.institution.id
+                or found.status == ConnectionStatus.DISCONNECTED
+            ):
+                raise NotFound("connection")
+            found.status = ConnectionStatus.ACTIVE
+            found.last_error = None
+            found.failing_since = None
+            found.attention_sent_at = None
+            return found
+        connection = await uow.connections.add(
+            Connection(
+                book_id=book.id,
+                user_id=user.id,
+                institution_id=request.institution.id,
+                institution_name=request.institution.name,
+                connector=request.institution.connector or "",
+                status=ConnectionStatus.ACTIVE,
+                consent_expires=request.authorized.consent_expires,
+            )
+        )
+        connection.next_sync_at = sync_slot(connection.id, self.clock.now())
+        return connection
+
+    @staticmethod
+    async def _cut_if_empty(uow: UnitOfWork, connection_id: int) -> None:
+        """A connection left with no account to feed is cut (its secret destroyed)."""
+        connection = await uow.connections.get(connection_id)
+        if connection is None or connection.status == ConnectionStatus.DISCONNECTED:
+            return
+        if not any(a.connected for a in await uow.bank_accounts.of_connection(connection_id)):
+            cut(connection)
 
     async def _link_account(
         self,
@@ -325,13 +374,14 @@ class Services:
         connection: Connection,
         choice: AccountChoice,
         start: date,
-    ) -> BankAccount:
+    ) -> tuple[BankAccount, int | None]:
+        """The account, linked; and the other connection it was fed by, if any."""
         fetched = choice.account
         account = await uow.bank_accounts.find(
             book.id, connection.institution_id, fetched.external_id
         )
         if account is None:
-            return await uow.bank_accounts.add(
+            added = await uow.bank_accounts.add(
                 BankAccount(
                     book_id=book.id,
                     connection_id=connection.id,
@@ -346,20 +396,60 @@ class Services:
                     connected=True,
                 )
             )
+            return added, None
+        previous = account.connection_id if account.connection_id != connection.id else None
         account.connection_id = connection.id
         account.connected = True
         account.ledger_account_id = choice.ledger_account_id
         account.import_start = min(account.import_start, start)
-        return account
+        return account, previous
+
+    async def feeds(self, telegram_id: int, institution_id: str) -> dict[str, LedgerAccountView]:
+        """The ledger account each of the book's accounts at this bank feeds, by bank id."""
+        async with self.db.reading() as uow:
+            user = await acting_user(uow, telegram_id)
+            book = await uow.books.first_for(user.id)
+            accounts = await uow.bank_accounts.at_bank(book.id, institution_id)
+            ledgers = {
+                a.id: a
+                for a in await uow.ledger.of_ids(book.id, {a.ledger_account_id for a in accounts})
+            }
+        return {
+            a.external_id: LedgerAccountView.of(ledgers[a.ledger_account_id])
+            for a in accounts
+            if a.ledger_account_id in ledgers
+        }
+
+    async def connection_at(self, telegram_id: int, institution_id: str) -> ConnectionView | None:
+        """The book's connection to this bank that is not disconnected, with the accounts it
+        feeds (their bank ids)."""
+        async with self.db.reading() as uow:
+            user = await acting_user(uow, telegram_id)
+            book = await uow.books.first_for(user.id)
+            connection = await uow.connections.active_at(book.id, institution_id)
+            if connection is None:
+                return None
+            accounts = await uow.bank_accounts.of_connection(connection.id)
+        return ConnectionView(
+            connection.id,
+            connection.institution_name,
+            tuple(a.id for a in accounts if a.connected),
+            frozenset(a.external_id for a in accounts if a.connected),
+        )
 
     async def import_connection(self, telegram_id: int, connection_id: int) -> ImportSummary:
-        """Sync a connection on behalf of a member of its book."""
+        """Sync a connection on behalf of a member of its book; a bank failure is recorded on
+        the connection before it is raised."""
         async with self.db.reading() as uow:
             user = await acting_user(uow, telegram_id)
             connection = await uow.connections.get(connection_id)
             if connection is None or not await uow.books.is_member(user.id, connection.book_id):
                 raise NotFound("connection")
-        return await self.sync_connection(connection_id)
+        try:
+            return await self.sync_connection(connection_id)
+        except ConnectorError as error:
+            await self.record_sync_error(connection_id, error)
+            raise
 
     async def sync_connection(self, connection_id: int) -> ImportSummary:
         """Fetch each linked account's window (bank calls first), then store it in one unit of work.
@@ -524,6 +614,19 @@ class Services:
                     )
                 )
                 await uow.commit()
+
+
+def cut(connection: Connection) -> None:
+    """Disconnected: no secret, no schedule, nothing pending to tell."""
+    connection.status = ConnectionStatus.DISCONNECTED
+    connection.secret_blob = None
+    connection.secret_key_id = None
+    connection.next_sync_at = None
+    connection.sync_lease_until = None
+    connection.failing_since = None
+    connection.attention_sent_at = None
+    connection.expiry_reminded_at = None
+    connection.last_error = None
 
 
 def _settings_view(user: User, book: Book) -> SettingsView:

@@ -1,4 +1,5 @@
-"""The state of one /connect conversation: live in memory, its non-secret part kept on a shelf.
+"""The state of one sign-in flow (/connect or /credentials): live in memory, its non-secret
+part kept on a shelf.
 
 What is typed at the bank login (username, password, code), the bank's challenge and the
 authorised session are secrets: they live in memory only and never reach the shelf. A flow
@@ -29,7 +30,7 @@ RECORD_VERSION = 1
 
 
 class Step(IntEnum):
-    """Where a flow is; also the state of the /connect ConversationHandler."""
+    """Where a flow is: what the user's next message or press answers."""
 
     SEARCH = 0
     BANK = 1
@@ -41,9 +42,18 @@ class Step(IntEnum):
     LEDGER_NAME = 7
     PERIOD = 8
     CONFIRM = 9
+    CONSENT = 10
 
 
-SIGNING_IN = frozenset({Step.PASSWORD, Step.CODE})
+class Purpose(IntEnum):
+    """What the sign-in is for: a new connection, more accounts for one, or new details."""
+
+    CONNECT = 0
+    ADD_ACCOUNTS = 1
+    RENEW = 2
+
+
+SIGNING_IN = frozenset({Step.PASSWORD, Step.CODE, Step.CONSENT})
 """Steps that hold what the user typed at the bank login (memory only)."""
 SIGNED_IN = frozenset({Step.ACCOUNTS, Step.LEDGER, Step.LEDGER_NAME, Step.PERIOD, Step.CONFIRM})
 """Steps that need the bank's authorised session (memory only) to finish."""
@@ -78,6 +88,11 @@ class ConnectFlow:
     restart_notice_id: int | None = None
     """The message telling the user to sign in again; what they typed before it is ignored."""
     touched_at: float = field(default_factory=time.time)
+    purpose: Purpose = Purpose.CONNECT
+    connection_id: int | None = None
+    """The connection a RENEW or ADD_ACCOUNTS flow works on."""
+    busy: bool = False
+    """The bank is being asked (memory only): what the user sends meanwhile waits for it."""
 
     def __post_init__(self) -> None:
         if not self.chat_id:
@@ -149,6 +164,8 @@ class ConnectFlow:
             "resume": int(self.resume_step) if self.resume_step is not None else None,
             "notice": self.restart_notice_id,
             "touched": self.touched_at,
+            "purpose": int(self.purpose),
+            "connection": self.connection_id,
         }
 
     @classmethod
@@ -185,6 +202,8 @@ class ConnectFlow:
                 resume_step=Step(int(resume)) if resume is not None else None,
                 restart_notice_id=data["notice"],
                 touched_at=float(data["touched"]),
+                purpose=Purpose(int(data.get("purpose", 0))),
+                connection_id=data.get("connection"),
             )
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
@@ -248,12 +267,27 @@ class FlowStore:
         self._flows: dict[int, ConnectFlow] = {}
         self._shelf = shelf
         self._institutions = institutions or (lambda _id: None)
-        self._restored: list[ConnectFlow] = []
         # Serialises writes so that a flow ended during a save is never written back.
         self._writing = asyncio.Lock()
 
-    def start(self, telegram_id: int, country: str | None, chat_id: int = 0) -> ConnectFlow:
-        flow = ConnectFlow(telegram_id=telegram_id, country=country, chat_id=chat_id)
+    def start(
+        self,
+        telegram_id: int,
+        country: str | None,
+        chat_id: int = 0,
+        *,
+        purpose: Purpose = Purpose.CONNECT,
+        connection_id: int | None = None,
+        institution: Institution | None = None,
+    ) -> ConnectFlow:
+        flow = ConnectFlow(
+            telegram_id=telegram_id,
+            country=country,
+            chat_id=chat_id,
+            purpose=purpose,
+            connection_id=connection_id,
+            institution=institution,
+        )
         self._flows[telegram_id] = flow
         return flow
 
@@ -284,30 +318,19 @@ class FlowStore:
                 await self._shelf.remove(str(telegram_id))
         return flow
 
-    async def restore_conversations(self, stored: dict[Any, object]) -> dict[Any, object]:
-        """At startup: bring the kept flows back; their steps are the conversation states.
-
-        The flow records are the truth (they are written before each screen is shown);
-        the states PTB kept (`stored`) are replaced by them.
-        """
+    async def restore(self) -> list[ConnectFlow]:
+        """At startup: bring the kept flows back, each where its user last saw it (past the
+        bank login, asking for the username again); those that cannot resume are dropped."""
         if self._shelf is None:
-            return {}
-        states: dict[Any, object] = {}
+            return []
+        restored = []
         for key, record in (await self._shelf.all()).items():
             flow = ConnectFlow.from_record(record, self._institutions)
             if flow is None or str(flow.telegram_id) != key:
-                log.info("a connect flow could not be resumed after the restart")
+                log.info("a sign-in flow could not be resumed after the restart")
                 await self._shelf.remove(key)
                 continue
             flow.after_restart()
             self._flows[flow.telegram_id] = flow
-            self._restored.append(flow)
-            states[(flow.chat_id, flow.telegram_id)] = flow.step
-        if stored.keys() != states.keys():
-            log.debug("connect: %d kept states, %d flows resumed", len(stored), len(states))
-        return states
-
-    def take_restored(self) -> list[ConnectFlow]:
-        """The flows brought back at startup (once), to re-arm their timeouts."""
-        restored, self._restored = self._restored, []
-        return [flow for flow in restored if self.is_current(flow)]
+            restored.append(flow)
+        return restored

@@ -22,7 +22,6 @@ from bot.banks.connector import (
     AccountLocked,
     AuthMethod,
     Authorized,
-    AuthStep,
     BadCredentials,
     BankUnavailable,
     ConnectorError,
@@ -37,7 +36,7 @@ from bot.domain.secret import Secret
 from bot.domain.states import ConnectionStatus
 from bot.domain.views import LedgerAccountView
 from bot.services.access import acting_user, secret_slot
-from bot.services.connect import Services
+from bot.services.connect import Services, cut
 from bot.services.errors import NotFound
 from bot.services.scheduler import is_daytime, sync_slot
 from storage.models import BankAccount, Connection, SyncRun, User
@@ -474,13 +473,6 @@ class Connections:
         )
         return SignInTarget(connection.id, institution, connector.capabilities.auth)
 
-    async def begin_consent(self, target: SignInTarget) -> AuthStep:
-        """For consent-link banks: the link to authorise again (a bank call, no database)."""
-        connector = self.services.connectors.get(target.institution.connector or "")
-        return await guarded(
-            connector.name, lambda: connector.begin_auth(target.institution.id, None)
-        )
-
     async def replace_secret(
         self, telegram_id: int, connection_id: int, authorized: Authorized
     ) -> str:
@@ -533,7 +525,7 @@ class Connections:
             already = connection.status == ConnectionStatus.DISCONNECTED
             secret = None if already else self._open(connection)
             if not already:
-                _cut(connection)
+                cut(connection)
                 await uow.bank_accounts.set_connected(connection.id, False)
             accounts = [a.id for a in await uow.bank_accounts.of_connection(connection.id)]
             to_review = await uow.lines.count_to_review(accounts)
@@ -667,16 +659,3 @@ class Connections:
         async with self.db.writing() as uow:
             await uow.connections.release_claims(notice.connection_id, notice.claimed_at)
             await uow.commit()
-
-
-def _cut(connection: Connection) -> None:
-    """Disconnected: no secret, no schedule, nothing pending to tell."""
-    connection.status = ConnectionStatus.DISCONNECTED
-    connection.secret_blob = None
-    connection.secret_key_id = None
-    connection.next_sync_at = None
-    connection.sync_lease_until = None
-    connection.failing_since = None
-    connection.attention_sent_at = None
-    connection.expiry_reminded_at = None
-    connection.last_error = None

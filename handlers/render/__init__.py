@@ -2,7 +2,8 @@
 
 Read the feature modules: common (Screen, buttons, escaping, catalog text), pages (the one
 pager), connect, signin, review, rules, settings, accounts and help. This package only
-re-exports their public names, so that a handler writes `render.digest(...)`.
+re-exports their public names, so that a handler writes `render.digest(...)` (signin, which
+renders the sign-in service's values, is imported as a module).
 """
 
 from __future__ import annotations
@@ -68,7 +69,6 @@ from handlers.render.review import (
 )
 from handlers.render.rules import RULES_PER_PAGE, rules_list, rules_page_of
 from handlers.render.settings import ZONES_PER_PAGE, digest_times, settings, timezones
-from handlers.render.signin import consent_step, sign_in_done, sign_in_step
 
 __all__ = [
     "ACCOUNTS_PER_PAGE",
@@ -95,7 +95,6 @@ __all__ = [
     "button",
     "category_picker",
     "confirm",
-    "consent_step",
     "country_menu",
     "digest",
     "digest_times",
@@ -125,8 +124,6 @@ __all__ = [
     "search_results",
     "settings",
     "short",
-    "sign_in_done",
-    "sign_in_step",
     "text",
     "timezones",
     "troubleshooting",

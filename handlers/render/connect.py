@@ -150,7 +150,16 @@ def accounts_page_of(index: int) -> int:
     return index // ACCOUNTS_PER_PAGE
 
 
-def accounts(flow: ConnectFlow, lang: str, page: int = 0) -> Screen:
+def _tick(flow: ConnectFlow, index: int, linked: frozenset[int]) -> str:
+    if index in linked:
+        return "🔗 "
+    return "☑️ " if index in flow.selected else "⬜ "
+
+
+def accounts(
+    flow: ConnectFlow, lang: str, page: int = 0, linked: frozenset[int] = frozenset()
+) -> Screen:
+    """The bank's accounts to tick; those `linked` (already fed by this connection) show 🔗."""
     shown = pages.paged(
         list(enumerate(flow.accounts)),
         page,
@@ -161,7 +170,7 @@ def accounts(flow: ConnectFlow, lang: str, page: int = 0) -> Screen:
     toggles = [
         [
             button(
-                ("☑️ " if i in flow.selected else "⬜ ") + account_label(a, lang),
+                _tick(flow, i, linked) + account_label(a, lang),
                 cb.ToggleAccount(flow.flow_id, i),
             )
         ]
@@ -173,6 +182,8 @@ def accounts(flow: ConnectFlow, lang: str, page: int = 0) -> Screen:
     ]
     bank_name = flow.institution.name if flow.institution else ""
     body = text(lang, "connect.choose_accounts", bank=bank_name)
+    if linked:
+        body += "\n\n" + t(lang, "connect.linked", count=len(linked))
     if shown.count > 1:
         body += "\n\n" + t(lang, "connect.selected", count=len(flow.selected))
     keyboard = [*toggles, *([shown.nav] if shown.nav else []), actions]
@@ -185,16 +196,26 @@ def ledger_choice(
     options: Sequence[LedgerAccountView],
     lang: str,
     page: int = 0,
+    *,
+    current: LedgerAccountView | None = None,
 ) -> Screen:
+    """Where the account's lines go; one it already feeds is offered first, to keep, and the
+    text says what choosing another one means."""
     account = flow.accounts[index]
+    others = [o for o in options if current is None or o.id != current.id]
     shown = pages.paged(
-        options, page, LEDGERS_PER_PAGE, lambda n: cb.LedgerPage(flow.flow_id, index, n), lang
+        others, page, LEDGERS_PER_PAGE, lambda n: cb.LedgerPage(flow.flow_id, index, n), lang
     )
     picks = [
         button(option.label, cb.PickLedger(flow.flow_id, index, option.id))
         for option in shown.items
     ]
+    keep = []
+    if current is not None:
+        label = t(lang, "btn.keep_ledger", code=current.code)
+        keep = [[button(label, cb.PickLedger(flow.flow_id, index, current.id))]]
     keyboard = [
+        *keep,
         *rows(picks, 2),
         *([shown.nav] if shown.nav else []),
         [
@@ -202,9 +223,11 @@ def ledger_choice(
             button(t(lang, "btn.cancel"), cb.CancelFlow(flow.flow_id)),
         ],
     ]
-    body = text(
-        lang, "connect.choose_ledger", account=account.name, balance=money(account.balance, lang)
-    )
+    values = {"account": account.name, "balance": money(account.balance, lang)}
+    if current is None:
+        body = text(lang, "connect.choose_ledger", **values)
+    else:
+        body = text(lang, "connect.choose_ledger_kept", ledger=current.label, **values)
     return Screen(with_caption(body, shown, lang), Keyboard(keyboard))
 
 

@@ -38,6 +38,18 @@ class BankConnections(Repository):
         )
         return rows.all()
 
+    async def active_at(self, book_id: int, institution_id: str) -> Connection | None:
+        """The book's oldest connection to this bank that is not disconnected."""
+        return await self._first(
+            select(Connection)
+            .where(
+                Connection.book_id == book_id,
+                Connection.institution_id == institution_id,
+                Connection.status != ConnectionStatus.DISCONNECTED,
+            )
+            .order_by(Connection.id)
+        )
+
     async def awaiting_attention(
         self, failing_before: datetime
     ) -> Sequence[tuple[Connection, User]]:
@@ -120,6 +132,15 @@ class BankAccounts(Repository):
                 BankAccount.external_id == external_id,
             )
         )
+
+    async def at_bank(self, book_id: int, institution_id: str) -> Sequence[BankAccount]:
+        """The book's accounts at this bank, whichever connection (or none) feeds them."""
+        rows = await self.session.scalars(
+            select(BankAccount)
+            .where(BankAccount.book_id == book_id, BankAccount.institution_id == institution_id)
+            .order_by(BankAccount.id)
+        )
+        return rows.all()
 
     async def of_connection(self, connection_id: int) -> Sequence[BankAccount]:
         rows = await self.session.scalars(

@@ -63,14 +63,19 @@ async def press_when_settled(p: Player, label: str, expect: str) -> None:
     raise AssertionError(f"/connect never took the press on {label!r}")
 
 
-async def connect_demo(p: Player) -> None:
-    """/connect the demo bank's current account, 90 days, on 512 Banque."""
+async def connect_demo(p: Player, *, again: bool = False) -> None:
+    """/connect the demo bank's current account, 90 days, on 512 Banque; `again`, the account
+    already fed 512 Banque, which the ledger step offers to keep."""
     await sign_in(p, "fr")
     await p.wait_for("Code de sécurité", 0, 10)
     await say_when_settled(p, "123456", "Choisissez les comptes")
     await press_when_settled(p, "Compte courant", "☑️")
-    await p.press("Continuer", expect="Type de compte")
-    await p.press("512", expect="Période d'importation")
+    if again:
+        await p.press("Continuer", expect="vont déjà dans 512 Banque")
+        await p.press("Garder 512", expect="Période d'importation")
+    else:
+        await p.press("Continuer", expect="Type de compte")
+        await p.press("512", expect="Période d'importation")
     await p.press("90", expect="depuis le")
     await p.press("Connecter", expect="est connectée", timeout=20)
 
@@ -139,7 +144,7 @@ async def test_connect_refresh_resign_disconnect_reconnect_and_erase(
         digest = await p.say("/review", expect="À passer en revue")
         assert "Validée" in await p.press_data(digest.message_id, digest.button("1 ✅"))
 
-        await connect_demo(p)
+        await connect_demo(p, again=True)
         again = await newest_connection(db)
         assert again != first
         assert await count(db, BankTransaction) == lines  # nothing imported twice

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
-from telegram.ext import Application, CommandHandler, ConversationHandler, MessageHandler
+from telegram.ext import Application, CommandHandler, MessageHandler
 
 from bot.banks.connector import (
     AccountType,
@@ -33,7 +33,7 @@ from bot.domain.secret import Secret
 from bot.domain.states import ConnectionStatus, ReviewState
 from bot.services.connect import AccountChoice, ConnectRequest, Services
 from handlers import callbacks as cb
-from handlers import render
+from handlers import render, review
 from storage.models import BankTransaction, Connection, PtbState, SyncRun, User
 from tests.support.app import run_app, settings_for, stop_app
 from tests.support.botapi import BotApiStandIn, StoredMessage
@@ -75,26 +75,26 @@ async def connection(app: App, connection_id: int) -> Connection:
 
 
 def sign_in_wired(app: App) -> bool:
-    """Typed sign-in details reach /credentials only if its conversation is tried before the
-    review picker's catch-all text handler and the global /cancel (handlers/__init__.py)."""
+    """Typed sign-in details reach the sign-in flow only if its step handlers are tried before
+    the review picker's catch-all text handler and the global /cancel (handlers/__init__.py)."""
     group = app.handlers[0]
     conversation = next(
         i
         for i, h in enumerate(group)
-        if isinstance(h, ConversationHandler) and h.name == "credentials"
+        if isinstance(h, MessageHandler) and h.callback.__name__ == "on_password"
     )
     catch_all = next(
         i
         for i, h in enumerate(group)
         if (isinstance(h, MessageHandler) and h.callback.__name__ == "on_typed")
-        or (isinstance(h, CommandHandler) and "cancel" in h.commands)
+        or (isinstance(h, CommandHandler) and h.callback is review.on_cancel)
     )
     return conversation < catch_all
 
 
 def require_sign_in_wiring(app: App) -> None:
     """Typed sign-in details must reach /credentials before the review's text handler."""
-    assert sign_in_wired(app), "accounts.handlers() must come before the catch-alls"
+    assert sign_in_wired(app), "signin.handlers() must come before the catch-alls"
 
 
 # --- /accounts -------------------------------------------------------------------------------
@@ -427,14 +427,17 @@ async def test_credentials_renews_a_consent_through_its_link(
     assert row.consent_expires == date(2027, 2, 26) and row.status == ConnectionStatus.ACTIVE
 
 
-async def test_after_a_restart_what_was_typed_for_the_lost_sign_in_is_deleted(
+async def test_after_a_restart_credentials_ask_to_sign_in_again_then_finish(
     standin: BotApiStandIn, tmp_path: Path, clock: FixedClock
 ) -> None:
+    """The /credentials flow is the one sign-in flow: kept without its secrets, it comes back
+    after a restart asking for the username again, and what was typed is deleted."""
     settings = settings_for(standin, tmp_path, demo_bank_password="demo")
     first = await run_app(settings, clock)
     try:
         require_sign_in_wiring(first)
-        await connect_all(services(first), ALICE, START)
+        connection_id = await connect_all(services(first), ALICE, START)
+        before = await connection(first, connection_id)
         p = Player(standin, ALICE, "fr")
         await p.say("/credentials", expect="Identifiant")
         await p.say("alice-at-the-bank", expect="Mot de passe")
@@ -443,12 +446,19 @@ async def test_after_a_restart_what_was_typed_for_the_lost_sign_in_is_deleted(
         assert not any("alice-at-the-bank" in data for data in kept)
     finally:
         await stop_app(first)
+    since = len(standin.calls)
     second = await run_app(settings, clock)
     try:
-        await p.say("hunter2", expect="Pointage a redémarré")
-        typed = next(m for m in standin.messages(p.chat_id) if m.text == "hunter2")
-        assert typed.deleted
-        await p.say("bonjour", expect="Je n'ai pas compris")  # the lost flow is over
+        await p.wait_for("Pointage a redémarré", since, 5)
+        await p.say("demo", expect="Mot de passe")
+        await p.say("demo", expect="Code de sécurité")
+        await p.say("123456", expect="mis à jour")
+        after = await connection(second, connection_id)
+        assert after.secret_blob != before.secret_blob
+        typed = [m for m in standin.messages(p.chat_id) if not m.from_bot]
+        secrets = [m for m in typed if m.text in {"alice-at-the-bank", "demo", "123456"}]
+        assert len(secrets) == 4 and all(m.deleted for m in secrets)
+        await p.say("bonjour", expect="Je n'ai pas compris")  # the flow is over
     finally:
         await stop_app(second)
 

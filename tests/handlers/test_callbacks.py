@@ -53,7 +53,7 @@ SAMPLES: list[cb.Button] = [
     cb.ConfirmErase(1795855891),
     cb.ShowHelp("imports"),
     cb.ConsentGiven("a1b2c3"),
-    cb.CancelSignIn("a1b2c3"),
+    cb.LoginFor("a1b2c3", 2),
 ]
 
 

@@ -55,6 +55,7 @@ NUMBERS = {
     "here": 1,
     "menu": 1,
     "action": 1,
+    "purpose": 2,
     "results": 0,
 }
 MALFORMED_NUMBERS = (

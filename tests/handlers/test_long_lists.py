@@ -193,7 +193,10 @@ async def test_many_connections_page_in_accounts_credentials_and_disconnect(
     app: App, standin: BotApiStandIn
 ) -> None:
     user = 905
-    connections = [await connect_all(services(app), user, date(2026, 11, 1)) for _ in range(18)]
+    connections = [
+        await connect_all(services(app), user, date(2026, 11, 1), institution=f"demo-{n}")
+        for n in range(18)
+    ]
     p = Player(standin, user, "fr")
     overview = await p.say("/accounts", expect="vos comptes connectés")
     cards = await every_page(p, overview)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from sqlalchemy import select
 
@@ -11,7 +9,7 @@ from bot.banks.connector import AccountType, Authorized, Challenge, ChallengeKin
 from bot.banks.directory.search import Institution
 from bot.domain.money import Money
 from bot.domain.secret import Secret
-from bot.services.connect_flow import ConnectFlow, FlowStore, Step
+from bot.services.connect_flow import ConnectFlow, FlowStore, Purpose, Step
 from handlers.persistence import DatabasePersistence
 from storage.models import PtbState
 from storage.persistence import dumps
@@ -71,27 +69,6 @@ async def test_bot_data_and_callback_data_are_never_stored(db: Database) -> None
     await persistence.update_bot_data({"runtime": "live objects"})
     assert await persistence.get_bot_data() == {} and await persistence.get_callback_data() is None
     assert await rows(db) == {}
-
-
-async def test_a_restorer_decides_which_states_come_back_and_the_rows_follow(
-    db: Database,
-) -> None:
-    persistence = DatabasePersistence(db)
-    await persistence.update_conversation("connect", (1, 1), 3)
-    await persistence.update_conversation("connect", (2, 2), 5)
-    await persistence.update_conversation("other", (2, 2), 5)
-    seen: list[dict[Any, object]] = []
-
-    async def restorer(stored: dict[Any, object]) -> dict[Any, object]:
-        seen.append(stored)
-        return {(2, 2): 2, (3, 3): 0}
-
-    again = DatabasePersistence(db)
-    again.restore_with("connect", restorer)
-    assert await again.get_conversations("connect") == {(2, 2): 2, (3, 3): 0}
-    assert seen == [{(1, 1): 3, (2, 2): 5}]
-    assert await DatabasePersistence(db).get_conversations("connect") == {(2, 2): 2, (3, 3): 0}
-    assert await DatabasePersistence(db).get_conversations("other") == {(2, 2): 5}
 
 
 async def test_prepare_runs_once_before_the_table_is_first_touched(db: Database) -> None:
@@ -220,9 +197,23 @@ async def test_the_flow_store_keeps_current_flows_only_and_restores_them(db: Dat
     assert set(await persistence.shelf("connect_flow").all()) == {"501"}
 
     after = FlowStore(persistence.shelf("connect_flow"), institutions={"demo": DEMO}.get)
-    states = await after.restore_conversations({(501, 501): 9, (999, 999): 1})
-    assert states == {(501, 501): Step.USERNAME}
-    restored = after.take_restored()
-    assert [f.flow_id for f in restored] == [flow.flow_id] and after.take_restored() == []
+    restored = await after.restore()
+    assert [(f.flow_id, f.step) for f in restored] == [(flow.flow_id, Step.USERNAME)]
+    assert after.get(501) is restored[0] and after.get(502) is None
     assert restored[0].resume_step == Step.CONFIRM and restored[0].restart_notice_due
     assert PASSWORD not in str(await rows(db)) and TOKEN not in str(await rows(db))
+
+
+async def test_a_renewing_flow_comes_back_for_the_same_connection(db: Database) -> None:
+    """/credentials flows are kept like /connect ones: what they renew comes back with them."""
+    persistence = DatabasePersistence(db)
+    flows = FlowStore(persistence.shelf("connect_flow"), institutions={"demo": DEMO}.get)
+    flow = flows.start(503, None, purpose=Purpose.RENEW, connection_id=7, institution=DEMO)
+    flow.step = Step.PASSWORD
+    flow.username = Secret("alice-at-the-bank")
+    await flows.save(flow)
+    (back,) = await FlowStore(
+        persistence.shelf("connect_flow"), institutions={"demo": DEMO}.get
+    ).restore()
+    assert (back.purpose, back.connection_id, back.step) == (Purpose.RENEW, 7, Step.USERNAME)
+    assert back.username is None and "alice-at-the-bank" not in str(await rows(db))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from bot.banks.connector import Authorized, Challenge, FetchedAccount
@@ -34,14 +35,21 @@ async def connect_all(
     start: date,
     password: str = PASSWORD,
     code: str = CODE,
+    *,
+    institution: str = "demo",
 ) -> int:
+    """A connection feeding every demo account; another `institution` id stands for another
+    bank (the demo's accounts there are other accounts: a book feeds each from one place)."""
     await services.meet(telegram_id, telegram_id, "fr")
     authorized, accounts = await sign_in(services, password, code)
     bank = next(a for a in await services.bank_ledger_accounts(telegram_id) if a.code == "512")
     demo = services.directory.get("demo")
     assert demo is not None
     request = ConnectRequest(
-        demo, authorized, tuple(AccountChoice(a, bank.id) for a in accounts), start
+        replace(demo, id=institution),
+        authorized,
+        tuple(AccountChoice(a, bank.id) for a in accounts),
+        start,
     )
     connection = await services.connect(telegram_id, request)
     return connection.id
