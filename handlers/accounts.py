@@ -15,14 +15,10 @@ from telegram.ext import (
 )
 
 from bot.i18n import language_from_telegram, t
-from bot.services.connections import (
-    Connections,
-    Health,
-    Spawn,
-    SyncOutcome,
-    Targets,
-)
+from bot.services.connection_views import SyncOutcome, Targets
+from bot.services.connections import Connections, Spawn
 from bot.services.errors import NotFound
+from bot.services.health import Health
 from handlers import callbacks as cb
 from handlers import render
 from handlers.context import (

@@ -11,7 +11,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application
 
 from bot.domain.views import DigestView
-from bot.services.connections import NoticeKind
+from bot.services.notices import NoticeKind
 from bot.services.scheduler import DigestClaim
 from handlers import render
 from handlers.accounts import manager, spawner

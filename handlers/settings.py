@@ -8,8 +8,8 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.i18n import t
-from bot.services.connect import DIGEST_TIMES, TIMEZONES
 from bot.services.errors import InvalidInput
+from bot.services.users import DIGEST_TIMES, TIMEZONES
 from handlers import callbacks as cb
 from handlers import render
 from handlers.context import Ctx, acting_user, answer, chat_id_of, edit, runtime, send

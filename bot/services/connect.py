@@ -1,87 +1,44 @@
-"""Use cases, one unit of work each; membership of the object's book is checked here."""
+"""Use cases, one unit of work each; membership of the object's book is checked here.
+
+`Services` holds them: users and settings (users.py) and importing (importing.py), and here the
+bank directory, the bank sign-in calls, the bank accounts of the chart and connecting.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date
 
 from bot.banks.connector import (
     Authorized,
     AuthStep,
     Challenge,
-    Connector,
-    ConnectorError,
     ConnectorRegistry,
     Credentials,
     FetchedAccount,
-    FetchedTransaction,
     guarded,
 )
 from bot.banks.directory.search import Directory, Institution, SearchHit
-from bot.categorize.cascade import Source, Suggestion
-from bot.charts import TEMPLATES, AccountKind, ChartTemplate, template_for_language
+from bot.charts import TEMPLATES, AccountKind, ChartTemplate
 from bot.domain.clock import Clock, today_in
-from bot.domain.money import Money
 from bot.domain.secret import Secret
-from bot.domain.states import ConnectionStatus, ReviewState
-from bot.domain.views import (
-    AccountImport,
-    ConnectionView,
-    ImportSummary,
-    LedgerAccountView,
-    SettingsView,
-    UserView,
-    mask_iban,
-)
-from bot.i18n import LANGUAGES, language_from_telegram
-from bot.services import sync
+from bot.domain.states import ConnectionStatus
+from bot.domain.views import ConnectionView, LedgerAccountView, UserView, mask_iban
 from bot.services.access import acting_user, secret_slot
 from bot.services.errors import InvalidInput, NotFound
-from bot.services.filing import (
-    DEFAULT_THRESHOLD,
-    file_lines,
-    load_filing,
-    post_acceptances,
-    suggest_lines,
-)
+from bot.services.importing import Importing
 from bot.services.scheduler import sync_slot
-from storage.models import (
-    BankAccount,
-    BankRequest,
-    BankTransaction,
-    Book,
-    Connection,
-    LedgerAccount,
-    SyncRun,
-    User,
-)
+from bot.services.users import Users
+from storage.models import BankAccount, BankRequest, Book, Connection, LedgerAccount, User
 from storage.uow import Database, UnitOfWork
-from storage.vault import Sealed, Vault
+from storage.vault import Vault
 
 log = logging.getLogger(__name__)
 
-SYNC_OVERLAP_DAYS = 7
-TIMEZONES = (
-    "Europe/Paris",
-    "Europe/Brussels",
-    "Europe/Zurich",
-    "Europe/Luxembourg",
-    "Europe/London",
-    "Europe/Dublin",
-    "Europe/Berlin",
-    "Europe/Madrid",
-    "America/Montreal",
-    "America/New_York",
-)
-DIGEST_TIMES = ("07:00", "08:00", "09:00", "12:00", "18:00", "20:00")
 BANK_KINDS = (AccountKind.BANK, AccountKind.SAVINGS, AccountKind.CREDIT_CARD, AccountKind.CASH)
-DEFAULT_COUNTRY = {"fr": "FR", "en": "GB"}
-KNOWN_USERS = 10_000
-"""Users remembered in memory: a press then skips two reads; the least recent is read again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +55,9 @@ class ConnectRequest:
     start: date
 
 
-class Services:
+class Services(Users, Importing):
+    """The use cases of users and settings, banks, connecting and importing."""
+
     def __init__(
         self,
         db: Database,
@@ -116,106 +75,6 @@ class Services:
 
     def today(self) -> date:
         return today_in(self.clock)
-
-    # --- users -----------------------------------------------------------------------
-
-    async def meet(self, telegram_id: int, chat_id: int, language_code: str | None) -> UserView:
-        """The user, created at first contact with a book and its chart of accounts.
-
-        Known users are remembered in memory (every update asks), the KNOWN_USERS most recent
-        at most; changes go through `update_settings`, `set_country` or `forget_user`, which
-        keep it true.
-        """
-        known = self._known.get(telegram_id)
-        if known is not None:
-            self._known.move_to_end(telegram_id)
-            return known
-        view = await self._meet(telegram_id, chat_id, language_code)
-        self._known[telegram_id] = replace(view, is_new=False)
-        while len(self._known) > KNOWN_USERS:
-            self._known.popitem(last=False)
-        return view
-
-    @property
-    def remembered(self) -> int:
-        """How many users' views are held in memory now."""
-        return len(self._known)
-
-    def forget_user(self, telegram_id: int) -> None:
-        self._known.pop(telegram_id, None)
-
-    async def _meet(self, telegram_id: int, chat_id: int, language_code: str | None) -> UserView:
-        async with self.db.reading() as uow:
-            user = await uow.users.by_telegram_id(telegram_id)
-            if user is not None:
-                book = await uow.books.first_for(user.id)
-                return UserView(telegram_id, user.chat_id, user.language, user.country, book.id)
-        language = language_from_telegram(language_code)
-        template = template_for_language(language)
-        async with self.db.writing() as uow:
-            user = await uow.users.by_telegram_id(telegram_id)
-            if user is not None:  # another update of the same user got there first
-                book = await uow.books.first_for(user.id)
-                return UserView(telegram_id, user.chat_id, user.language, user.country, book.id)
-            user = await uow.users.add(
-                User(
-                    telegram_id=telegram_id,
-                    chat_id=chat_id,
-                    language=language,
-                    country=DEFAULT_COUNTRY.get(language),
-                )
-            )
-            book = await uow.books.add(
-                Book(name="Pointage", currency="EUR", chart_template=template.key), owner=user
-            )
-            await uow.ledger.add_all(
-                LedgerAccount(book_id=book.id, code=a.code, name=a.name, kind=a.kind)
-                for a in template.accounts
-            )
-            await uow.commit()
-        return UserView(telegram_id, chat_id, language, user.country, book.id, is_new=True)
-
-    async def set_country(self, telegram_id: int, country: str) -> None:
-        if country not in self.directory.countries():
-            raise InvalidInput("unknown country")
-        async with self.db.writing() as uow:
-            user = await acting_user(uow, telegram_id)
-            user.country = country
-            await uow.commit()
-        self.forget_user(telegram_id)
-
-    async def settings_of(self, telegram_id: int) -> SettingsView:
-        async with self.db.reading() as uow:
-            user = await acting_user(uow, telegram_id)
-            book = await uow.books.first_for(user.id)
-            return _settings_view(user, book)
-
-    async def update_settings(
-        self,
-        telegram_id: int,
-        *,
-        language: str | None = None,
-        timezone: str | None = None,
-        digest_time: str | None = None,
-        auto_accept: bool | None = None,
-    ) -> SettingsView:
-        if language is not None and language not in LANGUAGES:
-            raise InvalidInput("language")
-        if timezone is not None and timezone not in TIMEZONES:
-            raise InvalidInput("timezone")
-        if digest_time is not None and digest_time not in DIGEST_TIMES:
-            raise InvalidInput("digest time")
-        async with self.db.writing() as uow:
-            user = await acting_user(uow, telegram_id)
-            book = await uow.books.first_for(user.id)
-            user.language = language or user.language
-            user.timezone = timezone or user.timezone
-            user.digest_time = digest_time or user.digest_time
-            if auto_accept is not None:
-                book.auto_accept = auto_accept
-            await uow.commit()
-        self.forget_user(telegram_id)
-        return _settings_view(user, book)
 
     # --- bank directory ----------------------------------------------------------------
 
@@ -289,7 +148,7 @@ class Services:
     def _template(book: Book) -> ChartTemplate:
         return TEMPLATES[book.chart_template]
 
-    # --- connect and import ------------------------------------------------------------
+    # --- connect ------------------------------------------------------------
 
     async def connect(
         self, telegram_id: int, request: ConnectRequest, *, into: int | None = None
@@ -437,184 +296,6 @@ class Services:
             frozenset(a.external_id for a in accounts if a.connected),
         )
 
-    async def import_connection(self, telegram_id: int, connection_id: int) -> ImportSummary:
-        """Sync a connection on behalf of a member of its book; a bank failure is recorded on
-        the connection before it is raised."""
-        async with self.db.reading() as uow:
-            user = await acting_user(uow, telegram_id)
-            connection = await uow.connections.get(connection_id)
-            if connection is None or not await uow.books.is_member(user.id, connection.book_id):
-                raise NotFound("connection")
-        try:
-            return await self.sync_connection(connection_id)
-        except ConnectorError as error:
-            await self.record_sync_error(connection_id, error)
-            raise
-
-    async def sync_connection(self, connection_id: int) -> ImportSummary:
-        """Fetch each linked account's window (bank calls first), then store it in one unit of work.
-
-        The window starts a week before the last sync (pending lines book late) and never
-        before the account's import start.
-        """
-        started = self.clock.now()
-        async with self.db.reading() as uow:
-            connection = await uow.connections.get(connection_id)
-            if (
-                connection is None
-                or connection.secret_blob is None
-                or connection.secret_key_id is None
-            ):
-                raise NotFound("connection has no secret")
-            accounts = [
-                a for a in await uow.bank_accounts.of_connection(connection.id) if a.connected
-            ]
-            secret = self.vault.open(
-                Sealed(connection.secret_key_id, connection.secret_blob), secret_slot(connection)
-            )
-            last_sync = connection.last_sync_at
-        connector = self.connectors.get(connection.connector)
-        today = self.today()
-        balances = {
-            a.external_id: a.balance
-            for a in await guarded(connector.name, lambda: connector.list_accounts(secret))
-        }
-        windows: dict[int, tuple[date, date]] = {}
-        fetched: dict[int, Sequence[FetchedTransaction]] = {}
-        for account in accounts:
-            since = account.import_start
-            if last_sync is not None:
-                since = max(since, last_sync.date() - timedelta(days=SYNC_OVERLAP_DAYS))
-            windows[account.id] = (since, today)
-            fetched[account.id] = await self._fetch(
-                connector, secret, account.external_id, since, today
-            )
-        return await self._store_sync(connection_id, windows, fetched, balances, started)
-
-    @staticmethod
-    async def _fetch(
-        connector: Connector, secret: Secret, external_id: str, since: date, until: date
-    ) -> Sequence[FetchedTransaction]:
-        return await guarded(
-            connector.name,
-            lambda: connector.fetch_transactions(secret, external_id, since, until),
-        )
-
-    async def _store_sync(
-        self,
-        connection_id: int,
-        windows: dict[int, tuple[date, date]],
-        fetched: dict[int, Sequence[FetchedTransaction]],
-        balances: dict[str, Money],
-        started: datetime,
-    ) -> ImportSummary:
-        now = self.clock.now()
-        today = self.today()
-        results = []
-        async with self.db.reading() as uow:  # rules and memory: read before taking the writer
-            connection = await uow.connections.get(connection_id)
-            if connection is None:
-                raise NotFound("connection")
-            book = await uow.books.first_for(connection.user_id)
-            owner = await uow.users.get(connection.user_id)
-            filing = await load_filing(uow, book, _threshold(owner))
-            opening = await uow.ledger.by_code(book.id, self._template(book).opening_code)
-        async with self.db.writing() as uow:
-            connection = await uow.connections.get(connection_id)
-            if connection is None:
-                raise NotFound("connection")
-            accounts = {a.id: a for a in await uow.bank_accounts.of_connection(connection.id)}
-            new_rows: list[BankTransaction] = []
-            suggested: list[Suggestion] = []
-
-            async def prefile(rows: Sequence[BankTransaction]) -> None:
-                suggested.extend(await suggest_lines(filing, rows))
-
-            counts = SyncRun(
-                connection_id=connection.id,
-                started_at=started,
-                new_lines=0,
-                updated_lines=0,
-                removed_lines=0,
-            )
-            for account in accounts.values():
-                if account.id not in fetched:
-                    continue
-                since, until = windows[account.id]
-                merged = await sync.reconcile(
-                    uow, account, fetched[account.id], since, until, now, prefile
-                )
-                new_rows.extend(merged.added)
-                counts.new_lines += len(merged.added)
-                counts.updated_lines += len(merged.booked)
-                counts.removed_lines += len(merged.vanished)
-                await post_acceptances(
-                    uow,
-                    [
-                        row
-                        for row in merged.booked
-                        if row.review_state == ReviewState.ACCEPTED and row.journal_entry_id is None
-                    ],
-                    {account.id: account.ledger_account_id},
-                )
-                balance = balances.get(account.external_id)
-                if balance is not None:
-                    sync.record_balance(account, balance, now)
-            accepted = await file_lines(uow, filing, new_rows, accounts, now, suggested)
-            for account in accounts.values():
-                if account.id not in fetched:
-                    continue
-                if opening is not None:
-                    await sync.settle_opening_balance(
-                        uow, account, opening_ledger_id=opening.id, today=today, memo=account.name
-                    )
-                ledger = filing.accounts_by_id[account.ledger_account_id]
-                first, last = await uow.lines.date_range(account.id)
-                added = [row for row in new_rows if row.bank_account_id == account.id]
-                results.append(
-                    AccountImport(
-                        bank_account_id=account.id,
-                        name=account.name,
-                        iban_masked=account.iban_masked,
-                        ledger=LedgerAccountView.of(ledger),
-                        imported=len(added),
-                        pending=sum(1 for row in added if row.pending),
-                        first_date=first,
-                        last_date=last,
-                        balance=balances.get(account.external_id),
-                    )
-                )
-            connection.last_sync_at = now
-            connection.last_error = None
-            counts.finished_at = self.clock.now()
-            await uow.sync_runs.add(counts)
-            await uow.commit()
-        return ImportSummary(
-            connection_id,
-            connection.institution_name,
-            tuple(results),
-            auto_accepted=accepted,
-            categorized=sum(
-                1 for row in new_rows if row.suggestion_source not in (None, Source.NONE.value)
-            ),
-        )
-
-    async def record_sync_error(self, connection_id: int, error: ConnectorError) -> None:
-        async with self.db.writing() as uow:
-            connection = await uow.connections.get(connection_id)
-            if connection is not None:
-                connection.last_error = error.code
-                now = self.clock.now()
-                await uow.sync_runs.add(
-                    SyncRun(
-                        connection_id=connection.id,
-                        started_at=now,
-                        finished_at=now,
-                        error=error.code,
-                    )
-                )
-                await uow.commit()
-
 
 def cut(connection: Connection) -> None:
     """Disconnected: no secret, no schedule, nothing pending to tell."""
@@ -627,19 +308,3 @@ def cut(connection: Connection) -> None:
     connection.attention_sent_at = None
     connection.expiry_reminded_at = None
     connection.last_error = None
-
-
-def _settings_view(user: User, book: Book) -> SettingsView:
-    return SettingsView(
-        language=user.language,
-        timezone=user.timezone,
-        digest_time=user.digest_time,
-        auto_accept=book.auto_accept,
-        threshold=_threshold(user),
-    )
-
-
-def _threshold(user: User | None) -> float:
-    if user is None or user.auto_accept_threshold is None:
-        return DEFAULT_THRESHOLD
-    return user.auto_accept_threshold

@@ -1,5 +1,6 @@
 """Keeping bank connections alive: the overview, refresh, new sign-in details, disconnect,
-erasing a user, and the health of syncs (what the user is told, and only once).
+erasing a user, and the health of each sync recorded (what a failure means: health.py); the
+messages told only once come from notices.py, the values handed out from connection_views.py.
 
 One unit of work per use case; the acting user must be a member of the connection's book.
 Bank calls happen outside units of work; a sync of one connection runs at most once at a time
@@ -12,58 +13,46 @@ import asyncio
 import dataclasses
 import functools
 import logging
-from collections.abc import Callable, Collection, Coroutine
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from enum import StrEnum
+from collections.abc import Callable, Coroutine
+from datetime import datetime, timedelta
 from typing import Any
 
-from bot.banks.connector import (
-    AccountLocked,
-    AuthMethod,
-    Authorized,
-    BadCredentials,
-    BankUnavailable,
-    ConnectorError,
-    ConsentExpired,
-    RateLimited,
-    WrongCode,
-    guarded,
-)
+from bot.banks.connector import Authorized, BankUnavailable, ConnectorError, RateLimited, guarded
 from bot.banks.directory.search import Institution
-from bot.domain.money import Money
 from bot.domain.secret import Secret
 from bot.domain.states import ConnectionStatus
-from bot.domain.views import LedgerAccountView
 from bot.services.access import acting_user, secret_slot
 from bot.services.connect import Services, cut
+from bot.services.connection_views import (
+    AccountCard,
+    ConnectionCard,
+    Disconnected,
+    Erased,
+    OtherAccounts,
+    Overview,
+    SignInTarget,
+    SyncOutcome,
+    Target,
+    Targets,
+)
 from bot.services.errors import NotFound
-from bot.services.scheduler import is_daytime, sync_slot
-from storage.models import BankAccount, Connection, SyncRun, User
+from bot.services.health import (
+    RATE_LIMIT_PAUSE,
+    SECRET_UNREADABLE,
+    TELL_AFTER,
+    Health,
+    classify,
+    retry_delay,
+)
+from bot.services.notices import Notices
+from bot.services.scheduler import sync_slot
+from storage.models import Connection, SyncRun, User
 from storage.rotation import truncate_wal
 from storage.uow import UnitOfWork
 from storage.vault import Sealed, VaultError
 
 log = logging.getLogger(__name__)
 
-SECRET_UNREADABLE = "secret_unreadable"  # noqa: S105 - an error code
-"""The stored secret no longer opens (its key left the ring): the user must sign in again."""
-REAUTH_CODES = frozenset(
-    {
-        BadCredentials.code,
-        ConsentExpired.code,
-        AccountLocked.code,
-        WrongCode.code,
-        SECRET_UNREADABLE,
-    }
-)
-MIN_RETRY = timedelta(minutes=15)
-MAX_RETRY = timedelta(hours=4)
-TELL_AFTER = timedelta(days=1)
-"""A bank failing for this long is worth a message; shorter outages are retried silently."""
-RATE_LIMIT_PAUSE = timedelta(hours=1)
-"""When a bank limits calls without saying until when."""
-EXPIRY_NOTICE_DAYS = 7
 SYNC_TIMEOUT = 300.0
 REVOKE_TIMEOUT = 30.0
 JOIN_TIMEOUT = 60.0
@@ -72,144 +61,7 @@ JOIN_TIMEOUT = 60.0
 Spawn = Callable[[Coroutine[Any, Any, "SyncOutcome"]], "asyncio.Future[SyncOutcome]"]
 
 
-class Health(StrEnum):
-    OK = "ok"
-    NEEDS_REAUTH = "needs_reauth"
-    RETRYING = "retrying"
-    RATE_LIMITED = "rate_limited"
-    GONE = "gone"
-
-
-def classify(code: str) -> Health:
-    """What a failed sync means: the user must sign in again, wait, or nothing at all."""
-    if code in REAUTH_CODES:
-        return Health.NEEDS_REAUTH
-    if code == RateLimited.code:
-        return Health.RATE_LIMITED
-    return Health.RETRYING
-
-
-def retry_delay(failing_for: timedelta) -> timedelta:
-    """Back off as the outage lasts: 15 min, 15, 30, 1 h, 2 h, then every 4 h."""
-    return min(max(MIN_RETRY, failing_for), MAX_RETRY)
-
-
-# --- values handed out ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class AccountCard:
-    id: int
-    name: str
-    iban_masked: str | None
-    balance: Money | None
-    ledger: LedgerAccountView | None
-    connected: bool
-
-
-@dataclass(frozen=True, slots=True)
-class ConnectionCard:
-    id: int
-    institution_name: str
-    status: ConnectionStatus
-    last_sync_at: datetime | None
-    consent_expires: date | None
-    last_error: str | None
-    failing_since: datetime | None
-    next_refresh_at: datetime | None
-    """Set while the bank limits calls: the first moment an update is allowed again."""
-    accounts: tuple[AccountCard, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Overview:
-    timezone: str
-    connections: tuple[ConnectionCard, ...]
-    unconnected: tuple[AccountCard, ...]
-    """Bank accounts no connection feeds (file imports)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    connection_id: int
-    institution_name: str
-    status: ConnectionStatus
-
-
-@dataclass(frozen=True, slots=True)
-class Targets:
-    timezone: str
-    items: tuple[Target, ...]
-    disconnected: tuple[str, ...] = ()
-    """The banks of the book that were disconnected (their lines stay in the books)."""
-
-
-@dataclass(frozen=True, slots=True)
-class SyncOutcome:
-    connection_id: int
-    institution_name: str
-    health: Health
-    new_lines: int = 0
-    error: str | None = None
-    retry_at: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SignInTarget:
-    connection_id: int
-    institution: Institution
-    auth: AuthMethod
-
-
-class OtherAccounts(Exception):
-    """The new sign-in details open none of the accounts this connection feeds."""
-
-
-@dataclass(frozen=True, slots=True)
-class Disconnected:
-    connection_id: int
-    institution_name: str
-    already: bool
-    revoked: bool
-    to_review: int
-
-
-@dataclass(frozen=True, slots=True)
-class Erased:
-    existed: bool
-    connections: int
-    revoked: int
-
-
-class NoticeKind(StrEnum):
-    REAUTH = "reauth"
-    FAILING = "failing"
-    EXPIRING = "expiring"
-
-
-@dataclass(frozen=True, slots=True)
-class Notice:
-    """A message the user gets once: sign in again, a bank failing for a day, consent ending."""
-
-    kind: NoticeKind
-    connection_id: int
-    institution_name: str
-    chat_id: int
-    language: str
-    timezone: str
-    claimed_at: datetime
-    error: str | None = None
-    since: datetime | None = None
-    expires: date | None = None
-
-
-def _money(account: BankAccount) -> Money | None:
-    if account.balance_minor is None:
-        return None
-    return Money(account.balance_minor, account.currency)
-
-
-class Connections:
+class Connections(Notices):
     def __init__(self, services: Services, *, sync_timeout: float = SYNC_TIMEOUT) -> None:
         self.services = services
         self.db = services.db
@@ -247,17 +99,8 @@ class Connections:
             ledgers = {a.id: a for book_id in book_ids for a in await uow.ledger.all_of(book_id)}
         cards: dict[int | None, list[AccountCard]] = {}
         for account in accounts:
-            ledger = ledgers.get(account.ledger_account_id)
-            cards.setdefault(account.connection_id, []).append(
-                AccountCard(
-                    id=account.id,
-                    name=account.name,
-                    iban_masked=account.iban_masked,
-                    balance=_money(account),
-                    ledger=LedgerAccountView.of(ledger) if ledger else None,
-                    connected=account.connected,
-                )
-            )
+            card = AccountCard.of(account, ledgers.get(account.ledger_account_id))
+            cards.setdefault(account.connection_id, []).append(card)
         shown = []
         for connection in rows:
             linked = tuple(cards.get(connection.id, ()))
@@ -600,62 +443,3 @@ class Connections:
         for connector, secret in secrets:
             revoked += await self._revoke(connector, secret)
         return Erased(True, erased, revoked)
-
-    # --- messages sent once --------------------------------------------------------------------
-
-    async def claim_notices(self, kinds: Collection[NoticeKind]) -> list[Notice]:
-        """The warnings and reminders due now, each claimed so it is sent once.
-
-        They wait for the user's daytime: the nightly sync finds problems at 3 a.m.
-        """
-        now = self.clock.now()
-        today = self.services.today()
-        found: list[tuple[NoticeKind, Connection, User]] = []
-        async with self.db.reading() as uow:
-            if {NoticeKind.REAUTH, NoticeKind.FAILING} & set(kinds):
-                for connection, user in await uow.connections.awaiting_attention(now - TELL_AFTER):
-                    kind = (
-                        NoticeKind.REAUTH
-                        if connection.status == ConnectionStatus.NEEDS_REAUTH
-                        else NoticeKind.FAILING
-                    )
-                    if kind in kinds:
-                        found.append((kind, connection, user))
-            if NoticeKind.EXPIRING in kinds:
-                last = today + timedelta(days=EXPIRY_NOTICE_DAYS)
-                for connection, user in await uow.connections.consent_expiring(today, last):
-                    found.append((NoticeKind.EXPIRING, connection, user))
-        due = [(k, c, u) for k, c, u in found if is_daytime(now, u.timezone)]
-        if not due:
-            return []
-        notices = []
-        async with self.db.writing() as uow:
-            for kind, connection, user in due:
-                claim = (
-                    uow.connections.claim_expiry_reminder
-                    if kind is NoticeKind.EXPIRING
-                    else uow.connections.claim_attention
-                )
-                if await claim(connection.id, now):
-                    notices.append(
-                        Notice(
-                            kind=kind,
-                            connection_id=connection.id,
-                            institution_name=connection.institution_name,
-                            chat_id=user.chat_id,
-                            language=user.language,
-                            timezone=user.timezone,
-                            claimed_at=now,
-                            error=connection.last_error,
-                            since=connection.failing_since,
-                            expires=connection.consent_expires,
-                        )
-                    )
-            await uow.commit()
-        return notices
-
-    async def release(self, notice: Notice) -> None:
-        """The notice could not be sent: let the next tick try again."""
-        async with self.db.writing() as uow:
-            await uow.connections.release_claims(notice.connection_id, notice.claimed_at)
-            await uow.commit()

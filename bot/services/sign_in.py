@@ -30,7 +30,8 @@ from bot.domain.secret import Secret
 from bot.domain.views import ConnectionView, LedgerAccountView
 from bot.services.connect import AccountChoice, ConnectRequest, Services
 from bot.services.connect_flow import SIGNED_IN, ConnectFlow, FlowStore, Purpose, Step
-from bot.services.connections import Connections, OtherAccounts
+from bot.services.connection_views import OtherAccounts
+from bot.services.connections import Connections
 from bot.services.errors import InvalidInput, NotFound
 
 

@@ -11,16 +11,9 @@ from telegram import InlineKeyboardButton
 
 from bot.domain.states import ConnectionStatus
 from bot.i18n import day, money, t
-from bot.services.connections import (
-    AccountCard,
-    Disconnected,
-    Health,
-    Notice,
-    NoticeKind,
-    Overview,
-    SyncOutcome,
-    Target,
-)
+from bot.services.connection_views import AccountCard, Disconnected, Overview, SyncOutcome, Target
+from bot.services.health import Health
+from bot.services.notices import Notice, NoticeKind
 from handlers import callbacks as cb
 from handlers.render import pages
 from handlers.render.common import (

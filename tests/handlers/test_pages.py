@@ -18,7 +18,7 @@ from bot.domain.states import ConnectionStatus, ReviewState
 from bot.domain.views import CategoryChoices, LedgerAccountView, ReviewLine, RuleView
 from bot.i18n import t
 from bot.services.connect_flow import ConnectFlow
-from bot.services.connections import AccountCard, ConnectionCard, Overview, Target
+from bot.services.connection_views import AccountCard, ConnectionCard, Overview, Target
 from handlers import callbacks as cb
 from handlers import render
 from handlers.render import pages
@@ -293,7 +293,7 @@ def test_time_zones_page(lang: str) -> None:
 
 
 def test_the_bots_own_time_zones_fit_one_page() -> None:
-    from bot.services.connect import TIMEZONES
+    from bot.services.users import TIMEZONES
 
     screen = render.timezones(TIMEZONES, "fr")
     assert of_kind(screen, cb.TimezonesPage) == [] and len(of_kind(screen, cb.SetTimezone)) == 10

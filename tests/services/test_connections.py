@@ -24,15 +24,11 @@ from bot.domain.money import Money
 from bot.domain.secret import Secret
 from bot.domain.states import ConnectionStatus, ReviewState
 from bot.services.connect import Services
-from bot.services.connections import (
-    Connections,
-    Health,
-    NoticeKind,
-    OtherAccounts,
-    classify,
-    retry_delay,
-)
+from bot.services.connection_views import OtherAccounts
+from bot.services.connections import Connections
 from bot.services.errors import NotFound
+from bot.services.health import Health, classify, retry_delay
+from bot.services.notices import NoticeKind
 from bot.services.scheduler import Scheduler
 from storage.models import (
     BankAccount,

@@ -19,7 +19,7 @@ from bot.charts import AccountKind
 from bot.domain.clock import FixedClock
 from bot.domain.secret import Secret
 from bot.domain.states import EntryKind, ReviewState
-from bot.services import connect
+from bot.services import users
 from bot.services.connect import Services
 from bot.services.errors import NotFound
 from storage.models import (
@@ -220,7 +220,7 @@ async def test_cant_find_my_bank_is_recorded(services: Services, db: Database) -
 async def test_only_the_most_recent_users_are_remembered(
     services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(connect, "KNOWN_USERS", 2)
+    monkeypatch.setattr(users, "KNOWN_USERS", 2)
     for telegram_id in (11, 12, 11, 13):  # 11 met again: 12 is the least recent
         await services.meet(telegram_id, telegram_id, "fr")
     assert services.remembered == 2
