@@ -120,6 +120,9 @@ class DigestView:
     """Lines accepted automatically in the day before `anchor`, summarised with one undo."""
     auto_totals: tuple[Money, ...] = ()
     """Their sum, per currency, the most used first."""
+    nothing_yet: bool = False
+    """The book has never had a bank connection nor a line: there is nothing to review yet,
+    and /review says how to start."""
 
 
 @dataclass(frozen=True, slots=True)

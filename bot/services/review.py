@@ -171,6 +171,7 @@ class Review:
         else:
             async for rows in uow.digest.first_pages(book_ids, at, until, PAGE_SIZE):
                 await _add_lines(lines, rows, slices)
+        empty = await uow.books.empty([b for b in book_ids if not lines[b] and not auto[b]])
         views = {}
         for book_id in book_ids:
             await slices.tick()
@@ -183,6 +184,7 @@ class Review:
                 to_review=waiting[book_id].lines if book_id in waiting else 0,
                 auto_count=sum(n for n, _ in counted),
                 auto_totals=tuple(total for _, total in counted),
+                nothing_yet=book_id in empty,
             )
         return views
 

@@ -53,6 +53,8 @@ def _line_text(n: int, line: ReviewLine, lang: str) -> str:
 
 def digest(view: DigestView, lang: str, *, daily: bool = False) -> Screen:
     """The digest page: each line to review gets its own row (accept, category)."""
+    if view.nothing_yet:
+        return Screen(t(lang, "review.start"))
     if not view.lines and not view.auto_count:
         return Screen(t(lang, "review.nothing"))
     parts = [t(lang, "review.title" if daily else "review.title_on_demand", count=view.to_review)]

@@ -8,8 +8,10 @@ from sqlalchemy import select
 
 from bot.charts import AccountKind
 from storage.models import (
+    BankTransaction,
     Book,
     BookMember,
+    Connection,
     LedgerAccount,
     User,
 )
@@ -70,6 +72,20 @@ class Books(Repository):
             )
         )
         return found is not None
+
+    async def empty(self, book_ids: Sequence[int]) -> set[int]:
+        """Those of the books that have never had a bank connection (a disconnected one stays)
+        and hold no bank line."""
+        if not book_ids:
+            return set()
+        rows = await self.session.scalars(
+            select(Book.id).where(
+                Book.id.in_(list(book_ids)),
+                ~select(Connection.id).where(Connection.book_id == Book.id).exists(),
+                ~select(BankTransaction.id).where(BankTransaction.book_id == Book.id).exists(),
+            )
+        )
+        return set(rows.all())
 
     async def lock(self, book_id: int) -> None:
         """Serialise the writers of one book (entry numbers); on SQLite BEGIN IMMEDIATE does."""

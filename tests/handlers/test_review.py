@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from telegram.ext import Application
 
 from bot.domain.clock import FixedClock
@@ -64,6 +64,30 @@ async def line_number(p: Player, digest: Any, *, categorised: bool = True) -> tu
             if booked and ("❓" not in block) == categorised:
                 return digest, n
         digest = await p.press("▶️", expect="Page")
+
+
+async def test_review_with_nothing_connected_or_imported_says_how_to_start(
+    app: App, standin: BotApiStandIn
+) -> None:
+    fresh = await Player(standin, DAVE, "fr").say("/review", expect="Pour commencer")
+    assert "/connect" in (fresh.text or "") and "(OFX, CSV…)" in (fresh.text or "")
+    assert "Tout est pointé" not in (fresh.text or "")
+    english = await Player(standin, 603, "en").say("/review", expect="To get started")
+    assert "/connect" in (english.text or "") and "(OFX, CSV…)" in (english.text or "")
+
+
+async def test_review_with_every_line_already_reviewed_is_all_caught_up(
+    app: App, standin: BotApiStandIn, clock: FixedClock
+) -> None:
+    async with rt(app).services.db.writing() as uow:
+        await uow.session.execute(
+            update(BankTransaction).values(
+                review_state=ReviewState.EXCLUDED, reviewed_at=clock.now() - timedelta(days=1)
+            )
+        )
+        await uow.commit()
+    caught_up = await Player(standin, CAROL, "fr").say("/review", expect="Tout est pointé")
+    assert "Pour commencer" not in (caught_up.text or "")
 
 
 async def test_review_accept_then_press_again(app: App, standin: BotApiStandIn) -> None:

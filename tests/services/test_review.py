@@ -6,12 +6,13 @@ import asyncio
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.domain.clock import FixedClock
 from bot.domain.money import Money
 from bot.domain.states import EntryKind, ReviewState
 from bot.services.connect import Services
+from bot.services.connections import Connections
 from bot.services.errors import NotFound
 from bot.services.review import Review
 from bot.services.rules import Rules
@@ -350,3 +351,31 @@ async def test_accept_on_an_uncategorised_line_asks_for_its_category_and_books_n
     assert state == ReviewState.TO_REVIEW and suspense is not None
     chosen = await review.file_under(ALICE, line_id, suspense)  # chosen by the user: booked
     assert chosen.changed and await entries(db) == before + 1
+
+
+async def test_a_book_with_nothing_yet_is_told_apart_from_one_all_caught_up(
+    services: Services, review: Review, db: Database, clock: FixedClock
+) -> None:
+    await services.meet(BOB, BOB, "en")
+    assert (await review.digest(BOB, review.new_anchor())).nothing_yet
+    connection_id = await connect_all(services, ALICE, date(2026, 8, 31))
+    await services.import_connection(ALICE, connection_id)
+    async with db.writing() as uow:
+        await uow.session.execute(
+            update(BankTransaction).values(
+                review_state=ReviewState.EXCLUDED, reviewed_at=clock.now() - timedelta(days=1)
+            )
+        )
+        await uow.commit()
+    caught_up = await review.digest(ALICE, review.new_anchor())
+    assert (caught_up.lines, caught_up.auto_count, caught_up.nothing_yet) == ((), 0, False)
+
+
+async def test_a_connection_without_lines_is_not_nothing_yet_even_once_disconnected(
+    services: Services, review: Review
+) -> None:
+    connection_id = await connect_all(services, ALICE, date(2026, 8, 31))
+    assert not (await review.digest(ALICE, review.new_anchor())).nothing_yet
+    await Connections(services).disconnect(ALICE, connection_id)
+    view = await review.digest(ALICE, review.new_anchor())
+    assert (view.lines, view.nothing_yet) == ((), False)
