@@ -23,11 +23,12 @@ from handlers import callbacks as cb
 from handlers import render
 from handlers.context import (
     Ctx,
+    Press,
     acting_user,
     answer,
     chat_id_of,
     edit,
-    read_press,
+    on_press,
     runtime,
     send,
 )
@@ -38,12 +39,6 @@ PRIVATE = filters.ChatType.PRIVATE
 ERASE_CONFIRM_SECONDS = 600
 """How long the /deletemydata confirmation button stays valid."""
 COMMANDS = ("accounts", "refresh", "credentials", "disconnect", "deletemydata")
-PICK_QUESTIONS: tuple[tuple[str, str, type[cb.UpdateSignIn] | type[cb.AskDisconnect]], ...] = (
-    ("credentials.pick", "credentials.none", cb.UpdateSignIn),
-    ("disconnect.pick", "disconnect.none", cb.AskDisconnect),
-)
-"""The "which bank?" questions (and their answer when no bank is left), by the `action` of
-their page buttons."""
 
 
 def manager(context: Ctx) -> Connections:
@@ -81,14 +76,12 @@ async def on_private_only(update: Update, context: Ctx) -> None:
     await send(context, chat_id_of(update), render.plain("manage.private_only", user.language))
 
 
-async def on_keep(update: Update, context: Ctx) -> None:
+@on_press(cb.KeepAsIs)
+async def on_keep(update: Update, context: Ctx, press: Press[cb.KeepAsIs]) -> None:
     """The "cancel" of a question: nothing changes, and the question says so."""
-    pressed = await read_press(update, context, cb.KeepAsIs)
-    if pressed is None:
-        return
-    _, lang, _, _ = pressed
     await answer(update)
-    await _show(context, chat_id_of(update), _message_id(update), render.plain("manage.kept", lang))
+    kept = render.plain("manage.kept", press.lang)
+    await _show(context, chat_id_of(update), press.message_id, kept)
 
 
 # --- /accounts ---------------------------------------------------------------------------
@@ -101,42 +94,31 @@ async def on_accounts(update: Update, context: Ctx) -> None:
     await send(context, chat_id_of(update), render.accounts_overview(view, now, user.language))
 
 
-async def on_overview_page(update: Update, context: Ctx) -> None:
-    pressed = await read_press(update, context, cb.OverviewPage)
-    if pressed is None:
-        return
-    press, lang, message_id, telegram_id = pressed
+@on_press(cb.OverviewPage)
+async def on_overview_page(update: Update, context: Ctx, press: Press[cb.OverviewPage]) -> None:
     await answer(update)
-    view = await manager(context).overview(telegram_id)
+    view = await manager(context).overview(press.telegram_id)
     now = runtime(context).services.clock.now()
-    screen = render.accounts_overview(view, now, lang, press.page)
-    await _show(context, chat_id_of(update), message_id, screen)
+    screen = render.accounts_overview(view, now, press.lang, press.button.page)
+    await _show(context, chat_id_of(update), press.message_id, screen)
 
 
-async def on_connections_page(update: Update, context: Ctx) -> None:
+@on_press(cb.ConnectionsPage)
+async def on_connections_page(
+    update: Update, context: Ctx, press: Press[cb.ConnectionsPage]
+) -> None:
     """Another page of the "which bank?" question of /credentials or /disconnect."""
-    pressed = await read_press(update, context, cb.ConnectionsPage)
-    if pressed is None:
-        return
-    press, lang, message_id, telegram_id = pressed
     await answer(update)
-    plan = await manager(context).targets(telegram_id)
-    key, none, kind = PICK_QUESTIONS[press.action]
-    screen = (
-        render.pick_connection(plan.items, key, kind, lang, press.page)
-        if plan.items
-        else render.plain(none, lang)
-    )
-    await _show(context, chat_id_of(update), message_id, screen)
+    plan = await manager(context).targets(press.telegram_id)
+    question, page = press.button.question, press.button.page
+    screen = render.pick_connection(plan.items, question, press.lang, page)
+    await _show(context, chat_id_of(update), press.message_id, screen)
 
 
-async def on_help_topic(update: Update, context: Ctx) -> None:
-    pressed = await read_press(update, context, cb.ShowHelp)
-    if pressed is None:
-        return
-    _, lang, _, _ = pressed
+@on_press(cb.ShowHelp)
+async def on_help_topic(update: Update, context: Ctx, press: Press[cb.ShowHelp]) -> None:
     await answer(update)
-    await send(context, chat_id_of(update), render.troubleshooting(lang))
+    await send(context, chat_id_of(update), render.troubleshooting(press.lang))
 
 
 # --- /refresh ----------------------------------------------------------------------------
@@ -149,18 +131,20 @@ async def on_refresh(update: Update, context: Ctx) -> None:
     await _refresh(context, chat_id_of(update), user.telegram_id, user.language, plan)
 
 
-async def on_refresh_button(update: Update, context: Ctx) -> None:
-    pressed = await read_press(update, context, cb.RefreshConnection)
-    if pressed is None:
-        return
-    press, lang, _, telegram_id = pressed
-    try:
-        plan = await manager(context).targets(telegram_id, press.connection or None)
-    except NotFound:
-        await answer(update, t(lang, "stale_button"))
-        return
+@on_press(cb.RefreshConnection, block=False)
+async def on_refresh_button(
+    update: Update, context: Ctx, press: Press[cb.RefreshConnection]
+) -> None:
+    plan = await manager(context).targets(press.telegram_id, press.button.connection)
     await answer(update)
-    await _refresh(context, chat_id_of(update), telegram_id, lang, plan)
+    await _refresh(context, chat_id_of(update), press.telegram_id, press.lang, plan)
+
+
+@on_press(cb.RefreshAll, block=False)
+async def on_refresh_all(update: Update, context: Ctx, press: Press[cb.RefreshAll]) -> None:
+    plan = await manager(context).targets(press.telegram_id)
+    await answer(update)
+    await _refresh(context, chat_id_of(update), press.telegram_id, press.lang, plan)
 
 
 async def _refresh(context: Ctx, chat_id: int, telegram_id: int, lang: str, plan: Targets) -> None:
@@ -203,58 +187,44 @@ async def _refresh(context: Ctx, chat_id: int, telegram_id: int, lang: str, plan
 async def on_disconnect(update: Update, context: Ctx) -> None:
     user = await acting_user(update, context)
     plan = await manager(context).targets(user.telegram_id)
-    if not plan.items:
-        screen = render.plain("disconnect.none", user.language)
-    elif len(plan.items) == 1:
+    if len(plan.items) == 1:
         screen = render.disconnect_confirm(plan.items[0], user.language)
     else:
-        key, _, kind = PICK_QUESTIONS[1]
-        screen = render.pick_connection(plan.items, key, kind, user.language)
+        screen = render.pick_connection(plan.items, cb.Question.DISCONNECT, user.language)
     await send(context, chat_id_of(update), screen)
 
 
-async def on_ask_disconnect(update: Update, context: Ctx) -> None:
-    pressed = await read_press(update, context, cb.AskDisconnect)
-    if pressed is None:
-        return
-    press, lang, _, telegram_id = pressed
-    try:
-        plan = await manager(context).targets(telegram_id, press.connection)
-    except NotFound:
-        await answer(update, t(lang, "stale_button"))
-        return
+@on_press(cb.AskDisconnect)
+async def on_ask_disconnect(update: Update, context: Ctx, press: Press[cb.AskDisconnect]) -> None:
+    plan = await manager(context).targets(press.telegram_id, press.button.connection)
     await answer(update)
     screen = (
-        render.disconnect_confirm(plan.items[0], lang)
+        render.disconnect_confirm(plan.items[0], press.lang)
         if plan.items
-        else render.plain("credentials.gone", lang)
+        else render.plain("credentials.gone", press.lang)
     )
-    if press.here:
-        await _show(context, chat_id_of(update), _message_id(update), screen)
+    if press.button.here:
+        await _show(context, chat_id_of(update), press.message_id, screen)
     else:
         await send(context, chat_id_of(update), screen)
 
 
-async def on_confirm_disconnect(update: Update, context: Ctx) -> None:
+@on_press(cb.ConfirmDisconnect, block=False)
+async def on_confirm_disconnect(
+    update: Update, context: Ctx, press: Press[cb.ConfirmDisconnect]
+) -> None:
     """Disconnect (non-blocking: revoking the consent may take the bank a while)."""
-    pressed = await read_press(update, context, cb.ConfirmDisconnect)
-    if pressed is None:
-        return
-    press, lang, _, telegram_id = pressed
     connections = manager(context)
-    try:
-        plan = await connections.targets(telegram_id, press.connection)
-    except NotFound:
-        await answer(update, t(lang, "stale_button"))
-        return
+    telegram_id, lang, connection_id = press.telegram_id, press.lang, press.button.connection
+    plan = await connections.targets(telegram_id, connection_id)
     await answer(update)
-    chat_id, message_id = chat_id_of(update), _message_id(update)
+    chat_id, message_id = chat_id_of(update), press.message_id
     if plan.items:
         working = render.plain("disconnect.working", lang, bank=plan.items[0].institution_name)
         message_id = await _show(context, chat_id, message_id, working)
     try:
-        result = await connections.disconnect(telegram_id, press.connection)
-    except NotFound:
+        result = await connections.disconnect(telegram_id, connection_id)
+    except NotFound:  # disconnected meanwhile, by another press: that one says so
         return
     await _show(context, chat_id, message_id, render.disconnected(result, lang))
 
@@ -313,21 +283,19 @@ def time_since(context: Ctx, stamp: int) -> float:
 def handlers() -> list[Any]:
     """The connection-management surface (/credentials is a sign-in: handlers.signin)."""
 
-    def press(callback: Any, *kinds: type[cb.Button], block: bool = True) -> Any:
-        return CallbackQueryHandler(callback, pattern=cb.matcher(*kinds), block=block)
-
     return [
         CommandHandler("accounts", on_accounts, filters=PRIVATE),
         CommandHandler("refresh", on_refresh, filters=PRIVATE, block=False),
         CommandHandler("disconnect", on_disconnect, filters=PRIVATE),
         CommandHandler("deletemydata", on_delete_my_data, filters=PRIVATE),
         CommandHandler(list(COMMANDS), on_private_only, filters=~PRIVATE),
-        press(on_refresh_button, cb.RefreshConnection, block=False),
-        press(on_ask_disconnect, cb.AskDisconnect),
-        press(on_confirm_disconnect, cb.ConfirmDisconnect, block=False),
-        press(on_confirm_erase, cb.ConfirmErase, block=False),
-        press(on_keep, cb.KeepAsIs),
-        press(on_overview_page, cb.OverviewPage),
-        press(on_connections_page, cb.ConnectionsPage),
-        press(on_help_topic, cb.ShowHelp),
+        on_refresh_button,
+        on_refresh_all,
+        on_ask_disconnect,
+        on_confirm_disconnect,
+        CallbackQueryHandler(on_confirm_erase, pattern=cb.matcher(cb.ConfirmErase), block=False),
+        on_keep,
+        on_overview_page,
+        on_connections_page,
+        on_help_topic,
     ]

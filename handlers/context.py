@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Generic, NamedTuple
 
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
-from telegram.ext import CallbackContext, ExtBot
+from telegram.ext import CallbackContext, CallbackQueryHandler, ExtBot
 
 from bot.domain.views import UserView
 from bot.i18n import t
 from bot.services.connect import Services
 from bot.services.connect_flow import FlowStore
 from bot.services.connections import Connections
+from bot.services.errors import NotFound
 from bot.services.review import Review
 from bot.services.rules import Rules
 from bot.services.scheduler import Scheduler
@@ -113,15 +116,40 @@ class Press(NamedTuple, Generic[cb.B]):
     telegram_id: int
 
 
-async def read_press(update: Update, context: Ctx, kind: type[cb.B]) -> Press[cb.B] | None:
+async def read_press(update: Update, context: Ctx, *kinds: type[cb.B]) -> Press[cb.B] | None:
     """The pressed button, the presser's language and ids; forged or stale data gets the
     polite answer and None."""
     user = await acting_user(update, context)
     query = update.callback_query
     assert query is not None and query.message is not None
     try:
-        button = cb.parse_as(query.data, kind)
+        button = cb.parse_as(query.data, *kinds)
     except cb.BadButton:
         await answer(update, t(user.language, "stale_button"))
         return None
     return Press(button, user.language, query.message.message_id, user.telegram_id)
+
+
+PressCallback = Callable[[Update, Ctx, Press[cb.B]], Awaitable[None]]
+
+
+def on_press(
+    *kinds: type[cb.B], block: bool = True
+) -> Callable[[PressCallback[cb.B]], CallbackQueryHandler[Any, Any]]:
+    """A button's handler, given the press read. Forged or stale data, and a press naming
+    what is gone or not the presser's (NotFound), get the polite answer and change nothing."""
+
+    def wrap(handler: PressCallback[cb.B]) -> CallbackQueryHandler[Any, Any]:
+        @functools.wraps(handler)
+        async def run(update: Update, context: Ctx) -> None:
+            press = await read_press(update, context, *kinds)
+            if press is None:
+                return
+            try:
+                await handler(update, context, press)
+            except NotFound:
+                await answer(update, t(press.lang, "stale_button"))
+
+        return CallbackQueryHandler(run, pattern=cb.matcher(*kinds), block=block)
+
+    return wrap

@@ -23,7 +23,7 @@ from bot.services.connect_flow import ConnectFlow, FlowStore, Step
 from bot.services.sign_in import Ask, Next, Prompt
 from handlers import callbacks as cb
 from handlers import render
-from handlers.context import Ctx, Runtime, acting_user, answer, edit, runtime, send
+from handlers.context import Ctx, Runtime, answer, edit, read_press, runtime, send
 from handlers.render import signin as screens
 
 log = logging.getLogger(__name__)
@@ -59,31 +59,25 @@ def pressed(kind: type[B], steps: Collection[Step]) -> Callable[[FlowPress[B]], 
     def wrap(handler: FlowPress[B]) -> CallbackQueryHandler[Any, Any]:
         @functools.wraps(handler)
         async def run(update: Update, context: Ctx) -> None:
-            user = await acting_user(update, context)
-            query = update.callback_query
-            assert query is not None
-            try:
-                press = cb.parse_as(query.data, kind)
-            except cb.BadButton:
-                await answer(update, t(user.language, "stale_button"))
+            pressed = await read_press(update, context, kind)
+            if pressed is None:
                 return
             flows = runtime(context).flows
-            flow = flows.current(user.telegram_id, press.flow)
+            flow = flows.current(pressed.telegram_id, pressed.button.flow)
             if flow is not None and flow.busy:
-                await answer(update, screens.still_working(flow, user.language))
+                await answer(update, screens.still_working(flow, pressed.lang))
                 return
             if (
                 flow is None
                 or flow.step not in allowed
-                or query.message is None
-                or not _is_flow_message(flow, query.message.message_id)
+                or not _is_flow_message(flow, pressed.message_id)
             ):
-                await answer(update, t(user.language, "stale_button"))
+                await answer(update, t(pressed.lang, "stale_button"))
                 return
-            if flow.status_message_id != query.message.message_id:
-                flow.status_message_id = query.message.message_id
+            if flow.status_message_id != pressed.message_id:
+                flow.status_message_id = pressed.message_id
                 await flows.save(flow, touched=False)
-            await handler(update, context, flow, press, user.language)
+            await handler(update, context, flow, pressed.button, pressed.lang)
 
         return CallbackQueryHandler(run, pattern=cb.matcher(kind))
 

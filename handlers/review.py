@@ -5,13 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.i18n import t
 from bot.services.errors import InvalidInput, NotFound
 from handlers import callbacks as cb
 from handlers import render, signin
-from handlers.context import Ctx, acting_user, answer, chat_id_of, edit, read_press, runtime, send
+from handlers.context import (
+    Ctx,
+    Press,
+    acting_user,
+    answer,
+    chat_id_of,
+    edit,
+    on_press,
+    runtime,
+    send,
+)
 from handlers.start import on_unknown
 
 AWAITING = "awaiting_input"
@@ -40,29 +50,21 @@ async def on_review(update: Update, context: Ctx) -> None:
     await send(context, chat_id_of(update), render.digest(view, user.language))
 
 
-async def on_page(update: Update, context: Ctx) -> None:
-    pressed = await read_press(update, context, cb.ReviewPage)
-    if pressed is None:
-        return
+@on_press(cb.ReviewPage)
+async def on_page(update: Update, context: Ctx, pressed: Press[cb.ReviewPage]) -> None:
     press, lang, message_id, _ = pressed
     await answer(update)
     _forget_input(context)
     await _redraw(update, context, press.anchor, press.page, lang, message_id)
 
 
-async def on_accept(update: Update, context: Ctx) -> None:
+@on_press(cb.AcceptLine)
+async def on_accept(update: Update, context: Ctx, pressed: Press[cb.AcceptLine]) -> None:
     """Accept one suggested line and redraw the digest; a second press changes nothing."""
-    pressed = await read_press(update, context, cb.AcceptLine)
-    if pressed is None:
-        return
     press, lang, message_id, _ = pressed
-    try:
-        decision = await runtime(context).review.accept(
-            _user_id(update), press.line, anchor=press.anchor, page=press.page
-        )
-    except NotFound:
-        await answer(update, t(lang, "stale_button"))
-        return
+    decision = await runtime(context).review.accept(
+        _user_id(update), press.line, anchor=press.anchor, page=press.page
+    )
     if decision.needs_category:  # never into suspense unless the user picks it
         choices = await runtime(context).review.choices(_user_id(update), press.line)
         await answer(update, t(lang, "answer.pick_first"))
@@ -74,44 +76,28 @@ async def on_accept(update: Update, context: Ctx) -> None:
     await edit(context, chat_id_of(update), message_id, render.digest(decision.view, lang))
 
 
-async def on_accept_page(update: Update, context: Ctx) -> None:
-    pressed = await read_press(update, context, cb.AcceptPage)
-    if pressed is None:
-        return
+@on_press(cb.AcceptPage)
+async def on_accept_page(update: Update, context: Ctx, pressed: Press[cb.AcceptPage]) -> None:
     press, lang, message_id, _ = pressed
     count = await runtime(context).review.accept_page(_user_id(update), press.anchor, press.page)
     await answer(update, t(lang, "answer.accepted_all", count=count))
     await _redraw(update, context, press.anchor, press.page, lang, message_id)
 
 
-async def on_change(update: Update, context: Ctx) -> None:
-    pressed = await read_press(update, context, cb.ChangeLine)
-    if pressed is None:
-        return
+@on_press(cb.ChangeLine)
+async def on_change(update: Update, context: Ctx, pressed: Press[cb.ChangeLine]) -> None:
     press, lang, message_id, _ = pressed
-    try:
-        choices = await runtime(context).review.choices(_user_id(update), press.line)
-    except NotFound:
-        await answer(update, t(lang, "stale_button"))
-        return
+    choices = await runtime(context).review.choices(_user_id(update), press.line)
     await answer(update)
     _forget_input(context)
     screen = render.category_picker(choices, press.anchor, press.page, lang)
     await edit(context, chat_id_of(update), message_id, screen)
 
 
-async def on_file_under(update: Update, context: Ctx) -> None:
-    pressed = await read_press(update, context, cb.FileUnder)
-    if pressed is None:
-        return
+@on_press(cb.FileUnder)
+async def on_file_under(update: Update, context: Ctx, pressed: Press[cb.FileUnder]) -> None:
     press, lang, message_id, _ = pressed
-    try:
-        decision = await runtime(context).review.file_under(
-            _user_id(update), press.line, press.account
-        )
-    except NotFound:
-        await answer(update, t(lang, "stale_button"))
-        return
+    decision = await runtime(context).review.file_under(_user_id(update), press.line, press.account)
     await answer(update, t(lang, "answer.accepted" if decision.changed else "answer.already"))
     _forget_input(context)
     if decision.rule_offer is not None:
@@ -121,69 +107,47 @@ async def on_file_under(update: Update, context: Ctx) -> None:
     await _redraw(update, context, press.anchor, press.page, lang, message_id)
 
 
-async def on_personal(update: Update, context: Ctx) -> None:
-    await _decide_simple(update, context, cb.Personal)
+@on_press(cb.Personal)
+async def on_personal(update: Update, context: Ctx, pressed: Press[cb.Personal]) -> None:
+    await _decide_simple(update, context, pressed)
 
 
-async def on_exclude(update: Update, context: Ctx) -> None:
-    await _decide_simple(update, context, cb.Exclude)
+@on_press(cb.Exclude)
+async def on_exclude(update: Update, context: Ctx, pressed: Press[cb.Exclude]) -> None:
+    await _decide_simple(update, context, pressed)
 
 
 async def _decide_simple(
-    update: Update, context: Ctx, kind: type[cb.Personal] | type[cb.Exclude]
+    update: Update, context: Ctx, pressed: Press[cb.Personal] | Press[cb.Exclude]
 ) -> None:
-    pressed = await read_press(update, context, kind)
-    if pressed is None:
-        return
     press, lang, message_id, _ = pressed
     review = runtime(context).review
-    try:
-        if isinstance(press, cb.Exclude):
-            decision = await review.exclude(_user_id(update), press.line)
-            done = "answer.excluded"
-        else:
-            decision = await review.personal(_user_id(update), press.line)
-            done = "answer.accepted"
-    except NotFound:
-        await answer(update, t(lang, "stale_button"))
-        return
+    if isinstance(press, cb.Exclude):
+        decision = await review.exclude(_user_id(update), press.line)
+        done = "answer.excluded"
+    else:
+        decision = await review.personal(_user_id(update), press.line)
+        done = "answer.accepted"
     await answer(update, t(lang, done if decision.changed else "answer.already"))
     _forget_input(context)
     await _redraw(update, context, press.anchor, press.page, lang, message_id)
 
 
-async def on_make_rule(update: Update, context: Ctx) -> None:
-    pressed = await read_press(update, context, cb.MakeRule)
-    if pressed is None:
-        return
+@on_press(cb.MakeRule)
+async def on_make_rule(update: Update, context: Ctx, pressed: Press[cb.MakeRule]) -> None:
     press, lang, message_id, _ = pressed
-    try:
-        applied = await runtime(context).rules.make(
-            _user_id(update), press.line, press.account, auto_accept=bool(press.auto)
-        )
-    except NotFound:
-        await answer(update, t(lang, "stale_button"))
-        return
+    applied = await runtime(context).rules.make(
+        _user_id(update), press.line, press.account, auto_accept=press.auto
+    )
     await answer(update, t(lang, "answer.rule_created", applied=applied))
     await _redraw(update, context, press.anchor, press.page, lang, message_id)
 
 
-async def on_search_or_new(update: Update, context: Ctx) -> None:
+@on_press(cb.SearchAccounts, cb.NewAccount)
+async def on_search_or_new(update: Update, context: Ctx, pressed: Press[cb.LineButton]) -> None:
     """Ask for typed text: a few letters to search, or the name of a new account."""
-    user = await acting_user(update, context)
-    query = update.callback_query
-    assert query is not None and query.message is not None
-    try:
-        press = cb.parse(query.data)
-    except cb.BadButton:
-        await answer(update, t(user.language, "stale_button"))
-        return
-    assert isinstance(press, (cb.SearchAccounts, cb.NewAccount))
-    try:
-        await runtime(context).review.check_line(user.telegram_id, press.line)
-    except NotFound:
-        await answer(update, t(user.language, "stale_button"))
-        return
+    press, lang, message_id, telegram_id = pressed
+    await runtime(context).review.check_line(telegram_id, press.line)
     await answer(update)
     kind = "search" if isinstance(press, cb.SearchAccounts) else "new"
     if context.user_data is not None:
@@ -192,16 +156,11 @@ async def on_search_or_new(update: Update, context: Ctx) -> None:
             "line": press.line,
             "anchor": press.anchor,
             "page": press.page,
-            "message": query.message.message_id,
+            "message": message_id,
         }
     key = "picker.search_prompt" if kind == "search" else "picker.new_prompt"
     back = cb.ChangeLine(press.line, press.anchor, press.page)
-    await edit(
-        context,
-        chat_id_of(update),
-        query.message.message_id,
-        render.prompt(key, back, user.language),
-    )
+    await edit(context, chat_id_of(update), message_id, render.prompt(key, back, lang))
 
 
 def awaiting_input(context: Ctx) -> dict[str, Any] | None:
@@ -259,11 +218,9 @@ async def on_typed(update: Update, context: Ctx) -> None:
     await send(context, chat_id_of(update), screen)
 
 
-async def on_search_page(update: Update, context: Ctx) -> None:
+@on_press(cb.SearchPage)
+async def on_search_page(update: Update, context: Ctx, pressed: Press[cb.SearchPage]) -> None:
     """Another page of the picker's search hits: the search is run again on the kept text."""
-    pressed = await read_press(update, context, cb.SearchPage)
-    if pressed is None:
-        return
     press, lang, message_id, telegram_id = pressed
     kept = context.user_data.get(LAST_SEARCH) if context.user_data is not None else None
     if not isinstance(kept, dict) or kept.get("line") != press.line:
@@ -271,11 +228,7 @@ async def on_search_page(update: Update, context: Ctx) -> None:
         return
     query = str(kept.get("query", ""))
     review = runtime(context).review
-    try:
-        choices = await review.choices(telegram_id, press.line)
-    except NotFound:
-        await answer(update, t(lang, "stale_button"))
-        return
+    choices = await review.choices(telegram_id, press.line)
     found = await review.search_categories(telegram_id, query, limit=SEARCH_HITS)
     await answer(update)
     screen = render.category_picker(
@@ -290,37 +243,27 @@ async def on_search_page(update: Update, context: Ctx) -> None:
     await edit(context, chat_id_of(update), message_id, screen)
 
 
-async def on_undo_auto(update: Update, context: Ctx) -> None:
-    pressed = await read_press(update, context, cb.UndoAuto)
-    if pressed is None:
-        return
+@on_press(cb.UndoAuto)
+async def on_undo_auto(update: Update, context: Ctx, pressed: Press[cb.UndoAuto]) -> None:
     press, lang, message_id, _ = pressed
     count = await runtime(context).review.undo_auto(_user_id(update), press.anchor)
     await answer(update, t(lang, "answer.undone", count=count))
     await _redraw(update, context, press.anchor, 0, lang, message_id)
 
 
-async def on_show_done(update: Update, context: Ctx) -> None:
-    pressed = await read_press(update, context, cb.ShowDone)
-    if pressed is None:
-        return
+@on_press(cb.ShowDone)
+async def on_show_done(update: Update, context: Ctx, pressed: Press[cb.ShowDone]) -> None:
     press, lang, message_id, _ = pressed
     await answer(update)
     lines = await runtime(context).review.recent_decisions(_user_id(update))
     await edit(context, chat_id_of(update), message_id, render.done_list(lines, press.anchor, lang))
 
 
-async def on_reopen(update: Update, context: Ctx) -> None:
-    pressed = await read_press(update, context, cb.Reopen)
-    if pressed is None:
-        return
+@on_press(cb.Reopen)
+async def on_reopen(update: Update, context: Ctx, pressed: Press[cb.Reopen]) -> None:
     press, lang, message_id, _ = pressed
     review = runtime(context).review
-    try:
-        decision = await review.reopen(_user_id(update), press.line)
-    except NotFound:
-        await answer(update, t(lang, "stale_button"))
-        return
+    decision = await review.reopen(_user_id(update), press.line)
     await answer(update, t(lang, "done.reopened" if decision.changed else "answer.already"))
     lines = await review.recent_decisions(_user_id(update))
     await edit(context, chat_id_of(update), message_id, render.done_list(lines, press.anchor, lang))
@@ -332,42 +275,39 @@ async def on_rules(update: Update, context: Ctx) -> None:
     await send(context, chat_id_of(update), render.rules_list(rules, user.language))
 
 
-async def on_rules_page(update: Update, context: Ctx) -> None:
-    pressed = await read_press(update, context, cb.RulesPage)
-    if pressed is None:
-        return
+@on_press(cb.RulesPage)
+async def on_rules_page(update: Update, context: Ctx, pressed: Press[cb.RulesPage]) -> None:
     press, lang, message_id, telegram_id = pressed
     await answer(update)
     rules = await runtime(context).rules.of(telegram_id)
     await edit(context, chat_id_of(update), message_id, render.rules_list(rules, lang, press.page))
 
 
-async def on_rule_button(update: Update, context: Ctx) -> None:
-    """Disable, enable or delete a rule, and redraw the page it was listed on."""
-    user = await acting_user(update, context)
-    query = update.callback_query
-    assert query is not None and query.message is not None
+@on_press(cb.ToggleRule)
+async def on_toggle_rule(update: Update, context: Ctx, pressed: Press[cb.ToggleRule]) -> None:
+    """Disable or enable a rule, and redraw the page it was listed on."""
     rules = runtime(context).rules
-    try:
-        press = cb.parse(query.data)
-        if not isinstance(press, (cb.ToggleRule, cb.DeleteRule)):
-            raise cb.BadButton("not a rule button")
-        page = render.rules_page_of(await rules.of(user.telegram_id), press.rule)
-        if isinstance(press, cb.ToggleRule):
-            await rules.toggle(user.telegram_id, press.rule)
-        else:
-            await rules.delete(user.telegram_id, press.rule)
-    except (cb.BadButton, NotFound):
-        await answer(update, t(user.language, "stale_button"))
-        return
+    page = render.rules_page_of(await rules.of(pressed.telegram_id), pressed.button.rule)
+    await rules.toggle(pressed.telegram_id, pressed.button.rule)
+    await _rules_redrawn(update, context, pressed, page)
+
+
+@on_press(cb.DeleteRule)
+async def on_delete_rule(update: Update, context: Ctx, pressed: Press[cb.DeleteRule]) -> None:
+    """Delete a rule, and redraw the page it was listed on."""
+    rules = runtime(context).rules
+    page = render.rules_page_of(await rules.of(pressed.telegram_id), pressed.button.rule)
+    await rules.delete(pressed.telegram_id, pressed.button.rule)
+    await _rules_redrawn(update, context, pressed, page)
+
+
+async def _rules_redrawn(
+    update: Update, context: Ctx, pressed: Press[cb.ToggleRule] | Press[cb.DeleteRule], page: int
+) -> None:
     await answer(update)
-    listed = await rules.of(user.telegram_id)
-    await edit(
-        context,
-        chat_id_of(update),
-        query.message.message_id,
-        render.rules_list(listed, user.language, page),
-    )
+    listed = await runtime(context).rules.of(pressed.telegram_id)
+    screen = render.rules_list(listed, pressed.lang, page)
+    await edit(context, chat_id_of(update), pressed.message_id, screen)
 
 
 def _user_id(update: Update) -> int:
@@ -394,27 +334,25 @@ def _forget_input(context: Ctx) -> None:
 def handlers() -> list[Any]:
     """The review surface, to register after the connect conversation."""
 
-    def press(callback: Any, *kinds: type[cb.Button]) -> CallbackQueryHandler[Any, Any]:
-        return CallbackQueryHandler(callback, pattern=cb.matcher(*kinds))
-
     private = filters.ChatType.PRIVATE
     return [
         CommandHandler("review", on_review, filters=private),
         CommandHandler("rules", on_rules, filters=private),
-        press(on_page, cb.ReviewPage),
-        press(on_accept, cb.AcceptLine),
-        press(on_accept_page, cb.AcceptPage),
-        press(on_change, cb.ChangeLine),
-        press(on_file_under, cb.FileUnder),
-        press(on_personal, cb.Personal),
-        press(on_exclude, cb.Exclude),
-        press(on_make_rule, cb.MakeRule),
-        press(on_search_or_new, cb.SearchAccounts, cb.NewAccount),
-        press(on_search_page, cb.SearchPage),
-        press(on_undo_auto, cb.UndoAuto),
-        press(on_show_done, cb.ShowDone),
-        press(on_reopen, cb.Reopen),
-        press(on_rule_button, cb.ToggleRule, cb.DeleteRule),
-        press(on_rules_page, cb.RulesPage),
+        on_page,
+        on_accept,
+        on_accept_page,
+        on_change,
+        on_file_under,
+        on_personal,
+        on_exclude,
+        on_make_rule,
+        on_search_or_new,
+        on_search_page,
+        on_undo_auto,
+        on_show_done,
+        on_reopen,
+        on_toggle_rule,
+        on_delete_rule,
+        on_rules_page,
         MessageHandler(filters.TEXT & ~filters.COMMAND & private, on_typed),
     ]

@@ -5,14 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CommandHandler, filters
 
 from bot.i18n import t
+from bot.services.connect import Services
 from bot.services.errors import InvalidInput
 from bot.services.users import DIGEST_TIMES, TIMEZONES
 from handlers import callbacks as cb
 from handlers import render
-from handlers.context import Ctx, acting_user, answer, chat_id_of, edit, runtime, send
+from handlers.context import (
+    Ctx,
+    Press,
+    acting_user,
+    answer,
+    chat_id_of,
+    edit,
+    on_press,
+    runtime,
+    send,
+)
 
 
 async def on_settings(update: Update, context: Ctx) -> None:
@@ -21,57 +32,58 @@ async def on_settings(update: Update, context: Ctx) -> None:
     await send(context, chat_id_of(update), render.settings(view, user.language))
 
 
-async def on_settings_button(update: Update, context: Ctx) -> None:
-    """Change one setting and redraw the settings in place."""
-    user = await acting_user(update, context)
-    query = update.callback_query
-    assert query is not None and query.message is not None
-    services = runtime(context).services
-    lang = user.language
+SettingsButton = (
+    cb.SetLanguage | cb.SetAutoAccept | cb.SettingsMenu | cb.SetDigestTime | cb.SetTimezone
+)
+
+
+@on_press(cb.SetLanguage, cb.SetAutoAccept, cb.SettingsMenu, cb.SetDigestTime, cb.SetTimezone)
+async def on_settings_button(update: Update, context: Ctx, pressed: Press[cb.Button]) -> None:
+    """Change one setting, or open one of its lists, and redraw in place."""
+    press = pressed.button
+    assert isinstance(press, SettingsButton)
     try:
-        press = cb.parse(query.data)
-        if isinstance(press, cb.SettingsMenu) and press.menu == 1:
-            screen = render.digest_times(DIGEST_TIMES, lang)
-        elif isinstance(press, cb.SettingsMenu) and press.menu == 2:
-            screen = render.timezones(TIMEZONES, lang)
-        elif isinstance(press, cb.TimezonesPage):
-            screen = render.timezones(TIMEZONES, lang, press.page)
-        else:
-            view = await _apply(services, user.telegram_id, press)
-            lang = view.language
-            screen = render.settings(view, lang)
-    except (cb.BadButton, InvalidInput, IndexError):
-        await answer(update, t(lang, "stale_button"))
+        screen = await _screen_after(
+            runtime(context).services, pressed.telegram_id, press, pressed.lang
+        )
+    except (InvalidInput, IndexError):
+        await answer(update, t(pressed.lang, "stale_button"))
         return
     await answer(update)
-    await edit(context, chat_id_of(update), query.message.message_id, screen)
+    await edit(context, chat_id_of(update), pressed.message_id, screen)
 
 
-async def _apply(services: Any, telegram_id: int, press: cb.Button) -> Any:
-    if isinstance(press, cb.SetLanguage):
-        return await services.update_settings(telegram_id, language=press.language)
-    if isinstance(press, cb.SetAutoAccept):
-        return await services.update_settings(telegram_id, auto_accept=bool(press.on))
-    if isinstance(press, cb.SetDigestTime):
-        hhmm = f"{press.hhmm[:2]}:{press.hhmm[2:]}"
-        return await services.update_settings(telegram_id, digest_time=hhmm)
-    if isinstance(press, cb.SetTimezone):
-        return await services.update_settings(telegram_id, timezone=TIMEZONES[press.index])
-    if isinstance(press, cb.SettingsMenu):
-        return await services.settings_of(telegram_id)
-    raise cb.BadButton("not a settings button")
+@on_press(cb.TimezonesPage)
+async def on_timezones_page(update: Update, context: Ctx, pressed: Press[cb.TimezonesPage]) -> None:
+    await answer(update)
+    screen = render.timezones(TIMEZONES, pressed.lang, pressed.button.page)
+    await edit(context, chat_id_of(update), pressed.message_id, screen)
+
+
+async def _screen_after(
+    services: Services, telegram_id: int, press: SettingsButton, lang: str
+) -> render.Screen:
+    match press:
+        case cb.SettingsMenu(menu=cb.Menu.DIGEST_TIMES):
+            return render.digest_times(DIGEST_TIMES, lang)
+        case cb.SettingsMenu(menu=cb.Menu.TIMEZONES):
+            return render.timezones(TIMEZONES, lang)
+        case cb.SettingsMenu():
+            view = await services.settings_of(telegram_id)
+        case cb.SetLanguage(language=language):
+            view = await services.update_settings(telegram_id, language=language)
+        case cb.SetAutoAccept(on=on):
+            view = await services.update_settings(telegram_id, auto_accept=on)
+        case cb.SetDigestTime(hhmm=hhmm):
+            view = await services.update_settings(telegram_id, digest_time=f"{hhmm[:2]}:{hhmm[2:]}")
+        case cb.SetTimezone(index=index):
+            view = await services.update_settings(telegram_id, timezone=TIMEZONES[index])
+    return render.settings(view, view.language)
 
 
 def handlers() -> list[Any]:
-    kinds = (
-        cb.SetLanguage,
-        cb.SetAutoAccept,
-        cb.SettingsMenu,
-        cb.SetDigestTime,
-        cb.SetTimezone,
-        cb.TimezonesPage,
-    )
     return [
         CommandHandler("settings", on_settings, filters=filters.ChatType.PRIVATE),
-        CallbackQueryHandler(on_settings_button, pattern=cb.matcher(*kinds)),
+        on_settings_button,
+        on_timezones_page,
     ]

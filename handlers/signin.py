@@ -11,23 +11,25 @@ import logging
 from typing import Any
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.banks.connector import ConnectorError, Unsupported
 from bot.domain.secret import Secret
 from bot.i18n import t
-from bot.services.connect_flow import ConnectFlow, FlowStore, Purpose, Step
+from bot.services.connect_flow import ConnectFlow, FlowStore, Step
 from bot.services.errors import NotFound
 from bot.services.sign_in import Connected, Next, SignIn
 from handlers import callbacks as cb
 from handlers import render
 from handlers.context import (
     Ctx,
+    Press,
     acting_user,
     answer,
     chat_id_of,
     delete_quietly,
     edit,
+    on_press,
     runtime,
     send,
 )
@@ -88,23 +90,16 @@ async def on_credentials(update: Update, context: Ctx) -> None:
     elif len(plan.items) == 1:
         await _renew(update, context, user.language, plan.items[0].connection_id)
     else:
-        screen = render.pick_connection(
-            plan.items, "credentials.pick", cb.UpdateSignIn, user.language
-        )
+        screen = render.pick_connection(plan.items, cb.Question.CREDENTIALS, user.language)
         await send(context, chat_id_of(update), screen)
 
 
-async def on_credentials_button(update: Update, context: Ctx) -> None:
+@on_press(cb.UpdateSignIn)
+async def on_credentials_button(
+    update: Update, context: Ctx, pressed: Press[cb.UpdateSignIn]
+) -> None:
     """From /accounts, a notice or the pick list: sign in again at this connection's bank."""
-    user = await acting_user(update, context)
-    query = update.callback_query
-    assert query is not None
-    try:
-        press = cb.parse_as(query.data, cb.UpdateSignIn)
-    except cb.BadButton:
-        await answer(update, t(user.language, "stale_button"))
-        return
-    await _renew(update, context, user.language, press.connection)
+    await _renew(update, context, pressed.lang, pressed.button.connection)
 
 
 async def _renew(update: Update, context: Ctx, lang: str, connection_id: int) -> None:
@@ -149,7 +144,7 @@ async def on_login_for(
     update: Update, context: Ctx, flow: ConnectFlow, press: cb.LoginFor, lang: str
 ) -> None:
     """A bank already connected: update its sign-in, or add accounts to it."""
-    if not await machine(context).choose_purpose(flow, Purpose(press.purpose)):
+    if not await machine(context).choose_purpose(flow, press.purpose):
         await answer(update, t(lang, "stale_button"))
         return
     await answer(update)
@@ -362,7 +357,7 @@ def handlers(flows: FlowStore) -> list[Any]:
         MessageHandler(TEXT & at(Step.CODE), on_code),
         MessageHandler(TEXT & at(Step.LEDGER_NAME), on_ledger_name),
         CommandHandler("credentials", on_credentials, filters=PRIVATE),
-        CallbackQueryHandler(on_credentials_button, pattern=cb.matcher(cb.UpdateSignIn)),
+        on_credentials_button,
         *(
             on_start_login,
             on_login_for,

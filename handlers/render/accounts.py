@@ -94,7 +94,11 @@ def accounts_overview(view: Overview, now: datetime, lang: str, page: int = 0) -
                 [button(_numbered("btn.credentials", n, lang), cb.UpdateSignIn(card.id))]
             )
             keyboard.append(
-                [button(_numbered("btn.disconnect", n, lang), cb.AskDisconnect(card.id, 0))]
+                [
+                    button(
+                        _numbered("btn.disconnect", n, lang), cb.AskDisconnect(card.id, here=False)
+                    )
+                ]
             )
         elif card.status != ConnectionStatus.DISCONNECTED:
             keyboard.append(
@@ -107,7 +111,11 @@ def accounts_overview(view: Overview, now: datetime, lang: str, page: int = 0) -
                 ]
             )
             keyboard.append(
-                [button(_numbered("btn.disconnect", n, lang), cb.AskDisconnect(card.id, 0))]
+                [
+                    button(
+                        _numbered("btn.disconnect", n, lang), cb.AskDisconnect(card.id, here=False)
+                    )
+                ]
             )
     if view.unconnected and shown.number + 1 == shown.count:
         parts.append(
@@ -117,7 +125,7 @@ def accounts_overview(view: Overview, now: datetime, lang: str, page: int = 0) -
         keyboard.append(shown.nav)
     footer = [button(t(lang, "btn.troubleshoot"), cb.ShowHelp("imports"))]
     if active > 1:
-        footer.insert(0, button(t(lang, "btn.refresh_all"), cb.RefreshConnection(0)))
+        footer.insert(0, button(t(lang, "btn.refresh_all"), cb.RefreshAll()))
     keyboard.append(footer)
     return Screen(with_caption("\n\n".join(parts), shown, lang), Keyboard(keyboard))
 
@@ -189,37 +197,41 @@ def _refresh_outcome(
     return text(lang, "refresh.line_gone", bank=bank)
 
 
+PICK_KEYS = {
+    cb.Question.CREDENTIALS: ("credentials.pick", "credentials.none"),
+    cb.Question.DISCONNECT: ("disconnect.pick", "disconnect.none"),
+}
+"""Each "which bank?" question's text, and its answer when no bank is left."""
+
+
 def pick_connection(
-    targets: Sequence[Target],
-    key: str,
-    press: type[cb.UpdateSignIn] | type[cb.AskDisconnect],
-    lang: str,
-    page: int = 0,
+    targets: Sequence[Target], question: cb.Question, lang: str, page: int = 0
 ) -> Screen:
     """A question ("which bank?") with one button per connection, a page at a time."""
-    action = 0 if press is cb.UpdateSignIn else 1
+    if not targets:
+        return Screen(t(lang, PICK_KEYS[question][1]))
     shown = pages.paged(
-        targets, page, CONNECTIONS_PER_PAGE, lambda n: cb.ConnectionsPage(action, n), lang
+        targets, page, CONNECTIONS_PER_PAGE, lambda n: cb.ConnectionsPage(question, n), lang
     )
     picks = [
         button(
             target.institution_name,
             cb.UpdateSignIn(target.connection_id)
-            if press is cb.UpdateSignIn
-            else cb.AskDisconnect(target.connection_id, 1),
+            if question is cb.Question.CREDENTIALS
+            else cb.AskDisconnect(target.connection_id, here=True),
         )
         for target in shown.items
     ]
-    cancel = button(t(lang, "btn.cancel"), cb.KeepAsIs(0))
+    cancel = button(t(lang, "btn.cancel"), cb.KeepAsIs())
     keyboard = [*rows(picks, 1), shown.around(cancel)]
-    return Screen(with_caption(t(lang, key), shown, lang), Keyboard(keyboard))
+    return Screen(with_caption(t(lang, PICK_KEYS[question][0]), shown, lang), Keyboard(keyboard))
 
 
 def disconnect_confirm(target: Target, lang: str) -> Screen:
     keyboard = [
         [
             button(t(lang, "btn.confirm_disconnect"), cb.ConfirmDisconnect(target.connection_id)),
-            button(t(lang, "btn.cancel"), cb.KeepAsIs(target.connection_id)),
+            button(t(lang, "btn.cancel"), cb.KeepAsIs()),
         ]
     ]
     body = text(lang, "disconnect.confirm", bank=target.institution_name)
@@ -241,7 +253,7 @@ def erase_confirm(asked: int, lang: str) -> Screen:
     keyboard = [
         [
             button(t(lang, "btn.confirm_erase"), cb.ConfirmErase(asked)),
-            button(t(lang, "btn.cancel"), cb.KeepAsIs(0)),
+            button(t(lang, "btn.cancel"), cb.KeepAsIs()),
         ]
     ]
     return Screen(t(lang, "delete.confirm"), Keyboard(keyboard))

@@ -146,8 +146,13 @@ def rule_offer(decision: Decision, anchor: int, page: int, lang: str) -> Screen:
     line_id = decision.line.id
     keyboard = [
         [
-            button(t(lang, "btn.yes_rule"), cb.MakeRule(line_id, account.id, anchor, page, 0)),
-            button(t(lang, "btn.yes_rule_auto"), cb.MakeRule(line_id, account.id, anchor, page, 1)),
+            button(
+                t(lang, "btn.yes_rule"), cb.MakeRule(line_id, account.id, anchor, page, auto=False)
+            ),
+            button(
+                t(lang, "btn.yes_rule_auto"),
+                cb.MakeRule(line_id, account.id, anchor, page, auto=True),
+            ),
         ],
         [button(t(lang, "btn.no_rule"), cb.ReviewPage(anchor, page))],
     ]

@@ -30,13 +30,13 @@ def settings(view: SettingsView, lang: str) -> Screen:
             button(t(lang, "btn.lang_en"), cb.SetLanguage("en")),
         ],
         [
-            button(t(lang, "btn.digest_time"), cb.SettingsMenu(1)),
-            button(t(lang, "btn.timezone"), cb.SettingsMenu(2)),
+            button(t(lang, "btn.digest_time"), cb.SettingsMenu(cb.Menu.DIGEST_TIMES)),
+            button(t(lang, "btn.timezone"), cb.SettingsMenu(cb.Menu.TIMEZONES)),
         ],
         [
             button(
                 t(lang, "btn.auto_off" if view.auto_accept else "btn.auto_on"),
-                cb.SetAutoAccept(0 if view.auto_accept else 1),
+                cb.SetAutoAccept(not view.auto_accept),
             )
         ],
     ]
@@ -45,7 +45,7 @@ def settings(view: SettingsView, lang: str) -> Screen:
 
 def digest_times(times: Sequence[str], lang: str) -> Screen:
     picks = [button(value, cb.SetDigestTime(value.replace(":", ""))) for value in times]
-    keyboard = [*rows(picks, 3), [button(t(lang, "btn.back"), cb.SettingsMenu(0))]]
+    keyboard = [*rows(picks, 3), [button(t(lang, "btn.back"), cb.SettingsMenu(cb.Menu.SETTINGS))]]
     return Screen(t(lang, "settings.pick_time"), Keyboard(keyboard))
 
 
@@ -54,5 +54,8 @@ def timezones(zones: Sequence[str], lang: str, page: int = 0) -> Screen:
     picks = [
         button(zone.split("/")[-1].replace("_", " "), cb.SetTimezone(i)) for i, zone in shown.items
     ]
-    keyboard = [*rows(picks, 2), shown.around(button(t(lang, "btn.back"), cb.SettingsMenu(0)))]
+    keyboard = [
+        *rows(picks, 2),
+        shown.around(button(t(lang, "btn.back"), cb.SettingsMenu(cb.Menu.SETTINGS))),
+    ]
     return Screen(with_caption(t(lang, "settings.pick_tz"), shown, lang), Keyboard(keyboard))

@@ -311,7 +311,7 @@ async def test_pressing_another_users_buttons_changes_nothing(
     for forged in (
         cb.RefreshConnection(alice_connection),
         cb.UpdateSignIn(alice_connection),
-        cb.AskDisconnect(alice_connection, 1),
+        cb.AskDisconnect(alice_connection, here=True),
         cb.ConfirmDisconnect(alice_connection),
     ):
         assert "no longer active" in await bob.press_data(mine.message_id, forged.pack())

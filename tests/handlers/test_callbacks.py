@@ -1,5 +1,6 @@
 import pytest
 
+from bot.services.connect_flow import Purpose
 from handlers import callbacks as cb
 
 SAMPLES: list[cb.Button] = [
@@ -29,7 +30,7 @@ SAMPLES: list[cb.Button] = [
     cb.Exclude(2_000_000_000, 1795855891, 99),
     cb.SearchPage(2_000_000_000, 4_102_444_799, 99_999, 99_999),
     cb.FileUnder(2_000_000_000, 2_000_000_000, 1795855891, 99),
-    cb.MakeRule(2_000_000_000, 2_000_000_000, 1795855891, 99, 1),
+    cb.MakeRule(2_000_000_000, 2_000_000_000, 1795855891, 99, auto=True),
     cb.AcceptPage(1795855891, 99),
     cb.UndoAuto(1795855891),
     cb.ShowDone(1795855891),
@@ -38,22 +39,23 @@ SAMPLES: list[cb.Button] = [
     cb.DeleteRule(2_000_000_000),
     cb.RulesPage(99_999),
     cb.SetLanguage("fr"),
-    cb.SetAutoAccept(1),
-    cb.SettingsMenu(2),
+    cb.SetAutoAccept(True),
+    cb.SettingsMenu(cb.Menu.TIMEZONES),
     cb.SetDigestTime("0800"),
     cb.SetTimezone(9),
     cb.TimezonesPage(99_999),
     cb.OverviewPage(99_999),
-    cb.ConnectionsPage(1, 99_999),
+    cb.ConnectionsPage(cb.Question.DISCONNECT, 99_999),
     cb.RefreshConnection(2_000_000_000),
+    cb.RefreshAll(),
     cb.UpdateSignIn(2_000_000_000),
-    cb.AskDisconnect(2_000_000_000, 1),
+    cb.AskDisconnect(2_000_000_000, here=True),
     cb.ConfirmDisconnect(2_000_000_000),
-    cb.KeepAsIs(2_000_000_000),
+    cb.KeepAsIs(),
     cb.ConfirmErase(1795855891),
     cb.ShowHelp("imports"),
     cb.ConsentGiven("a1b2c3"),
-    cb.LoginFor("a1b2c3", 2),
+    cb.LoginFor("a1b2c3", Purpose.RENEW),
 ]
 
 
@@ -80,16 +82,35 @@ def test_buttons_round_trip_within_telegrams_64_bytes(button: cb.Button) -> None
         "",
         "hello",
         "0b:abc:def",
-        "1zz:abc",
-        "1b:abc",
-        "1t:abc:notanumber",
-        "1b:abc:d;rop",
-        "1" + "b:a:" + "x" * 70,
+        "2zz:abc",
+        "2b:abc",
+        "2t:abc:notanumber",
+        "2b:abc:d;rop",
+        "2" + "b:a:" + "x" * 70,
     ],
 )
 def test_forged_data_raises_the_one_error(forged: str | None) -> None:
     with pytest.raises(cb.BadButton):
         cb.parse(forged)
+
+
+@pytest.mark.parametrize("button", SAMPLES, ids=lambda b: type(b).__name__)
+def test_a_button_of_the_previous_version_is_refused(button: cb.Button) -> None:
+    """Version 1 carried booleans and "all" as numbers; its buttons are answered as stale."""
+    assert cb.VERSION == "2"
+    with pytest.raises(cb.BadButton):
+        cb.parse("1" + button.pack()[len(cb.VERSION) :])
+
+
+def test_booleans_and_enums_travel_as_digits_and_come_back_typed() -> None:
+    rule = cb.parse(cb.MakeRule(1, 2, 1795855891, 0, auto=True).pack())
+    assert isinstance(rule, cb.MakeRule) and rule.auto is True
+    menu = cb.parse(cb.SettingsMenu(cb.Menu.TIMEZONES).pack())
+    assert isinstance(menu, cb.SettingsMenu) and menu.menu is cb.Menu.TIMEZONES
+    assert cb.SetAutoAccept(False).pack() == "2sa:0"
+    for forged in ("2sa:2", "2sa:True", "2sm:3", "2mr:0", "2lf:a1b2c3:3"):
+        with pytest.raises(cb.BadButton):
+            cb.parse(forged)
 
 
 def test_parse_as_refuses_another_kind() -> None:

@@ -202,7 +202,7 @@ async def test_many_connections_page_in_accounts_credentials_and_disconnect(
     cards = await every_page(p, overview)
     refreshed = [b.connection for s in cards for b in pressed(s, cb.RefreshConnection)]
     assert [c for c in refreshed if c] == connections
-    assert all(cb.RefreshConnection(0) in pressed(s, cb.RefreshConnection) for s in cards)
+    assert all(cb.RefreshAll() in pressed(s, cb.RefreshAll) for s in cards)
     assert "18. " in (cards[-1].text or "")
     for command, kind in (("/credentials", cb.UpdateSignIn), ("/disconnect", cb.AskDisconnect)):
         question = await p.say(command, expect="quelle banque")

@@ -194,15 +194,15 @@ def test_rules_page_with_their_numbers_running_on(lang: str) -> None:
 def test_which_bank_pages_through_every_connection(
     press: type[cb.UpdateSignIn] | type[cb.AskDisconnect],
 ) -> None:
+    question = cb.Question.CREDENTIALS if press is cb.UpdateSignIn else cb.Question.DISCONNECT
     targets = [Target(n, f"Banque {n}", ConnectionStatus.ACTIVE) for n in range(1, 31)]
     screens = walk(
-        lambda p: render.pick_connection(targets, "credentials.pick", press, "fr", p),
+        lambda p: render.pick_connection(targets, question, "fr", p),
         "fr",
         page_of,
     )
     assert [b.connection for s in screens for b in of_kind(s, press)] == list(range(1, 31))
-    action = 0 if press is cb.UpdateSignIn else 1
-    assert {b.action for s in screens for b in of_kind(s, cb.ConnectionsPage)} == {action}
+    assert {b.question for s in screens for b in of_kind(s, cb.ConnectionsPage)} == {question}
     assert all(of_kind(s, cb.KeepAsIs) for s in screens)
 
 
