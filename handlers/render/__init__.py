@@ -23,6 +23,7 @@ from handlers.render.accounts import (
 )
 from handlers.render.common import (
     BUTTON_CHARS,
+    LABEL_CHARS,
     Keyboard,
     Screen,
     button,
@@ -77,6 +78,7 @@ __all__ = [
     "CONNECTIONS_PER_PAGE",
     "COUNTRIES_PER_PAGE",
     "HITS_PER_PAGE",
+    "LABEL_CHARS",
     "LEDGERS_PER_PAGE",
     "LINES_PER_CARD",
     "REGIONS_PER_PAGE",

@@ -18,6 +18,10 @@ from handlers import callbacks as cb
 from handlers.render import pages
 
 BUTTON_CHARS = 28
+"""The hard cut of any label: the glossary's longest words (Demander sa prise en charge) fit."""
+LABEL_CHARS = 24
+"""A label built from data (an account's name, a bank's, a category's): what a phone shows
+whole; such labels put their distinctive part (a number, a code) first."""
 
 
 def escape(value: str) -> str:

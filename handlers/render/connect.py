@@ -11,12 +11,22 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.banks.connector import FetchedAccount
 from bot.banks.directory.search import Institution, SearchHit
 from bot.domain.periods import ImportPeriod
-from bot.domain.views import ImportSummary, LedgerAccountView
+from bot.domain.views import ImportSummary, LedgerAccountView, mask_iban
 from bot.i18n import country_name, day, money, t
 from bot.services.connect_flow import ConnectFlow
 from handlers import callbacks as cb
 from handlers.render import pages
-from handlers.render.common import Keyboard, Screen, button, escape, rows, text, with_caption
+from handlers.render.common import (
+    LABEL_CHARS,
+    Keyboard,
+    Screen,
+    button,
+    escape,
+    rows,
+    short,
+    text,
+    with_caption,
+)
 from handlers.render.pages import ROWS
 
 COUNTRIES_PER_PAGE = 4 * 3
@@ -145,6 +155,19 @@ def account_label(account: FetchedAccount, lang: str) -> str:
     return f"{account.name} · {money(account.balance, lang)}"
 
 
+def _account_line(n: int, account: FetchedAccount, lang: str) -> str:
+    """The account in full in the text, so its button can hold the number and name alone."""
+    masked = mask_iban(account.iban)
+    return text(
+        lang,
+        "connect.account_line",
+        n=n,
+        account=account.name,
+        iban=f" · {masked}" if masked else "",
+        balance=money(account.balance, lang),
+    )
+
+
 def accounts_page_of(index: int) -> int:
     """The page showing the account at `index`: a toggle redraws the page it was pressed on."""
     return index // ACCOUNTS_PER_PAGE
@@ -170,7 +193,7 @@ def accounts(
     toggles = [
         [
             button(
-                _tick(flow, i, linked) + account_label(a, lang),
+                short(f"{_tick(flow, i, linked)}{i + 1}. {a.name}", LABEL_CHARS),
                 cb.ToggleAccount(flow.flow_id, i),
             )
         ]
@@ -182,6 +205,7 @@ def accounts(
     ]
     bank_name = flow.institution.name if flow.institution else ""
     body = text(lang, "connect.choose_accounts", bank=bank_name)
+    body += "\n\n" + "\n".join(_account_line(i + 1, a, lang) for i, a in shown.items)
     if linked:
         body += "\n\n" + t(lang, "connect.linked", count=len(linked))
     if shown.count > 1:
@@ -207,7 +231,7 @@ def ledger_choice(
         others, page, LEDGERS_PER_PAGE, lambda n: cb.LedgerPage(flow.flow_id, index, n), lang
     )
     picks = [
-        button(option.label, cb.PickLedger(flow.flow_id, index, option.id))
+        button(short(option.label, LABEL_CHARS), cb.PickLedger(flow.flow_id, index, option.id))
         for option in shown.items
     ]
     keep = []

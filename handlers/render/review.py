@@ -14,6 +14,7 @@ from bot.services.review import PAGE_SIZE
 from handlers import callbacks as cb
 from handlers.render import pages
 from handlers.render.common import (
+    LABEL_CHARS,
     Keyboard,
     Screen,
     button,
@@ -121,7 +122,10 @@ def category_picker(
         options, results, HITS_PER_PAGE, lambda n: cb.SearchPage(line.id, anchor, page, n), lang
     )
     body = with_caption(body, shown, lang)
-    picks = [button(a.label, cb.FileUnder(line.id, a.id, anchor, page)) for a in shown.items]
+    picks = [
+        button(short(a.label, LABEL_CHARS), cb.FileUnder(line.id, a.id, anchor, page))
+        for a in shown.items
+    ]
     keyboard = rows(picks, 2)
     if shown.nav:
         keyboard.append(shown.nav)

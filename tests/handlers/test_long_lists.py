@@ -157,7 +157,7 @@ async def test_many_accounts_at_the_bank_are_ticked_page_by_page(
     assert toggles == list(range(40))
     shown = await p.press("Compte 39", expect="2 cochés")
     assert flow.selected == [0, 39]
-    assert "☑️ Compte 39" in str(shown.buttons()) and "Page 5/5" in (shown.text or "")
+    assert "☑️ 40. Compte 39" in str(shown.buttons()) and "Page 5/5" in (shown.text or "")
 
 
 async def test_many_rules_page_and_a_toggle_redraws_its_own_page(

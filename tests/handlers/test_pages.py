@@ -289,7 +289,7 @@ def test_time_zones_page(lang: str) -> None:
     zones = [f"Region/City_{n}" for n in range(40)]
     screens = walk(lambda p: render.timezones(zones, lang, p), lang, page_of)
     assert [b.index for s in screens for b in of_kind(s, cb.SetTimezone)] == list(range(40))
-    assert all(cb.SettingsMenu(0) in of_kind(s, cb.SettingsMenu) for s in screens)
+    assert all(cb.SettingsMenu(cb.Menu.SETTINGS) in of_kind(s, cb.SettingsMenu) for s in screens)
 
 
 def test_the_bots_own_time_zones_fit_one_page() -> None:

@@ -8,17 +8,20 @@ from html import escape
 import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.banks.connector import AccountType, FetchedAccount
 from bot.charts import AccountKind
 from bot.domain.money import Money
 from bot.domain.states import ReviewState
 from bot.domain.views import (
     AccountImport,
+    CategoryChoices,
     DigestView,
     ImportSummary,
     LedgerAccountView,
     ReviewLine,
 )
-from bot.i18n import t
+from bot.i18n import money, t
+from bot.services.connect_flow import ConnectFlow
 from bot.services.review import PAGE_SIZE
 from handlers import callbacks as cb
 from handlers import render
@@ -150,3 +153,42 @@ def test_a_reconnect_with_nothing_new_reads_as_up_to_date() -> None:
 def test_an_import_with_new_lines_counts_them() -> None:
     fr = render.import_done(import_summary(12), "fr").text
     assert "12 opérations importées" in fr and "À jour" not in fr
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_account_buttons_keep_their_number_and_the_text_keeps_every_balance(lang: str) -> None:
+    """Names sharing a long start (Compte courant professionnel…) are told apart by their
+    number, first on the button; the balance, which a cut would lose, is in the text."""
+    names = ("Compte courant professionnel principal", "Compte courant professionnel euros")
+    flow = ConnectFlow(telegram_id=1, country="FR", flow_id="a1b2c3")
+    flow.accounts = [
+        FetchedAccount(
+            f"x{n}",
+            name,
+            AccountType.CHECKING,
+            "FR7630006000011234567890189",
+            "EUR",
+            Money(1_234_567_89 * (n + 1), "EUR"),
+        )
+        for n, name in enumerate(names)
+    ]
+    flow.selected = [0]
+    screen = render.accounts(flow, lang)
+    assert screen.keyboard is not None
+    toggles = [b.text for row in screen.keyboard.inline_keyboard for b in row][: len(names)]
+    assert toggles[0].startswith("☑️ 1. Compte") and toggles[1].startswith("⬜ 2. Compte")
+    assert all(len(label) <= render.LABEL_CHARS for label in toggles)
+    for account in flow.accounts:
+        assert money(account.balance, lang) in screen.text
+        assert "FR76 •••• 0189" in screen.text
+
+
+def test_a_category_button_starts_with_its_code_within_a_phones_width() -> None:
+    line = review_line(1)
+    long = LedgerAccountView(9, "6226", "Honoraires comptables et juridiques", AccountKind.EXPENSE)
+    choices = CategoryChoices(line=line, best=(long,), frequent=(), owner=None)
+    screen = render.category_picker(choices, 1795855891, 0, "fr")
+    assert screen.keyboard is not None
+    labels = [b.text for row in screen.keyboard.inline_keyboard for b in row]
+    label = next(label for label in labels if "Honoraires" in label)
+    assert label.startswith("6226 ") and len(label) <= render.LABEL_CHARS
