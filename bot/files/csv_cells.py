@@ -125,6 +125,11 @@ def _make(year: int, month: int, day: int) -> date | None:
 
 def parse_date(cell: str, order: DateOrder) -> date | None:
     """The date a cell holds in that order ("05/01/2024", "2024-01-05", "5 janv. 2024"), or None."""
+    if len(cell) == 10 and order is not DateOrder.YMD and cell[2] == cell[5] and cell[2] in "/.-":
+        day, mon = (cell[:2], cell[3:5]) if order is DateOrder.DMY else (cell[3:5], cell[:2])
+        year = cell[6:]
+        if day.isdigit() and mon.isdigit() and year.isdigit():
+            return _make(int(year), int(mon), int(day))
     match = _NUMERIC_DATE.match(cell)
     if match is None:
         named = _NAMED_DATE.match(cell)
@@ -207,6 +212,37 @@ def parse_amount(cell: str, decimal: str) -> Decimal | None:
         return None
     value = Decimal(f"{whole.replace('.', '').replace(',', '')}.{fraction or '0'}")
     return -value if negative else value
+
+
+_PLAIN: Final = {
+    ",": re.compile(r" *(-?)(\d{1,3}(?:[ .\u00a0\u202f]\d{3}){1,4}|\d{1,15})(?:,(\d{1,4}))? *"),
+    ".": re.compile(r" *(-?)(\d{1,3}(?:[ ,\u00a0\u202f]\d{3}){1,4}|\d{1,15})(?:\.(\d{1,4}))? *"),
+}
+
+
+_GROUPING: Final = str.maketrans("", "", " .,\u00a0\u202f")
+
+
+def parse_minor(cell: str, decimal: str, digits: int) -> int | None:
+    """The signed amount of a cell in minor units (cents), or None; like parse_amount, but
+    refusing more decimals than the currency has unless they are zeros."""
+    plain = _PLAIN[decimal].fullmatch(cell)
+    if plain is None:
+        value = parse_amount(cell, decimal)
+        if value is None:
+            return None
+        scaled = value.scaleb(digits)
+        return int(scaled) if scaled == scaled.to_integral_value() else None
+    negative, whole, fraction = plain.groups()
+    fraction = fraction or ""
+    if len(fraction) > digits:
+        if fraction[digits:].strip("0"):
+            return None
+        fraction = fraction[:digits]
+    if len(whole) > 3:
+        whole = whole.translate(_GROUPING)
+    minor = int(whole + fraction.ljust(digits, "0"))
+    return -minor if negative else minor
 
 
 def amount_decimals(cell: str) -> frozenset[str]:

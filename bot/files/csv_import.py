@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Final
 
-from bot.domain.money import Money
+from bot.domain.money import Money, minor_digits
 from bot.files.csv_cells import (
     HEADER_SEARCH_ROWS,
     MAX_CELL_CHARS,
@@ -28,6 +28,7 @@ from bot.files.csv_cells import (
     parse_amount,
     parse_date,
     parse_direction,
+    parse_minor,
     summary_kind,
 )
 from bot.files.csv_layout import (
@@ -119,8 +120,7 @@ def read_statement(text: str, layout: Layout) -> Statement:
     reading = _Reading(layout)
     for row in rows[: start - 1 if layout.header_row is not None else start]:
         reading.title(row)
-    for row in rows[start:]:
-        reading.row(row)
+    reading.table(rows[start:])
     return reading.statement()
 
 
@@ -160,13 +160,16 @@ class _Balance:
     day: date | None
 
 
+_Line = tuple[date, int, str, str | None]
+"""A line read: its date, amount in minor units, label and reference."""
+
+
 @dataclass(slots=True)
 class _Reading:
     """The statement being read, row by row."""
 
     layout: Layout
-    lines: list[FileLine] = field(default_factory=list)
-    references: list[str | None] = field(default_factory=list)
+    lines: list[_Line] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     iban: str | None = None
     number: str | None = None
@@ -186,32 +189,49 @@ class _Reading:
         if summary_kind(row[1]) is Summary.BALANCE:
             self._balance(row[1], in_table=False)
 
-    def row(self, row: Row) -> None:
-        line, cells = row
+    def table(self, rows: Sequence[Row]) -> None:
+        """The table's rows; the loop binds what it uses, as it runs once per line."""
+        layout = self.layout
+        date_column, order, labels = layout.date, layout.date_order, layout.label
+        reference = layout.reference
+        needed = layout.width
+        digits = minor_digits(layout.currency)
+        amount_of = self._amount
+        add = self.lines.append
+        for line, cells in rows:
+            if len(cells) < needed or layout.currency_column is not None:
+                self._row(line, cells)
+                continue
+            day = parse_date(cells[date_column].strip(), order)
+            minor = amount_of(cells, digits) if day is not None else None
+            if day is None or minor is None:
+                self._row(line, cells)
+                continue
+            if max(map(len, cells)) > MAX_CELL_CHARS:
+                raise FileError(Problem.DAMAGED, f"line {line}")
+            label = " ".join(" ".join(cells[i] for i in labels).split())[:MAX_LABEL_CHARS]
+            ref = cells[reference].strip()[:MAX_LABEL_CHARS] or None if reference else None
+            add((day, minor, label, ref))
+
+    def _row(self, line: int, cells: list[str]) -> None:
+        """A row off the fast path: short, with a currency column, a summary, or damaged."""
         if not "".join(cells).strip():
             return
         if max(map(len, cells)) > MAX_CELL_CHARS:
             raise FileError(Problem.DAMAGED, f"line {line}")
         layout = self.layout
-        day = None
-        if layout.date < len(cells):
-            day = parse_date(clean(cells[layout.date]), layout.date_order)
-        amount = self._amount(cells) if day is not None else None
-        if day is None or amount is None:
+        cells = cells + [""] * (layout.width - len(cells))
+        day = parse_date(clean(cells[layout.date]), layout.date_order)
+        currency = self._currency(line, cells) if day is not None else layout.currency
+        minor = self._amount(cells, minor_digits(currency)) if day is not None else None
+        if day is None or minor is None:
             self._not_a_line(line, cells)
             return
-        currency = self._currency(line, cells)
-        try:
-            money = Money.from_decimal(amount, currency)
-        except ValueError:
-            raise FileError(Problem.DAMAGED, f"line {line}") from None
-        label = " ".join(" ".join(cells[i].split()) for i in layout.label if i < len(cells))
-        label = " ".join(label.split())[:MAX_LABEL_CHARS]
-        reference = None
-        if layout.reference is not None and layout.reference < len(cells):
-            reference = cells[layout.reference].strip()[:MAX_LABEL_CHARS] or None
-        self.lines.append(FileLine(day, money, label))
-        self.references.append(reference)
+        label = " ".join(" ".join(cells[i] for i in layout.label).split())[:MAX_LABEL_CHARS]
+        ref = None
+        if layout.reference is not None:
+            ref = cells[layout.reference].strip()[:MAX_LABEL_CHARS] or None
+        self.lines.append((day, minor, label, ref))
 
     def _not_a_line(self, line: int, cells: list[str]) -> None:
         """A row of the table without a date or amount: a total, a balance, or damage."""
@@ -226,34 +246,30 @@ class _Reading:
     def _has_amount_cells(self, cells: list[str]) -> bool:
         layout = self.layout
         columns = (layout.date, layout.amount, layout.debit, layout.credit)
-        return any(i is not None and i < len(cells) and cells[i].strip() for i in columns)
+        return any(i is not None and cells[i].strip() for i in columns)
 
-    def _amount(self, cells: list[str]) -> Decimal | None:
+    def _amount(self, cells: list[str], digits: int) -> int | None:
         layout = self.layout
         decimal = layout.decimal
         if layout.amount is not None:
-            if layout.amount >= len(cells):
-                return None
-            value = parse_amount(cells[layout.amount], decimal)
+            value = parse_minor(clean(cells[layout.amount]), decimal, digits)
             if value is None or layout.direction is None:
                 return value
-            mark = cells[layout.direction] if layout.direction < len(cells) else ""
-            sign = parse_direction(mark)
+            sign = parse_direction(cells[layout.direction])
             return None if sign is None else sign * abs(value)
         assert layout.debit is not None and layout.credit is not None
-        debit = cells[layout.debit].strip() if layout.debit < len(cells) else ""
-        credit = cells[layout.credit].strip() if layout.credit < len(cells) else ""
+        debit, credit = clean(cells[layout.debit]), clean(cells[layout.credit])
         if not debit and not credit:
             return None
-        out = parse_amount(debit, decimal) if debit else Decimal(0)
-        into = parse_amount(credit, decimal) if credit else Decimal(0)
+        out = parse_minor(debit, decimal, digits) if debit else 0
+        into = parse_minor(credit, decimal, digits) if credit else 0
         if out is None or into is None:
             return None
         return abs(into) - abs(out)
 
     def _currency(self, line: int, cells: list[str]) -> str:
         column = self.layout.currency_column
-        if column is None or column >= len(cells):
+        if column is None:
             return self.layout.currency
         code = cells[column].strip().upper()
         if not code:
@@ -267,8 +283,6 @@ class _Reading:
         """A balance row ("Solde au 31/01/2024;1 234,56"): its last amount, and date if any."""
         for index in range(len(cells) - 1, -1, -1):
             cell = clean(cells[index])
-            if find_date(cell) is not None and parse_amount(cell, self.layout.decimal) is None:
-                continue
             value = parse_amount(cell, self.layout.decimal)
             if value is None:
                 continue
@@ -280,16 +294,15 @@ class _Reading:
 
     def statement(self) -> Statement:
         currency = self.currency or self.layout.currency
-        references = self.references
-        counts = Counter(ref for ref in references if ref is not None)
-        if counts and max(counts.values()) > 1:
+        counts = Counter(ref for *_, ref in self.lines if ref is not None)
+        unique = not counts or max(counts.values()) == 1
+        if not unique:
             self.notes.append("references repeat: not used as line ids")
-            references = [None] * len(references)
-        lines = [
-            FileLine(line.booking_date, line.amount, line.label, reference)
-            for line, reference in zip(self.lines, references, strict=True)
-        ]
-        days = [line.booking_date for line in lines]
+        lines = tuple(
+            FileLine(day, Money(minor, currency), label, ref if unique else None)
+            for day, minor, label, ref in self.lines
+        )
+        days = [line[0] for line in self.lines]
         balance = balance_date = None
         if self.balance is not None:
             try:
@@ -304,7 +317,7 @@ class _Reading:
                 bank_id=self.bank_id,
             ),
             currency=currency,
-            lines=tuple(lines),
+            lines=lines,
             balance=balance,
             balance_date=balance_date,
             start=min(days) if days else None,

@@ -111,6 +111,13 @@ class Layout:
             raise ValueError("column or row out of range")
 
     @property
+    def width(self) -> int:
+        """How many cells a table row needs to hold every column this layout reads."""
+        columns = (self.date, *self.label, self.amount, self.debit, self.credit, self.direction)
+        extra = (self.currency_column, self.reference)
+        return 1 + max(index for index in (*columns, *extra) if index is not None)
+
+    @property
     def style(self) -> AmountStyle:
         if self.amount is None:
             return AmountStyle.DEBIT_CREDIT
