@@ -66,7 +66,7 @@ async def reseal_all(db: Database, vault: Vault) -> RotationReport:
             )
         ).all()
         for row_id, book_id, key_id, blob in rows:
-            slot = SecretSlot("connections", "secret_blob", row_id, book_id)
+            slot = SecretSlot.of_connection(row_id, book_id)
             if key_id is None:
                 raise VaultError(f"{slot.describe()} has a ciphertext but no key id")
             sealed = Sealed(key_id, blob)

@@ -96,6 +96,11 @@ class SecretSlot:
                     f"got {number!r}{hint}"
                 )
 
+    @classmethod
+    def of_connection(cls, connection_id: int, book_id: int) -> SecretSlot:
+        """A connection's sign-in secret: opened anywhere else, it fails."""
+        return cls("connections", "secret_blob", connection_id, book_id)
+
     def describe(self) -> str:
         return f"{self.table}.{self.column} row {self.row_id}"
 

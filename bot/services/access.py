@@ -19,8 +19,7 @@ async def acting_user(uow: UnitOfWork, telegram_id: int) -> User:
 
 
 def secret_slot(connection: Connection) -> SecretSlot:
-    """What a connection's sealed secret is bound to: opened anywhere else, it fails."""
-    return SecretSlot("connections", "secret_blob", connection.id, connection.book_id)
+    return SecretSlot.of_connection(connection.id, connection.book_id)
 
 
 async def book_of(uow: UnitOfWork, telegram_id: int) -> BookRef:
