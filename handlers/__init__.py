@@ -7,7 +7,7 @@ from typing import Any
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.services.connect_flow import FlowStore
-from handlers import accounts, connect, jobs, review, settings, signin, start
+from handlers import accounts, connect, jobs, review, rules, settings, signin, start
 
 PRIVATE = filters.ChatType.PRIVATE
 PRIVATE_ONLY = ("review", "rules", "settings")
@@ -42,7 +42,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any], flows: FlowStore) -
     app.add_handler(CommandHandler("connect", connect.on_private_only, filters=~PRIVATE))
     app.add_handler(CommandHandler(PRIVATE_ONLY, start.on_private_only, filters=~PRIVATE))
     app.add_handler(CommandHandler("cancel", review.on_cancel))
-    for handler in (*review.handlers(), *settings.handlers()):
+    for handler in (*review.handlers(), *rules.handlers(), *settings.handlers()):
         app.add_handler(handler)
     jobs.register(app)
     app.add_handler(CallbackQueryHandler(start.on_stale_button))

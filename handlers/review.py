@@ -1,4 +1,4 @@
-"""/review, the daily summary's buttons, the category picker and /rules."""
+"""/review, the daily summary's buttons and the category picker."""
 
 from __future__ import annotations
 
@@ -269,47 +269,6 @@ async def on_reopen(update: Update, context: Ctx, pressed: Press[cb.Reopen]) -> 
     await edit(context, chat_id_of(update), message_id, render.done_list(lines, press.anchor, lang))
 
 
-async def on_rules(update: Update, context: Ctx) -> None:
-    user = await acting_user(update, context)
-    rules = await runtime(context).rules.of(user.telegram_id)
-    await send(context, chat_id_of(update), render.rules_list(rules, user.language))
-
-
-@on_press(cb.RulesPage)
-async def on_rules_page(update: Update, context: Ctx, pressed: Press[cb.RulesPage]) -> None:
-    press, lang, message_id, telegram_id = pressed
-    await answer(update)
-    rules = await runtime(context).rules.of(telegram_id)
-    await edit(context, chat_id_of(update), message_id, render.rules_list(rules, lang, press.page))
-
-
-@on_press(cb.ToggleRule)
-async def on_toggle_rule(update: Update, context: Ctx, pressed: Press[cb.ToggleRule]) -> None:
-    """Disable or enable a rule, and redraw the page it was listed on."""
-    rules = runtime(context).rules
-    page = render.rules_page_of(await rules.of(pressed.telegram_id), pressed.button.rule)
-    await rules.toggle(pressed.telegram_id, pressed.button.rule)
-    await _rules_redrawn(update, context, pressed, page)
-
-
-@on_press(cb.DeleteRule)
-async def on_delete_rule(update: Update, context: Ctx, pressed: Press[cb.DeleteRule]) -> None:
-    """Delete a rule, and redraw the page it was listed on."""
-    rules = runtime(context).rules
-    page = render.rules_page_of(await rules.of(pressed.telegram_id), pressed.button.rule)
-    await rules.delete(pressed.telegram_id, pressed.button.rule)
-    await _rules_redrawn(update, context, pressed, page)
-
-
-async def _rules_redrawn(
-    update: Update, context: Ctx, pressed: Press[cb.ToggleRule] | Press[cb.DeleteRule], page: int
-) -> None:
-    await answer(update)
-    listed = await runtime(context).rules.of(pressed.telegram_id)
-    screen = render.rules_list(listed, pressed.lang, page)
-    await edit(context, chat_id_of(update), pressed.message_id, screen)
-
-
 def _user_id(update: Update) -> int:
     assert update.effective_user is not None
     return update.effective_user.id
@@ -337,7 +296,6 @@ def handlers() -> list[Any]:
     private = filters.ChatType.PRIVATE
     return [
         CommandHandler("review", on_review, filters=private),
-        CommandHandler("rules", on_rules, filters=private),
         on_page,
         on_accept,
         on_accept_page,
@@ -351,8 +309,5 @@ def handlers() -> list[Any]:
         on_undo_auto,
         on_show_done,
         on_reopen,
-        on_toggle_rule,
-        on_delete_rule,
-        on_rules_page,
         MessageHandler(filters.TEXT & ~filters.COMMAND & private, on_typed),
     ]
