@@ -32,6 +32,7 @@ from bot.files.ofx_values import iban_or_none
 
 MAX_ENTRIES: Final = 200_000
 MAX_DEPTH: Final = 64
+MAX_STATEMENTS: Final = 1_000
 MAX_FIELD_CHARS: Final = 10_000
 
 _EXTENSIONS: Final = (".xml", ".053", ".camt")
@@ -63,8 +64,11 @@ class CamtImporter:
             if names & _OTHER_MESSAGES:
                 raise FileError(Problem.NOT_A_STATEMENT)
             raise FileError(Problem.UNKNOWN_FORMAT)
+        statements = message.findall("Stmt")
+        if len(statements) > MAX_STATEMENTS:
+            raise FileError(Problem.TOO_LARGE, "Stmt")
         entries = _Counter()
-        return [_statement(stmt, entries) for stmt in _children(message, "Stmt")]
+        return [_statement(stmt, entries) for stmt in statements]
 
 
 class _Counter:
@@ -144,17 +148,20 @@ def _statement(stmt: Element, entries: _Counter) -> Statement:
         lines=tuple(lines),
         balance=balance,
         balance_date=balance_date,
-        start=_day(period, "FrDtTm") or (days[0] if days else None),
-        end=_day(period, "ToDtTm") or (days[-1] if days else None),
+        start=_day(period, "FrDtTm", where="FrToDt") or (days[0] if days else None),
+        end=_day(period, "ToDtTm", where="FrToDt") or (days[-1] if days else None),
         notes=tuple(f"{count} {status} entries skipped" for status, count in skipped.items()),
     )
 
 
 def _line(entry: Element, currency: str, where: str) -> FileLine:
     amount = _money(entry, currency, where)
-    day = _day(_child(entry, "BookgDt"), "Dt", "DtTm") or _day(_child(entry, "ValDt"), "Dt", "DtTm")
+    booked = f"{where} / BookgDt"
+    day = _day(_child(entry, "BookgDt"), "Dt", "DtTm", where=booked) or _day(
+        _child(entry, "ValDt"), "Dt", "DtTm", where=f"{where} / ValDt"
+    )
     if day is None:
-        raise FileError(Problem.DAMAGED, f"{where} / BookgDt")
+        raise FileError(Problem.DAMAGED, booked)
     return FileLine(
         day, amount, _label(entry, amount.minor < 0), _text(entry, "AcctSvcrRef") or None
     )
@@ -203,7 +210,7 @@ def _closing_balance(stmt: Element, currency: str) -> tuple[Money | None, date |
         code = _text(balance, "Tp", "CdOrPrtry", "Cd") or _text(balance, "Tp", "CdOrPrtry", "Prtry")
         if code.upper() == "CLBD":
             money = _money(balance, currency, "Bal CLBD")
-            return money, _day(_child(balance, "Dt"), "Dt", "DtTm")
+            return money, _day(_child(balance, "Dt"), "Dt", "DtTm", where="Bal CLBD")
     return None, None
 
 
@@ -241,20 +248,21 @@ def _hint(account: Element | None) -> AccountHint:
     )
 
 
-def _day(parent: Element | None, *names: str) -> date | None:
+def _day(parent: Element | None, *names: str, where: str = "") -> date | None:
     """The calendar date of the first of `names` under `parent`, its time and zone ignored."""
     if parent is None:
         return None
     for name in names:
         text = _text(parent, name)
+        if not text:
+            continue
         match = _DATE.match(text)
-        if text and match is None:
-            raise FileError(Problem.DAMAGED, name)
-        if match is not None:
-            try:
+        try:
+            if match is not None:
                 return date(int(match[1]), int(match[2]), int(match[3]))
-            except ValueError:
-                raise FileError(Problem.DAMAGED, name) from None
+        except ValueError:
+            pass
+        raise FileError(Problem.DAMAGED, f"{where} / {name}" if where else name)
     return None
 
 

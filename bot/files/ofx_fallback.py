@@ -18,11 +18,13 @@ from ofxparse.ofxparse import AccountType
 
 from bot.files.importer import AccountKind, FileError, Problem
 from bot.files.ofx_reader import BODY
-from bot.files.ofx_values import RawStatement, RawTransaction
+from bot.files.ofx_values import MAX_DEPTH, RawStatement, RawTransaction
 
 MAX_FALLBACK_TRANSACTIONS: Final = 2_000
 """ofxparse's pre-processing is quadratic: past this, a file we cannot read fast is refused."""
 MAX_FALLBACK_CHARS: Final = 2_000_000
+MAX_FALLBACK_TAGS: Final = 40_000
+MAX_LOOKUPS: Final = 20_000_000
 
 _HEADER: Final = (
     b"OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\nSECURITY:NONE\nENCODING:UTF-8\n"
@@ -35,6 +37,7 @@ _EMPTY_LEAF: Final = re.compile(
     re.IGNORECASE,
 )
 _TRANSACTION: Final = re.compile(r"<STMTTRN[ \t\r\n]*>", re.IGNORECASE)
+_TAG: Final = re.compile(r"<(/?)([A-Za-z0-9_.]+)>")
 _END: Final = re.compile(r"</OFX[ \t\r\n]*>", re.IGNORECASE)
 _KINDS: Final = {
     AccountType.Bank: AccountKind.BANK,
@@ -50,6 +53,9 @@ def read_with_ofxparse(text: str, where: str = "OFX") -> list[RawStatement]:
     expected = len(_TRANSACTION.findall(text, body.start()))
     if expected > MAX_FALLBACK_TRANSACTIONS or len(text) > MAX_FALLBACK_CHARS:
         raise FileError(Problem.DAMAGED, where)
+    refused = _beyond_bounds(text)
+    if refused is not None:
+        raise FileError(refused, where)
     clean = _EMPTY_LEAF.sub("", _DATE_FIELD.sub(r"\1", text[body.start() :]))
     try:
         ofx = OfxParser.parse(io.BytesIO(_HEADER + clean.encode("utf-8")), fail_fast=True)
@@ -62,6 +68,27 @@ def read_with_ofxparse(text: str, where: str = "OFX") -> list[RawStatement]:
     if sum(len(statement.transactions) for statement in statements) != expected:
         raise FileError(Problem.DAMAGED, where)
     return statements
+
+
+def _beyond_bounds(text: str) -> Problem | None:
+    """Whether ofxparse would nest too deep or take too long, reckoned as it goes about it.
+
+    It closes the tags never closed in the file, looking each up in a list of the closing tags:
+    those lookups are the quadratic part, and the tags closed somewhere are the ones that nest.
+    """
+    tags = [(slash, name.upper()) for slash, name in _TAG.findall(text)]
+    closed = {name for slash, name in tags if slash}
+    closings = sum(1 for slash, _ in tags if slash)
+    depth = deepest = lookups = 0
+    for slash, name in tags:
+        if name not in closed:
+            lookups += closings
+        else:
+            depth = max(depth - 1, 0) if slash else depth + 1
+            deepest = max(deepest, depth)
+    if deepest > MAX_DEPTH:
+        return Problem.TOO_LARGE
+    return Problem.DAMAGED if len(tags) > MAX_FALLBACK_TAGS or lookups > MAX_LOOKUPS else None
 
 
 def _statement(account: Any, before: int) -> RawStatement:

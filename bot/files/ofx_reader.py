@@ -16,6 +16,7 @@ from bot.files.importer import AccountKind, FileError, Problem
 from bot.files.ofx_values import (
     MAX_DEPTH,
     MAX_FIELD_CHARS,
+    MAX_STATEMENTS,
     MAX_TRANSACTIONS,
     RawStatement,
     RawTransaction,
@@ -135,6 +136,8 @@ def read(text: str) -> list[RawStatement]:
             elif name in _STATEMENTS:
                 if current is not None:
                     raise FileError(Problem.DAMAGED, name)
+                if len(statements) >= MAX_STATEMENTS:
+                    raise FileError(Problem.TOO_LARGE, name)
                 current = RawStatement(_STATEMENTS[name])
             leaf = ""
             continue

@@ -26,11 +26,13 @@ from bot.files.importer import (
 
 MAX_TRANSACTIONS: Final = 200_000
 MAX_DEPTH: Final = 64
+MAX_STATEMENTS: Final = 1_000
 MAX_FIELD_CHARS: Final = 10_000
 DEFAULT_CURRENCY: Final = "EUR"
 
 _DATE: Final = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _AMOUNT: Final = re.compile(r"(-?)(\d*)(?:\.(\d*))?")
+_CENTS: Final = re.compile(r"-?\d{1,15}\.\d\d")
 _CURRENCY: Final = re.compile(r"[A-Z]{3}")
 _MAX_DIGITS: Final = 15
 """No account moves a quadrillion: a longer amount is damage, not money."""
@@ -93,6 +95,8 @@ def optional_date(text: str, where: str) -> date | None:
 def minor_units(text: str, currency: str, where: str) -> int:
     """The amount in minor units, read as ofxparse reads it ("-12,50", "1.025,53", "+3")."""
     digits = minor_digits(currency)
+    if digits == 2 and _CENTS.fullmatch(text):
+        return int(text.replace(".", ""))
     number = text.replace(" ", "").replace("+", "")
     if "," in number:
         if "." in number and number.find(".") < number.rfind(","):
