@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, orm_insert_sentinel
 
 from bot.charts import AccountKind
 from bot.domain.states import ConnectionStatus, EntryKind, MemberRole, ReviewState
@@ -248,6 +248,9 @@ class BankTransaction(Base):
     seen_in_digest: Mapped[bool] = mapped_column(Boolean, default=False)
     journal_entry_id: Mapped[int | None] = mapped_column(ForeignKey("journal_entries.id"))
     imported_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    insert_sentinel: Mapped[int | None] = orm_insert_sentinel()
+    """SQLAlchemy's documented sentinel: with it, a flush of an import's new lines inserts
+    them in batches on SQLite too, where ROWIDs alone would make it one INSERT a line."""
 
 
 class BankRequest(Base):

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import date
+from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, event, select, text
 
+from bot.services.connect import Services
 from storage.migrate import migrate_to_head
-from storage.models import Base, Book
+from storage.models import BankTransaction, Base, Book
 from storage.uow import Database
+from tests.support.connecting import ALICE, connect_all
 
 
 async def test_models_match_the_migrations(db: Database) -> None:
@@ -26,7 +30,7 @@ async def test_migrating_twice_is_harmless(db: Database) -> None:
     await migrate_to_head(db.engine)
     async with db.engine.connect() as conn:
         version = await conn.scalar(text("SELECT version_num FROM alembic_version"))
-    assert version == "0004"
+    assert version == "0005"
 
 
 async def test_sqlite_runs_in_wal_with_foreign_keys_and_secure_delete(
@@ -61,3 +65,32 @@ async def test_a_unit_of_work_left_without_commit_writes_nothing(db: Database) -
         await uow.flush()
     async with db.reading() as uow:
         assert await uow.session.scalar(text("SELECT count(*) FROM books")) == 0
+
+
+async def test_an_imports_new_lines_are_inserted_in_batches(
+    services: Services, db: Database
+) -> None:
+    """The insert sentinel lets the flush batch its INSERTs on SQLite too (ROWIDs alone make
+    it one statement a line), and each line still gets its own id back."""
+    connection_id = await connect_all(services, ALICE, date(2025, 12, 1))
+    inserts: list[int] = []
+
+    def count(_conn: object, _cursor: object, statement: str, parameters: Any, *_: object) -> None:
+        if statement.startswith("INSERT INTO bank_transactions"):
+            inserts.append(len(parameters) if isinstance(parameters, (list, tuple)) else 1)
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        summary = await services.import_connection(ALICE, connection_id)
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", count)
+    imported = sum(account.imported for account in summary.accounts)
+    assert imported > 500
+    assert len(inserts) <= imported // 50
+    async with db.reading() as uow:
+        rows = (
+            await uow.session.execute(
+                select(BankTransaction.id, BankTransaction.external_id).order_by(BankTransaction.id)
+            )
+        ).all()
+    assert len({row.id for row in rows}) == len({row.external_id for row in rows}) == imported
