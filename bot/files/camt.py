@@ -6,7 +6,6 @@ The XML is parsed by defusedxml: a DTD or an entity declaration makes the file D
 
 from __future__ import annotations
 
-import io
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -14,9 +13,10 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Final
 from xml.etree.ElementTree import Element, ParseError
+from xml.parsers import expat
 
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import iterparse
+from defusedxml.ElementTree import fromstring
 
 from bot.domain.money import Money
 from bot.files.importer import (
@@ -101,30 +101,52 @@ def _parsed(data: bytes) -> Element:
 
 
 def _tree(data: bytes) -> Element:
-    depth = entries = 0
-    root: Element | None = None
+    _check_shape(data)
     try:
-        for event, element in iterparse(io.BytesIO(data), ("start", "end"), forbid_dtd=True):
-            if event == "start":
-                depth += 1
-                if depth > MAX_DEPTH:
-                    raise FileError(Problem.TOO_LARGE, _local(element.tag))
-                if root is None:
-                    root = element
-                continue
-            depth -= 1
-            element.tag = _local(element.tag)
-            if element.text is not None and len(element.text) > MAX_FIELD_CHARS:
-                raise FileError(Problem.DAMAGED, element.tag)
-            if element.tag == "Ntry":
-                entries += 1
-                if entries > MAX_ENTRIES:
-                    raise FileError(Problem.TOO_LARGE, "Ntry")
+        root: Element = fromstring(data, forbid_dtd=True)
     except (ParseError, DefusedXmlException, ValueError, LookupError) as error:
         raise FileError(Problem.DAMAGED) from error
-    if root is None:
-        raise FileError(Problem.DAMAGED)
+    for element in root.iter():
+        element.tag = _local(element.tag)
+        if element.text is not None and len(element.text) > MAX_FIELD_CHARS:
+            raise FileError(Problem.DAMAGED, element.tag)
     return root
+
+
+def _check_shape(data: bytes) -> None:
+    """One quick pass of expat before any tree is built: no DTD, no absurd nesting or size.
+
+    Without a namespace separator expat gives names as written, prefix and all ("ns2:Ntry").
+    """
+    depth = entries = 0
+
+    def start(name: str, attributes: object) -> None:
+        nonlocal depth, entries
+        depth += 1
+        bare = name.rpartition(":")[2]
+        if depth > MAX_DEPTH:
+            raise FileError(Problem.TOO_LARGE, bare)
+        if bare == "Ntry":
+            entries += 1
+            if entries > MAX_ENTRIES:
+                raise FileError(Problem.TOO_LARGE, "Ntry")
+
+    def end(name: str) -> None:
+        nonlocal depth
+        depth -= 1
+
+    def declaration(*_: object) -> None:
+        raise FileError(Problem.DAMAGED)
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.StartDoctypeDeclHandler = declaration
+    parser.EntityDeclHandler = declaration
+    try:
+        parser.Parse(data, True)
+    except (expat.ExpatError, ValueError, LookupError) as error:
+        raise FileError(Problem.DAMAGED) from error
 
 
 def _statement(stmt: Element, entries: _Counter) -> Statement:

@@ -22,7 +22,11 @@ class OfxImporter:
     name = "OFX"
 
     def identify(self, filename: str, head: bytes) -> bool:
-        return filename.lower().endswith(_EXTENSIONS) or _SNIFF.search(head) is not None
+        if filename.lower().endswith(_EXTENSIONS):
+            return True
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            head = head.decode("utf-16", "replace").encode("utf-8")
+        return _SNIFF.search(head) is not None
 
     def extract(self, filename: str, data: bytes) -> Sequence[Statement]:
         if len(data) > MAX_FILE_BYTES:

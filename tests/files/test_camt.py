@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.files import camt as camt_module
 from bot.files.camt import CamtImporter
 from bot.files.importer import FileError, Problem, Statement
 from tests.files.make_ofx_camt import GOLDEN, error, golden_files, statements_json
@@ -204,9 +205,12 @@ def test_an_xml_file_that_is_not_camt_is_not_a_format_we_read() -> None:
     assert problem_of(b"<orders><order/></orders>") == (Problem.UNKNOWN_FORMAT, None)
 
 
-def test_absurd_nesting_is_too_large() -> None:
-    deep = b"<Document>" + b"<a>" * 100 + b"</a>" * 100 + b"</Document>"
+def test_absurd_nesting_or_too_many_entries_is_too_large(monkeypatch: pytest.MonkeyPatch) -> None:
+    deep = b"<Document>" + b"<x:a>" * 100 + b"</x:a>" * 100 + b"</Document>"
     assert problem_of(deep) == (Problem.TOO_LARGE, "a")
+    monkeypatch.setattr(camt_module, "MAX_ENTRIES", 2)
+    prefixed = camt(ntry() * 3).replace(b"<Ntry>", b"<c:Ntry>").replace(b"</Ntry>", b"</c:Ntry>")
+    assert problem_of(prefixed) == (Problem.TOO_LARGE, "Ntry")
 
 
 def test_a_latin_file_that_says_utf_8_is_read() -> None:

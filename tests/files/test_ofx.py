@@ -104,6 +104,7 @@ def test_ofxparse_can_read_most_golden_files() -> None:
             True,
         ),
         ("download.txt", codecs.BOM_UTF8 + b"<?xml version='1.0'?>\n<ofx>\n", True),
+        ("download.dat", codecs.BOM_UTF16_LE + "OFXHEADER:100".encode("utf-16-le"), True),
         ("statement.csv", b"Date;Libelle;Montant\n05/01/2024;CB;-12,50\n", False),
         (
             "statement.xml",
