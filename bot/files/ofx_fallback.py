@@ -77,6 +77,8 @@ def _beyond_bounds(text: str) -> Problem | None:
     those lookups are the quadratic part, and the tags closed somewhere are the ones that nest.
     """
     tags = [(slash, name.upper()) for slash, name in _TAG.findall(text)]
+    if len(tags) > MAX_FALLBACK_TAGS:
+        return Problem.DAMAGED
     closed = {name for slash, name in tags if slash}
     closings = sum(1 for slash, _ in tags if slash)
     depth = deepest = lookups = 0
@@ -88,7 +90,7 @@ def _beyond_bounds(text: str) -> Problem | None:
             deepest = max(deepest, depth)
     if deepest > MAX_DEPTH:
         return Problem.TOO_LARGE
-    return Problem.DAMAGED if len(tags) > MAX_FALLBACK_TAGS or lookups > MAX_LOOKUPS else None
+    return Problem.DAMAGED if lookups > MAX_LOOKUPS else None
 
 
 def _statement(account: Any, before: int) -> RawStatement:
@@ -97,7 +99,7 @@ def _statement(account: Any, before: int) -> RawStatement:
         RawTransaction(
             number,
             _day(txn.date),
-            str(txn.amount) if txn.amount is not None else None,
+            _number(txn.amount),
             txn.payee or "",
             txn.memo or "",
             txn.id or "",
@@ -113,10 +115,17 @@ def _statement(account: Any, before: int) -> RawStatement:
         bank_id=account.routing_number or "",
         start=_day(found.start_date) or "",
         end=_day(found.end_date) or "",
-        balance=str(balance) if isinstance(balance, Decimal | int) else "",
+        balance=_number(balance) or "",
         balance_date=_day(getattr(found, "balance_date", None)) or "",
         transactions=transactions,
     )
+
+
+def _number(value: object) -> str | None:
+    """A Decimal or int as plain digits ("1E+2" would not read as an amount)."""
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    return str(value) if isinstance(value, int) else None
 
 
 def _day(value: object) -> str | None:
