@@ -15,6 +15,8 @@ MAX_ROWS: Final = 200_000
 MAX_CELL_CHARS: Final = 10_000
 HEADER_SEARCH_ROWS: Final = 60
 """How far down title lines may push a table's header."""
+NAME_CHARS: Final = 60
+"""A header name is remembered and compared by this many characters."""
 
 
 class DateOrder(StrEnum):
@@ -89,8 +91,8 @@ def clean(cell: str) -> str:
 
 # --- dates -------------------------------------------------------------------------------------
 
-_NUMERIC_DATE: Final = re.compile(r"(\d{1,4})([./-])(\d{1,2})\2(\d{2,4})(?:$|[ T])")
-_NAMED_DATE: Final = re.compile(r"(\d{1,2})[ -]([^\W\d_]{3,9})\.?[ -](\d{2}|\d{4})$")
+_NUMERIC_DATE: Final = re.compile(r"(\d{1,4})([./-])(\d{1,2})\2(\d{2,4})(?:$|[ T])", re.ASCII)
+_NAMED_DATE: Final = re.compile(r"([0-9]{1,2})[ -]([^\W\d_]{3,9})\.?[ -]([0-9]{2}|[0-9]{4})$")
 _MONTHS: Final = {
     **dict.fromkeys(("jan", "janv", "janvier", "january"), 1),
     **dict.fromkeys(("feb", "fev", "fevr", "fevrier", "february"), 2),
@@ -105,6 +107,9 @@ _MONTHS: Final = {
     **dict.fromkeys(("nov", "novembre", "november"), 11),
     **dict.fromkeys(("dec", "decembre", "december"), 12),
 }
+
+
+_LONGEST_DATE: Final = 32
 
 
 def _year(text: str) -> int:
@@ -125,10 +130,12 @@ def _make(year: int, month: int, day: int) -> date | None:
 
 def parse_date(cell: str, order: DateOrder) -> date | None:
     """The date a cell holds in that order ("05/01/2024", "2024-01-05", "5 janv. 2024"), or None."""
+    if len(cell) > _LONGEST_DATE:
+        return None
     if len(cell) == 10 and order is not DateOrder.YMD and cell[2] == cell[5] and cell[2] in "/.-":
         day, mon = (cell[:2], cell[3:5]) if order is DateOrder.DMY else (cell[3:5], cell[:2])
         year = cell[6:]
-        if day.isdigit() and mon.isdigit() and year.isdigit():
+        if cell.isascii() and day.isdigit() and mon.isdigit() and year.isdigit():
             return _make(int(year), int(mon), int(day))
     match = _NUMERIC_DATE.match(cell)
     if match is None:
@@ -156,7 +163,7 @@ def date_orders(cell: str) -> frozenset[DateOrder]:
 
 def find_date(text: str) -> date | None:
     """The first day-first or ISO date written anywhere in a text ("Solde au 31/01/2024")."""
-    for match in re.finditer(r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}", text):
+    for match in re.finditer(r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}", text, re.ASCII):
         for order in (DateOrder.DMY, DateOrder.YMD):
             found = parse_date(match[0], order)
             if found is not None:
@@ -166,16 +173,18 @@ def find_date(text: str) -> date | None:
 
 # --- amounts -----------------------------------------------------------------------------------
 
-_COMMA_DECIMAL: Final = re.compile(r"(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d+))?")
-_DOT_DECIMAL: Final = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?")
+_COMMA_DECIMAL: Final = re.compile(r"(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d+))?", re.ASCII)
+_DOT_DECIMAL: Final = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?", re.ASCII)
 _SYMBOLS: Final = re.compile(r"^(?:[A-Z]{3}|[€$£])\s*|\s*(?:[A-Z]{3}|[€$£])$")
 _MINUS: Final = ("-", "\u2212", "\u2013")
+_LONGEST_AMOUNT: Final = 48
+"""Longer cells are no amount, and the patterns never see them."""
 
 
 def _unsigned(cell: str) -> tuple[bool, str] | None:
     """Whether a cell is negative, and its digits and separators; None when not an amount."""
     text = cell.strip()
-    if not text:
+    if not text or len(text) > _LONGEST_AMOUNT:
         return None
     negative = False
     if text[0] == "(" and text[-1] == ")":
@@ -215,8 +224,10 @@ def parse_amount(cell: str, decimal: str) -> Decimal | None:
 
 
 _PLAIN: Final = {
-    ",": re.compile(r" *(-?)(\d{1,3}(?:[ .\u00a0\u202f]\d{3}){1,4}|\d{1,15})(?:,(\d{1,4}))? *"),
-    ".": re.compile(r" *(-?)(\d{1,3}(?:[ ,\u00a0\u202f]\d{3}){1,4}|\d{1,15})(?:\.(\d{1,4}))? *"),
+    ",": re.compile(r" *(-?)(\d{1,3}(?:[ .\xa0\u202f]\d{3}){1,4}|\d{1,15})(?:,(\d{1,4}))? *", re.A),
+    ".": re.compile(
+        r" *(-?)(\d{1,3}(?:[ ,\xa0\u202f]\d{3}){1,4}|\d{1,15})(?:\.(\d{1,4}))? *", re.A
+    ),
 }
 
 
@@ -252,11 +263,14 @@ def amount_decimals(cell: str) -> frozenset[str]:
 
 def has_fraction(cell: str) -> bool:
     """Whether an amount cell shows decimals, as amounts do and reference numbers do not."""
-    return re.search(r"[.,]\d{1,2}\s*\)?\s*(?:[A-Z]{3}|[€$£])?\s*[-+]?$", cell.strip()) is not None
+    text = cell.strip()
+    pattern = r"[.,]\d{1,2}\s*\)?\s*(?:[A-Z]{3}|[€$£])?\s*[-+]?$"
+    return len(text) <= _LONGEST_AMOUNT and re.search(pattern, text, re.ASCII) is not None
 
 
 # --- debit / credit marks ----------------------------------------------------------------------
 
+_LONGEST_MARK: Final = 16
 _DEBIT_MARKS: Final = frozenset(
     ("d", "db", "dr", "dbit", "debit", "debiteur", "-", "out", "sortie", "withdrawal", "debit d")
 )
@@ -268,6 +282,8 @@ _CREDIT_MARKS: Final = frozenset(
 def parse_direction(cell: str) -> int | None:
     """-1 for a debit mark (D, Débit, DBIT, -), +1 for a credit mark, None otherwise."""
     text = cell.strip()
+    if len(text) > _LONGEST_MARK:
+        return None
     key = text if text in ("-", "+") else name_key(text)
     if key in _DEBIT_MARKS:
         return -1
@@ -278,16 +294,18 @@ def parse_direction(cell: str) -> int | None:
 
 # --- accounts ----------------------------------------------------------------------------------
 
-_IBAN: Final = re.compile(r"\b([A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30})\b")
+_IBAN: Final = re.compile(r"\b([A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30})\b", re.ASCII)
 _ACCOUNT_NUMBER: Final = re.compile(
     r"(?:\b(?:compte|account|acct|numero|number|no)\b|n°)\D{0,20}?(\d[\d -]{4,30}\d)",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 
 
 def iban_is_valid(iban: str) -> bool:
     """The ISO 13616 check: the number with its country moved to the end is 1 modulo 97."""
-    if not 15 <= len(iban) <= 34 or not iban[:2].isalpha() or not iban[2:4].isdigit():
+    if not (15 <= len(iban) <= 34 and iban.isascii() and iban.isalnum()):
+        return False
+    if not iban[:2].isalpha() or not iban[2:4].isdigit():
         return False
     moved = iban[4:] + iban[:4]
     digits = "".join(str(int(char, 36)) for char in moved)

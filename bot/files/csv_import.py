@@ -17,6 +17,7 @@ from bot.files.csv_cells import (
     HEADER_SEARCH_ROWS,
     MAX_CELL_CHARS,
     MAX_ROWS,
+    NAME_CHARS,
     Summary,
     clean,
     decode,
@@ -91,7 +92,10 @@ class CsvImporter:
 
 
 def _rows_alike(lines: Sequence[str], delimiter: str, width: int) -> bool:
-    rows = [row for row in csv.reader(lines, delimiter=delimiter) if "".join(row).strip()]
+    try:
+        rows = [row for row in csv.reader(lines, delimiter=delimiter) if "".join(row).strip()]
+    except csv.Error:
+        return False
     return len(rows) >= 2 and sum(len(row) == width for row in rows) >= max(2, len(rows) // 2)
 
 
@@ -145,7 +149,9 @@ def _table_start(rows: Sequence[Row], layout: Layout) -> int | None:
 
 
 def _same_names(cells: Sequence[str], wanted: Sequence[str]) -> bool:
-    found = [name_key(cell) for cell in cells]
+    if len(cells) > len(wanted) + 20:
+        return False
+    found = [name_key(cell[:NAME_CHARS]) for cell in cells]
     while found and not found[-1]:
         found.pop()
     wanted = list(wanted)

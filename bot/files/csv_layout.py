@@ -20,6 +20,7 @@ from typing import Final
 
 from bot.files.csv_cells import (
     HEADER_SEARCH_ROWS,
+    NAME_CHARS,
     DateOrder,
     amount_decimals,
     clean,
@@ -43,6 +44,8 @@ _SAMPLE_CHARS: Final = 256 * 1024
 _SAMPLE_ROWS: Final = 50
 _PREVIEW_ROWS: Final = 5
 _PREVIEW_CHARS: Final = 20
+_MAX_COLUMNS: Final = 120
+"""No bank table has more columns; detection looks at no more."""
 
 __all__ = [
     "AmountStyle",
@@ -319,9 +322,12 @@ def sniff_delimiter(lines: Sequence[str]) -> tuple[str, int] | None:
     for delimiter in DELIMITERS:
         if forced is not None and forced[1] != delimiter:
             continue
-        counts = Counter(
-            len(row) for row in csv.reader(lines, delimiter=delimiter) if not _is_blank(row)
-        )
+        try:
+            counts = Counter(
+                len(row) for row in csv.reader(lines, delimiter=delimiter) if not _is_blank(row)
+            )
+        except csv.Error:
+            continue
         wide = [(rows, width) for width, rows in counts.items() if width >= 2]
         if not wide:
             continue
@@ -347,10 +353,10 @@ def detect_text(text: str, encoding: str) -> Detection:
     if sniffed is None:
         raise FileError(Problem.UNKNOWN_FORMAT)
     delimiter, width = sniffed
-    rows = read_rows("\n".join(lines), delimiter)
+    rows = [row[:_MAX_COLUMNS] for row in read_rows("\n".join(lines), delimiter)]
     header_row, first_row = _find_table(rows)
-    header = tuple(rows[header_row]) if header_row is not None else ()
-    width = max(width, len(header))
+    header = () if header_row is None else tuple(cell[:NAME_CHARS] for cell in rows[header_row])
+    width = min(max(width, len(header)), _MAX_COLUMNS)
     sample = tuple(
         tuple(clean(cell) for cell in row) + ("",) * (width - len(row))
         for row in rows[first_row:]
