@@ -60,14 +60,8 @@ CITIES = _words(
 )
 DETAILS = ("Facture {ref}", "Échéance {month}", "Réf. {ref}", "", "Loyer {month}", "Note n° {ref}")
 EN_PAYEES = (
-    "TESCO STORES {city}",
-    "AMAZON MKTPLACE",
-    "PAYROLL ACME LTD",
-    "SHELL {city}",
-    "BRITISH GAS",
-    "PRET A MANGER",
-    "TFL TRAVEL CHARGE",
-    "DIRECT DEBIT COUNCIL TAX",
+    *("TESCO STORES {city}", "AMAZON MKTPLACE", "PAYROLL ACME LTD", "SHELL {city}", "BRITISH GAS"),
+    *("PRET A MANGER", "TFL TRAVEL CHARGE", "DIRECT DEBIT COUNCIL TAX"),
 )
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août")
 
@@ -97,22 +91,18 @@ def operations(seed: int, count: int, start: date, *, english: bool = False) -> 
     return tuple(ops)
 
 
-def fr_amount(minor: int, thousands: str = " ", *, signed: bool = True) -> str:
+def fr_amount(minor: int, thousands: str = " ", *, signed: bool = True, point: str = ",") -> str:
     units = f"{abs(minor) // 100:,}".replace(",", thousands)
-    sign = "-" if minor < 0 and signed else ""
-    return f"{sign}{units},{abs(minor) % 100:02d}"
+    return f"{'-' if minor < 0 and signed else ''}{units}{point}{abs(minor) % 100:02d}"
 
 
 def en_amount(minor: int, thousands: str = ",", *, signed: bool = True) -> str:
-    units = f"{abs(minor) // 100:,}".replace(",", thousands)
-    sign = "-" if minor < 0 and signed else ""
-    return f"{sign}{units}.{abs(minor) % 100:02d}"
+    return fr_amount(minor, thousands, signed=signed, point=".")
 
 
 def table(rows: Sequence[Sequence[str]], delimiter: str, newline: str = "\r\n") -> str:
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter, lineterminator=newline)
-    writer.writerows(rows)
+    csv.writer(out, delimiter=delimiter, lineterminator=newline).writerows(rows)
     return out.getvalue()
 
 
@@ -120,28 +110,28 @@ def hint(iban: str | None = None, number: str | None = None, bank_id: str | None
     return {"iban": iban, "number": number, "bank_id": bank_id, "kind": "bank"}
 
 
-def expected(
-    ops: Sequence[Op],
-    *,
-    account: Json | None = None,
-    currency: str = "EUR",
-    balance: tuple[int, date] | None = None,
-    notes: Sequence[str] = (),
-    label: Callable[[Op], str] = lambda op: op.label,
-    file_id: Callable[[Op], str | None] = lambda op: None,
-    day: Callable[[Op], date] = lambda op: op.day,
-) -> Json:
-    days = [day(op) for op in ops]
-    return {
-        "account": account or hint(),
-        "currency": currency,
-        "balance": balance[0] if balance else None,
-        "balance_date": balance[1].isoformat() if balance else None,
-        "start": min(days).isoformat() if days else None,
-        "end": max(days).isoformat() if days else None,
-        "notes": list(notes),
-        "lines": [[day(op).isoformat(), op.minor, label(op), file_id(op)] for op in ops],
-    }
+def expected(ops: Sequence[Op], *, account: Json | None = None, currency: str = "EUR",
+             balance: tuple[int, date] | None = None, notes: Sequence[str] = (),
+             label: Callable[[Op], str] = lambda op: op.label,
+             file_id: Callable[[Op], str | None] = lambda op: None,
+             period: tuple[date, date] | None = None) -> Json:  # fmt: skip
+    days = [op.day for op in ops]
+    start, end = period or ((min(days), max(days)) if days else (None, None))
+    lines: list[list[object]] = [
+        [op.day.isoformat(), op.minor, label(op), file_id(op)] for op in ops
+    ]
+    return statement_json(account or hint(), currency, balance, start, end, notes, lines)
+
+
+def statement_json(account: Json, currency: str, balance: tuple[int, date | None] | None,
+                   start: date | None, end: date | None, notes: Sequence[str],
+                   lines: list[list[object]]) -> Json:  # fmt: skip
+    def day(value: date | None) -> str | None:
+        return value.isoformat() if value is not None else None
+
+    return {"account": account, "currency": currency, "balance": balance[0] if balance else None,
+            "balance_date": day(balance[1]) if balance else None, "start": day(start),
+            "end": day(end), "notes": list(notes), "lines": lines}  # fmt: skip
 
 
 def error(problem: str, where: str | None = None) -> Json:
@@ -150,29 +140,20 @@ def error(problem: str, where: str | None = None) -> Json:
 
 def statements_json(statements: Sequence[Statement]) -> list[Json]:
     """What an importer read, in the shape of the expected files."""
-
-    def day(value: date | None) -> str | None:
-        return value.isoformat() if value is not None else None
-
     return [
-        {
-            "account": {
-                "iban": s.account.iban,
-                "number": s.account.number,
-                "bank_id": s.account.bank_id,
-                "kind": s.account.kind.value,
-            },
-            "currency": s.currency,
-            "balance": s.balance.minor if s.balance is not None else None,
-            "balance_date": day(s.balance_date),
-            "start": day(s.start),
-            "end": day(s.end),
-            "notes": list(s.notes),
-            "lines": [
-                [line.booking_date.isoformat(), line.amount.minor, line.label, line.file_id]
-                for line in s.lines
+        statement_json(
+            hint(s.account.iban, s.account.number, s.account.bank_id)
+            | {"kind": s.account.kind.value},
+            s.currency,
+            (s.balance.minor, s.balance_date) if s.balance is not None else None,
+            s.start,
+            s.end,
+            s.notes,
+            [
+                [ln.booking_date.isoformat(), ln.amount.minor, ln.label, ln.file_id]
+                for ln in s.lines
             ],
-        }
+        )
         for s in statements
     ]
 
@@ -401,41 +382,26 @@ def mt_block(
     opening: int,
     opening_day: date,
     details: Callable[[Op], str],
-    *,
-    number: str = "00001/001",
-    bank_ref: Callable[[Op], str] = lambda op: f"NONREF//{op.ref}",
-) -> tuple[str, int]:
+    number: str = "1/1",
+) -> tuple[str, int, date]:
+    """One :20: block; its text, closing balance and closing date."""
     lines = [f":20:{reference}", f":25:{account}", f":28C:{number}"]
     lines.append(mt_balance("60F", opening, opening_day))
     for op in ops:
         mark = "D" if op.minor < 0 else "C"
-        lines.append(f":61:{op.value_day:%y%m%d}{op.day:%m%d}{mark}{mt_amount(op.minor)}NTRF")
-        lines[-1] += bank_ref(op)
+        amount = mt_amount(op.minor)
+        lines.append(f":61:{op.value_day:%y%m%d}{op.day:%m%d}{mark}{amount}NTRFNONREF//{op.ref}")
         lines.append(f":86:{details(op)}")
     closing = opening + sum(op.minor for op in ops)
     end = max((op.value_day for op in ops), default=opening_day)
     lines.append(mt_balance("62F", closing, end))
-    return "\r\n".join(lines) + "\r\n", closing
+    return "\r\n".join(lines) + "\r\n", closing, end
 
 
-def mt_expected(
-    account: Json,
-    ops: Sequence[Op],
-    closing: int,
-    end: date,
-    start: date,
-    label: Callable[[Op], str],
-) -> Json:
-    return {
-        "account": account,
-        "currency": "EUR",
-        "balance": closing,
-        "balance_date": end.isoformat(),
-        "start": start.isoformat(),
-        "end": end.isoformat(),
-        "notes": [],
-        "lines": [[op.day.isoformat(), op.minor, label(op), op.ref] for op in ops],
-    }
+def mt_expected(account: Json, ops: Sequence[Op], closing: int, end: date, start: date,
+                label: Callable[[Op], str]) -> Json:  # fmt: skip
+    return expected(ops, account=account, balance=(closing, end), label=label,
+                    file_id=lambda op: op.ref, period=(start, end))  # fmt: skip
 
 
 def _free_text(op: Op) -> str:
@@ -471,42 +437,38 @@ def mt940_goldens() -> dict[str, tuple[bytes, Json]]:
     nl_iban = iban("NL", "INGB0001234567")
     files: dict[str, tuple[bytes, Json]] = {}
     ops = operations(21, 7, JAN)
-    text, closing = mt_block("STMT240131", f"INGBNL2A/{nl_iban}", ops, 150_000, JAN, _free_text)
-    end = max(op.value_day for op in ops)
+    text, closing, end = mt_block(
+        "STMT240131", f"INGBNL2A/{nl_iban}", ops, 150_000, JAN, _free_text
+    )
     want = mt_expected(hint(nl_iban, None, "INGBNL2A"), ops, closing, end, JAN, _free_label)
     files["single.sta"] = (text.encode("cp1252"), {"statements": [want]})
 
     first, second = operations(22, 4, JAN), operations(23, 5, JAN)
     later = operations(24, 3, date(2024, 2, 1))
     de_iban = iban("DE", "370400440532013000")
-    a1, c1 = mt_block("A1", fr_iban, first, 10_000, JAN, _free_text)
-    b1, cb = mt_block("B1", de_iban + "EUR", second, 0, JAN, _free_text)
-    start_feb = date(2024, 1, 31)
-    a2, c2 = mt_block("A2", fr_iban, later, c1, start_feb, _free_text, number="00002/001")
-    end_a = max(op.value_day for op in later)
-    end_b = max(op.value_day for op in second)
+    a1, c1, _ = mt_block("A1", fr_iban, first, 10_000, JAN, _free_text)
+    b1, cb, end_b = mt_block("B1", de_iban + "EUR", second, 0, JAN, _free_text)
+    a2, c2, end_a = mt_block("A2", fr_iban, later, c1, date(2024, 1, 31), _free_text, "2/1")
     want_a = mt_expected(hint(fr_iban), [*first, *later], c2, end_a, JAN, _free_label)
     want_b = mt_expected(hint(de_iban), second, cb, end_b, JAN, _free_label)
     files["multi_account.sta"] = ((a1 + b1 + a2).encode("cp1252"), {"statements": [want_a, want_b]})
 
     ops = operations(25, 6, date(2024, 5, 2))
-    text, closing = mt_block("DE240531", "37040044/0532013000", ops, 99_000, date(2024, 5, 1),
-                             _structured)  # fmt: skip
-    end = max(op.value_day for op in ops)
+    text, closing, end = mt_block("DE240531", "37040044/0532013000", ops, 99_000, date(2024, 5, 1),
+                                  _structured)  # fmt: skip
     want = mt_expected(hint(None, "0532013000", "37040044"), ops, closing, end, date(2024, 5, 1),
                        _structured_label)  # fmt: skip
     files["structured_86.940"] = (text.encode("latin-1"), {"statements": [want]})
 
     ops = operations(26, 5, JAN)
     envelope = "{1:F01BNPAFRPPAXXX0000000000}{2:O9401200240131BNPAFRPPAXXXN}{4:\r\n"
-    text, closing = mt_block("OVERDRAWN", fr_iban, ops, -300_000, JAN, _free_text)
-    end = max(op.value_day for op in ops)
+    text, closing, end = mt_block("OVERDRAWN", fr_iban, ops, -300_000, JAN, _free_text)
     want = mt_expected(hint(fr_iban), ops, closing, end, JAN, _free_label)
     data = (envelope + text + "-}\r\n").encode("cp1252")
     files["debit_closing.mt940"] = (data, {"statements": [want]})
 
-    good, _ = mt_block("OK", fr_iban, operations(27, 3, JAN), 0, JAN, _free_text)
-    bad, _ = mt_block("BAD", fr_iban, operations(28, 3, JAN), 0, JAN, _free_text)
+    good, *_ = mt_block("OK", fr_iban, operations(27, 3, JAN), 0, JAN, _free_text)
+    bad, *_ = mt_block("BAD", fr_iban, operations(28, 3, JAN), 0, JAN, _free_text)
     bad = bad.replace(":60F:C240101EUR", ":60F:C241301EUR")
     files["damaged.sta"] = ((good + bad).encode("cp1252"), error("damaged", "statement 2"))
     return files
