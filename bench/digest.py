@@ -28,6 +28,7 @@ from bench.stall import StallTicker
 from bot.charts import TEMPLATES
 from bot.domain.clock import FixedClock
 from bot.domain.states import MemberRole, ReviewState
+from bot.services.cooperative import Slices
 from bot.services.review import PAGE_SIZE, Review
 from handlers import render
 from storage.db import make_engine
@@ -150,22 +151,17 @@ async def seed(db: Database, users: int, lines: int, *, first: int = 1) -> None:
             await conn.execute(insert(BankTransaction), rows[start : start + 20_000])
 
 
-RENDERS_PER_YIELD = 20
-"""The daily job awaits a send after each summary it renders; the bench, which sends nothing,
-lets the loop turn as often, so it does not hold the loop for all 10,000 renders at once."""
-
-
 async def build_all(review: Review, users: int, anchor: int) -> int:
     """What the daily job does: first pages a chunk of users at a time, each rendered to its
-    message, then dropped."""
+    message, then dropped; the rendering yields as the services' loops do (and steps aside
+    for users' updates, as they do)."""
     ids = [10_000_000 + n for n in range(1, users + 1)]
-    size = rendered = 0
+    size = 0
+    slices = Slices()
     async for chunk in review.daily_digests(ids, anchor):
         for _, view in chunk:
             size += len(render.digest(view, "fr", daily=True).text)
-            rendered += 1
-            if rendered % RENDERS_PER_YIELD == 0:
-                await asyncio.sleep(0)
+            await slices.tick()
     return size
 
 

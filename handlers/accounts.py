@@ -17,6 +17,7 @@ from telegram.ext import (
 from bot.i18n import language_from_telegram, t
 from bot.services.connection_views import SyncOutcome, Targets
 from bot.services.connections import Connections, Spawn
+from bot.services.cooperative import detached
 from bot.services.errors import NotFound
 from bot.services.health import Health
 from handlers import callbacks as cb
@@ -51,7 +52,7 @@ def spawner(context: Ctx, name: str) -> Spawn:
     and the application waits for it when it stops."""
 
     def spawn(coroutine: Any) -> Any:
-        return context.application.create_task(coroutine, name=name)
+        return context.application.create_task(detached(coroutine), name=name)
 
     return spawn
 

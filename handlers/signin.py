@@ -17,6 +17,7 @@ from bot.banks.connector import ConnectorError, Unsupported
 from bot.domain.secret import Secret
 from bot.i18n import t
 from bot.services.connect_flow import ConnectFlow, FlowStore, Step
+from bot.services.cooperative import detached
 from bot.services.errors import NotFound
 from bot.services.sign_in import Connected, Next, SignIn
 from handlers import callbacks as cb
@@ -298,7 +299,7 @@ async def on_confirm(
     await go(context, flow, step, lang)
     if isinstance(step, Connected):
         context.application.create_task(
-            _import_and_report(context, flow, step, lang),
+            detached(_import_and_report(context, flow, step, lang)),
             update=update,
             name=f"import-{step.connection_id}",
         )

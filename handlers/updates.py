@@ -10,6 +10,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.services.cooperative import FOREGROUND
+
 MAX_CONCURRENT_UPDATES = 256
 """Updates in hand at once, those waiting behind their own user's included (PTB's bound)."""
 
@@ -65,7 +67,8 @@ class SideBySide(BaseUpdateProcessor):
         line.holders += 1
         try:
             async with line.lock:
-                await coroutine
+                with FOREGROUND.serving():
+                    await coroutine
         except asyncio.CancelledError:
             if inspect.iscoroutine(coroutine):  # cancelled while waiting: never started
                 coroutine.close()

@@ -1,0 +1,71 @@
+"""Long loops yield between slices, and outside an update they step aside while one runs."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from bot.services.cooperative import FOREGROUND, Slices, detached
+
+
+async def busy_loop(seconds: float, slice_s: float = 0.005) -> int:
+    """Spin for `seconds` of wall time through Slices; returns how many ticks it made."""
+    slices = Slices(slice_s)
+    ticks = 0
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        ticks += 1
+        await slices.tick()
+    return ticks
+
+
+async def test_a_long_loop_lets_others_run_between_slices() -> None:
+    woke: list[float] = []
+
+    async def ticker() -> None:
+        for _ in range(10):
+            started = time.perf_counter()
+            await asyncio.sleep(0)
+            woke.append(time.perf_counter() - started)
+
+    await asyncio.gather(busy_loop(0.1), ticker())
+    assert max(woke) < 0.05
+
+
+async def test_background_loops_step_aside_while_an_update_is_served() -> None:
+    """With an update in hand the background loop pauses after each slice, so the update's
+    own work (here: counting turns of the loop) gets most of the time."""
+
+    async def turns(seconds: float) -> int:
+        count = 0
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            count += 1
+            await asyncio.sleep(0)
+        return count
+
+    async def served() -> int:
+        with FOREGROUND.serving():
+            return await turns(0.2)
+
+    background = asyncio.ensure_future(busy_loop(0.3))
+    alone_with_background = await served()
+    await background
+    quiet = await turns(0.2)
+    assert FOREGROUND.active == 0
+    assert alone_with_background > quiet * 0.3  # not starved by the background loop
+
+
+async def test_an_updates_own_loop_and_detached_work_are_told_apart() -> None:
+    async def pauses_of() -> float:
+        slices = Slices(0)
+        started = time.perf_counter()
+        for _ in range(5):
+            await slices.tick()
+        return time.perf_counter() - started
+
+    with FOREGROUND.serving():
+        own = await pauses_of()
+        spawned = await asyncio.create_task(detached(pauses_of()))
+    assert own < 0.02  # the update's own loop never waits for itself
+    assert spawned >= 0.04  # work it left running steps aside: five pauses of 10 ms
