@@ -1,5 +1,6 @@
 """`python -m bot`: run Pointage (long polling, or a webhook when PUBLIC_URL is set);
-`python -m bot rotate-keys`: rotate the vault key."""
+`python -m bot rotate-keys`: rotate the vault key; `python -m bot stats`: the banks users asked
+for most."""
 
 from __future__ import annotations
 
@@ -61,6 +62,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         action="store_true",
         help="add no key: re-encrypt under the ring's current active key (the first one)",
     )
+    commands.add_parser("stats", help="print the banks users asked for most, and how many users")
     return parser.parse_args(argv)
 
 
@@ -91,6 +93,10 @@ def main(argv: list[str] | None = None) -> int:
         from bot.cli import rotate_keys_command
 
         return rotate_keys_command(settings, add_key=not args.reseal_only)
+    if args.command == "stats":
+        from bot.cli import stats_command
+
+        return stats_command(settings)
     if settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value():
         print(BOTFATHER_HELP, file=sys.stderr)
         return 2

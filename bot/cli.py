@@ -1,4 +1,5 @@
-"""`python -m bot rotate-keys`: a new active vault key, every secret re-encrypted under it."""
+"""`python -m bot rotate-keys`: a new active vault key, every secret re-encrypted under it;
+`python -m bot stats`: the banks users asked for most."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import TextIO
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from bot.config import Settings
+from bot.services.requests import most_requested
 from storage.db import make_engine
 from storage.migrate import migrate_to_head
 from storage.rotation import RotationReport, reseal_all
@@ -129,3 +131,25 @@ def rotate_keys_command(settings: Settings, *, add_key: bool) -> int:
         print(f"Key rotation failed, no secret was changed: {error}", file=sys.stderr)
         return 1
     return 0 if report.left_under_old_keys == 0 else 1
+
+
+async def stats(settings: Settings, out: TextIO = sys.stdout, limit: int = 20) -> int:
+    """Print the most requested banks, with how many users asked for each; the count."""
+    db = Database(make_engine(settings.resolved_database_url))
+    try:
+        await migrate_to_head(db.engine)
+        ranked = await most_requested(db, limit)
+    finally:
+        await db.dispose()
+    if not ranked:
+        print("No bank requested yet.", file=out)
+        return 0
+    print(f"{'users':>5}  {'asks':>5}  bank", file=out)
+    for bank in ranked:
+        print(f"{bank.users:>5}  {bank.requests:>5}  {bank.name}", file=out)
+    return len(ranked)
+
+
+def stats_command(settings: Settings) -> int:
+    asyncio.run(stats(settings))
+    return 0

@@ -187,3 +187,10 @@ class BankRequests(Repository):
     async def add(self, request: BankRequest) -> None:
         self.session.add(request)
         await self.session.flush()
+
+    async def asked(self) -> list[tuple[str, int]]:
+        """Every request as (what was typed, who asked), oldest first."""
+        rows = await self.session.execute(
+            select(BankRequest.query, BankRequest.user_id).order_by(BankRequest.id)
+        )
+        return [(query, user_id) for query, user_id in rows.all()]
