@@ -167,6 +167,9 @@ class BankAccount(Base):
     ledger_account_id: Mapped[int] = mapped_column(ForeignKey("ledger_accounts.id"))
     import_start: Mapped[date] = mapped_column(Date)
     connected: Mapped[bool] = mapped_column(Boolean, default=True)
+    file_layout: Mapped[str | None] = mapped_column(Text)
+    """JSON: the CSV layout of this account's last bank file, and when it was used, so the
+    next file from that bank needs no question."""
 
 
 class JournalEntry(Base):

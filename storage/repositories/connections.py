@@ -167,6 +167,25 @@ class BankAccounts(Repository):
         )
         return {bank: ledger for bank, ledger in rows.tuples()}
 
+    async def get(self, bank_account_id: int) -> BankAccount | None:
+        return await self.session.get(BankAccount, bank_account_id)
+
+    async def get_in_book(self, book_id: int, bank_account_id: int) -> BankAccount | None:
+        return await self._first(
+            select(BankAccount).where(
+                BankAccount.book_id == book_id, BankAccount.id == bank_account_id
+            )
+        )
+
+    async def with_file_layout(self, book_id: int) -> Sequence[BankAccount]:
+        """The book's accounts that remember the CSV layout of their bank's files."""
+        rows = await self.session.scalars(
+            select(BankAccount)
+            .where(BankAccount.book_id == book_id, BankAccount.file_layout.is_not(None))
+            .order_by(BankAccount.id)
+        )
+        return rows.all()
+
     async def set_connected(self, connection_id: int, connected: bool) -> None:
         await self.session.execute(
             update(BankAccount)

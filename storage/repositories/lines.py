@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select, update
 
+from bot.domain.matching import Known
 from bot.domain.states import ReviewState
 from storage.models import (
     BankTransaction,
@@ -271,3 +272,28 @@ class BankLines(Repository):
             )
         )
         return rows.all()
+
+    async def known_in_window(self, bank_account_id: int, since: date, until: date) -> list[Known]:
+        """The account's lines booked in [since, until], as plain values a file is matched
+        against (superseded lines included: a line the bank dropped is still no new line)."""
+        result = await self.session.stream(
+            select(
+                BankTransaction.id,
+                BankTransaction.external_id,
+                BankTransaction.fingerprint,
+                BankTransaction.booking_date,
+                BankTransaction.amount_minor,
+                BankTransaction.raw_label,
+            )
+            .where(
+                BankTransaction.bank_account_id == bank_account_id,
+                BankTransaction.booking_date >= since,
+                BankTransaction.booking_date <= until,
+            )
+            .order_by(BankTransaction.booking_date, BankTransaction.id)
+            .execution_options(yield_per=PARTITION)
+        )
+        found: list[Known] = []
+        async for partition in result.partitions():
+            found.extend(Known(*row) for row in partition)
+        return found

@@ -1,0 +1,50 @@
+"""A bank file's lines as the sync stores lines: their ids, fingerprints and new rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.banks.connector import FetchedTransaction
+from bot.categorize.payees import normalize_payee
+from bot.domain.matching import Incoming
+from bot.domain.states import ReviewState
+from bot.files.importer import FileLine
+from bot.services.sync import fingerprints
+from storage.models import BankAccount, BankTransaction
+
+
+def incoming(lines: Sequence[FileLine]) -> list[Incoming]:
+    """Each line with the id it is stored under (the bank's id when the file gives one, else
+    its fingerprint) and the fingerprint a connection's line of the same facts has."""
+    fetched = [FetchedTransaction("", line.booking_date, line.amount, line.label) for line in lines]
+    return [
+        Incoming(
+            external_id=f"fid:{line.file_id}"[:128] if line.file_id else f"fp:{print_}",
+            fingerprint=print_,
+            booking_date=line.booking_date,
+            amount_minor=line.amount.minor,
+            label=line.label,
+        )
+        for line, print_ in zip(lines, fingerprints(fetched), strict=True)
+    ]
+
+
+def bank_row(
+    account: BankAccount, line: FileLine, seen: Incoming, now: datetime
+) -> BankTransaction:
+    """A new booked line to review, as the sync would store it."""
+    return BankTransaction(
+        imported_at=now,
+        book_id=account.book_id,
+        bank_account_id=account.id,
+        external_id=seen.external_id,
+        fingerprint=seen.fingerprint,
+        booking_date=line.booking_date,
+        amount_minor=line.amount.minor,
+        currency=line.amount.currency,
+        raw_label=line.label,
+        payee=normalize_payee(line.label)[:160],
+        pending=False,
+        review_state=ReviewState.TO_REVIEW,
+    )
