@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -60,6 +61,15 @@ class WriterTimeout(OperationalError):
         super().__init__("BEGIN IMMEDIATE", None, Exception("database is locked"))
 
 
+_WRITING: ContextVar[bool] = ContextVar("holding_a_writer", default=False)
+
+
+def holding_a_writer() -> bool:
+    """Whether the running task is inside a writing unit of work: long loops there must not
+    pause, since every other writer waits for this one to commit."""
+    return _WRITING.get()
+
+
 class Database:
     """Hands out units of work; nothing is written unless the use case commits.
 
@@ -87,6 +97,15 @@ class Database:
 
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[UnitOfWork]:
+        token = _WRITING.set(True)
+        try:
+            async with self._writing() as uow:
+                yield uow
+        finally:
+            _WRITING.reset(token)
+
+    @asynccontextmanager
+    async def _writing(self) -> AsyncIterator[UnitOfWork]:
         if not is_sqlite(self.engine):
             async with self._unit(self._writer) as uow:
                 yield uow

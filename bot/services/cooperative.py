@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
+from storage.uow import holding_a_writer
+
 SLICE_S = 0.01
 """CPU time a loop may take before it lets the other tasks run (the rule is 50 ms a step)."""
 STEP_ASIDE_S = 0.01
@@ -56,6 +58,11 @@ def detached(coroutine: Coroutine[Any, Any, T]) -> Coroutine[Any, Any, T]:
     return run()
 
 
+def _steps_aside() -> bool:
+    """Background work with updates in hand, and holding no writer (others wait for it)."""
+    return bool(FOREGROUND.active) and not _SERVING.get() and not holding_a_writer()
+
+
 class Slices:
     """`await slices.tick()` once per item of a long loop: it yields to the event loop when
     the current slice is used up, and costs a clock read otherwise."""
@@ -68,6 +75,6 @@ class Slices:
 
     async def tick(self) -> None:
         if time.perf_counter() - self._began >= self._seconds:
-            pause = STEP_ASIDE_S if FOREGROUND.active and not _SERVING.get() else 0
+            pause = STEP_ASIDE_S if _steps_aside() else 0
             await asyncio.sleep(pause)
             self._began = time.perf_counter()
