@@ -6,6 +6,7 @@ import asyncio
 import time
 
 from bot.services.cooperative import FOREGROUND, Slices, detached
+from storage.uow import Database
 
 
 async def busy_loop(seconds: float, slice_s: float = 0.005) -> int:
@@ -69,3 +70,30 @@ async def test_an_updates_own_loop_and_detached_work_are_told_apart() -> None:
         spawned = await asyncio.create_task(detached(pauses_of()))
     assert own < 0.02  # the update's own loop never waits for itself
     assert spawned >= 0.04  # work it left running steps aside: five pauses of 10 ms
+
+
+async def test_inside_a_writing_unit_of_work_a_loop_never_pauses(db: Database) -> None:
+    """Every other writer waits for this one to commit: stepping aside there would make the
+    presses that write wait longer, not shorter."""
+
+    async def five_slices() -> float:
+        slices = Slices(0)
+        started = time.perf_counter()
+        for _ in range(5):
+            await slices.tick()
+        return time.perf_counter() - started
+
+    release = asyncio.Event()
+
+    async def an_update_in_hand() -> None:
+        with FOREGROUND.serving():
+            await release.wait()
+
+    update = asyncio.create_task(an_update_in_hand())
+    await asyncio.sleep(0)
+    outside = await five_slices()
+    async with db.writing():
+        inside = await five_slices()
+    release.set()
+    await update
+    assert outside >= 0.04 and inside < 0.02
