@@ -1,6 +1,8 @@
 """Replays a labeled bank file as a new French user would, and grades the suggestions.
 
-`python -m bench.categorize FILE [--repeat N] [--sweep] [--show-errors]`
+`python -m bench.categorize FILE [--repeat N] [--sweep] [--show-errors]`, or `--all DIR` for
+every stream of a folder (bench/data/streams, written by bench.make_streams): each stream's
+scores prefixed `<stream>.`, then the means under the one-file names, and the weakest stream's.
 
 FILE is UTF-8, `;`-separated, header `date;amount;label;account_code`, ISO dates, dot decimals,
 lines in date order. The user starts with the PCG chart, no rules and an empty memory, and has
@@ -16,9 +18,10 @@ Prints `name=value` lines, medians over N runs (accuracy is deterministic): line
 (every line, the first days included), repeat_payee_accuracy (lines whose normalized payee was
 seen before), auto_accept_rate (share of lines accepted without review: confidence at or above
 the threshold, or an auto-accept rule) and auto_accept_precision (share of those right; 1 when
-none), rules_created, accounts_created, replay_ms; then the same-run baseline, "remember
-normalized payees alone": the last account used for the payee, auto-accepted once its last two
-lines agree.
+none), rules_created, accounts_created, replay_ms, suggest_ms_per_line (one suggestion against
+the memory of the whole file: what a book with that history costs per imported line); then the
+same-run baseline, "remember normalized payees alone": the last account used for the payee,
+auto-accepted once its last two lines agree.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import statistics
 import sys
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -55,6 +58,8 @@ SWEEP: Final = (0.7, 0.8, 0.85, 0.9, 0.92, 0.94, 0.95, 0.96, 0.97, 0.98, 0.99, 1
 
 PCG_NAMES: Final[dict[str, str]] = {
     "2154": "Matériel industriel",
+    "601": "Achats stockés – matières premières (et fournitures)",
+    "4421": "Prélèvements à la source (impôt sur le revenu)",
     "2183": "Matériel de bureau et matériel informatique",
     "2184": "Mobilier",
     "164": "Emprunts auprès des établissements de crédit",
@@ -116,6 +121,9 @@ class Replay:
     rules_created: int = 0
     accounts_created: dict[str, str] = field(default_factory=dict)
     errors: list[tuple[LabeledLine, Suggestion]] = field(default_factory=list)
+    memory: Memory = field(default_factory=Memory)
+    rules: list[RuleSpec] = field(default_factory=list)
+    codes: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +221,22 @@ def replay(lines: Sequence[LabeledLine], *, chart: ChartTemplate = TEMPLATES["fr
                 )
         memory.learn(facts, line.account_code)
         seen.add(payee)
+    result.memory, result.rules, result.codes = memory, rules, codes
     return result
+
+
+def suggest_ms_per_line(
+    lines: Sequence[LabeledLine], result: Replay, *, chart: ChartTemplate = TEMPLATES["fr_pcg"]
+) -> float:
+    """Every line suggested again against what the replay ended with: a year of history."""
+    facts = [
+        LineFacts(line.label, normalize_payee(line.label), line.amount, line.booking_date)
+        for line in lines
+    ]
+    started = time.perf_counter()
+    for one in facts:
+        suggest(one, rules=result.rules, memory=result.memory, chart=chart, codes=result.codes)
+    return (time.perf_counter() - started) * 1000 / max(1, len(facts))
 
 
 def replay_baseline(
@@ -264,72 +287,141 @@ def _share(part: int, whole: int, *, empty: float = 0.0) -> float:
     return part / whole if whole else empty
 
 
+@dataclass(frozen=True, slots=True)
+class Run:
+    ours: Scores
+    base: Scores
+    result: Replay
+    replay_ms: float
+    baseline_ms: float
+    suggest_ms: float
+
+
 def run(
     lines: Sequence[LabeledLine], *, repeat: int = 3, threshold: float = AUTO_ACCEPT_THRESHOLD
-) -> tuple[Scores, Scores, Replay, float, float]:
+) -> Run:
     """Both replays `repeat` times: scores, baseline scores, our last replay, median times (ms)."""
     ours_ms: list[float] = []
     base_ms: list[float] = []
+    suggest_ms: list[float] = []
     result = baseline = Replay()
     for _ in range(max(1, repeat)):
         started = time.perf_counter()
         result = replay(lines)
         ours_ms.append((time.perf_counter() - started) * 1000)
+        suggest_ms.append(suggest_ms_per_line(lines, result))
         started = time.perf_counter()
         baseline = replay_baseline(lines)
         base_ms.append((time.perf_counter() - started) * 1000)
-    return (
+    return Run(
         scores(result, threshold),
         scores(baseline, 1.0),
         result,
         statistics.median(ours_ms),
         statistics.median(base_ms),
+        statistics.median(suggest_ms),
     )
+
+
+METRICS: Final = (
+    "top1_accuracy",
+    "repeat_payee_accuracy",
+    "auto_accept_rate",
+    "auto_accept_precision",
+)
+
+
+def values_of(done: Run) -> dict[str, float | int | str]:
+    """What one file's run prints, by name."""
+    ours, base = done.ours, done.base
+    return {
+        "lines": ours.lines,
+        "top1_accuracy": ours.top1_accuracy,
+        "repeat_payee_accuracy": ours.repeat_payee_accuracy,
+        "auto_accept_rate": ours.auto_accept_rate,
+        "auto_accept_precision": ours.auto_accept_precision,
+        "rules_created": done.result.rules_created,
+        "accounts_created": len(done.result.accounts_created),
+        "replay_ms": f"{done.replay_ms:.1f}",
+        "suggest_ms_per_line": f"{done.suggest_ms:.4f}",
+        "baseline_top1_accuracy": base.top1_accuracy,
+        "baseline_repeat_payee_accuracy": base.repeat_payee_accuracy,
+        "baseline_auto_accept_rate": base.auto_accept_rate,
+        "baseline_auto_accept_precision": base.auto_accept_precision,
+        "baseline_replay_ms": f"{done.baseline_ms:.1f}",
+    }
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     stream = out if out is not None else sys.stdout
     parser = argparse.ArgumentParser(description="Grade Pointage's suggestions on a labeled file.")
-    parser.add_argument("file", type=Path)
+    parser.add_argument("file", type=Path, nargs="?")
+    parser.add_argument("--all", type=Path, metavar="DIR", help="every *.csv stream of DIR")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--threshold", type=float, default=AUTO_ACCEPT_THRESHOLD)
     parser.add_argument("--sweep", action="store_true", help="auto-accept at other thresholds")
     parser.add_argument("--show-errors", action="store_true", help="list the wrong suggestions")
     args = parser.parse_args(argv)
-    lines = read_lines(args.file)
-    ours, base, result, ours_ms, base_ms = run(lines, repeat=args.repeat, threshold=args.threshold)
+    if (args.file is None) == (args.all is None):
+        parser.error("give one FILE or --all DIR")
 
     def emit(name: str, value: object) -> None:
         text = f"{value:.4f}" if isinstance(value, float) else str(value)
         print(f"{name}={text}", file=stream)
 
-    emit("lines", ours.lines)
-    emit("top1_accuracy", ours.top1_accuracy)
-    emit("repeat_payee_accuracy", ours.repeat_payee_accuracy)
-    emit("auto_accept_rate", ours.auto_accept_rate)
-    emit("auto_accept_precision", ours.auto_accept_precision)
-    emit("auto_accept_threshold", args.threshold)
-    emit("rules_created", result.rules_created)
-    emit("accounts_created", len(result.accounts_created))
-    emit("replay_ms", f"{ours_ms:.1f}")
-    emit("baseline_top1_accuracy", base.top1_accuracy)
-    emit("baseline_repeat_payee_accuracy", base.repeat_payee_accuracy)
-    emit("baseline_auto_accept_rate", base.auto_accept_rate)
-    emit("baseline_auto_accept_precision", base.auto_accept_precision)
-    emit("baseline_replay_ms", f"{base_ms:.1f}")
+    if args.all is not None:
+        return _main_all(args.all, args.repeat, args.threshold, emit)
+    lines = read_lines(args.file)
+    done = run(lines, repeat=args.repeat, threshold=args.threshold)
+    values = values_of(done)
+    values_order = list(values)
+    for name in values_order:
+        emit(name, values[name])
+        if name == "auto_accept_precision":
+            emit("auto_accept_threshold", args.threshold)
     if args.sweep:
         for threshold in SWEEP:
-            swept = scores(result, threshold)
+            swept = scores(done.result, threshold)
             emit(f"sweep_{threshold:.2f}_auto_accept_rate", swept.auto_accept_rate)
             emit(f"sweep_{threshold:.2f}_auto_accept_precision", swept.auto_accept_precision)
     if args.show_errors:
-        for line, suggestion in result.errors:
+        for line, suggestion in done.result.errors:
             print(
                 f"# {line.booking_date} {line.amount.as_decimal():>9} {line.label[:60]:60} "
                 f"true={line.account_code} got={suggestion.account_code} "
                 f"{suggestion.source.value} {suggestion.confidence:.2f}",
                 file=stream,
             )
+    return 0
+
+
+def _main_all(
+    folder: Path, repeat: int, threshold: float, emit: Callable[[str, object], None]
+) -> int:
+    paths = sorted(folder.glob("*.csv"))
+    if not paths:
+        raise SampleError(f"no *.csv stream in {folder}")
+    runs: dict[str, Run] = {}
+    for path in paths:
+        runs[path.stem] = run(read_lines(path), repeat=repeat, threshold=threshold)
+        for name, value in values_of(runs[path.stem]).items():
+            emit(f"{path.stem}.{name}", value)
+    emit("streams", len(runs))
+    emit("lines", sum(done.ours.lines for done in runs.values()))
+    for metric in METRICS:
+        emit(metric, statistics.fmean(getattr(done.ours, metric) for done in runs.values()))
+    emit("auto_accept_threshold", threshold)
+    emit("replay_ms_max", f"{max(done.replay_ms for done in runs.values()):.1f}")
+    emit("suggest_ms_per_line", f"{max(done.suggest_ms for done in runs.values()):.4f}")
+    for metric in METRICS:
+        emit(
+            f"baseline_{metric}",
+            statistics.fmean(getattr(done.base, metric) for done in runs.values()),
+        )
+    for metric in METRICS:
+        weakest = min(runs, key=lambda key: getattr(runs[key].ours, metric))
+        emit(f"weakest_{metric}", getattr(runs[weakest].ours, metric))
+        emit(f"weakest_{metric}_stream", weakest)
     return 0
 
 

@@ -142,3 +142,17 @@ def test_the_sample_truth_follows_the_demo_templates() -> None:
     assert make_sample.true_account("VIR INTERNE /VERS LIVRET PRO", -40_000) == "580"
     with pytest.raises(KeyError):
         make_sample.true_account("CB SOMEWHERE ELSE 12/03", -100)
+
+
+def test_all_streams_of_a_folder_are_graded_and_averaged(tmp_path: Path) -> None:
+    rows = "date;amount;label;account_code\n" + "".join(
+        f"2025-01-{day:02d};-10.00;CB ZEDSHOP {day:02d}/01;6064\n" for day in range(1, 9)
+    )
+    (tmp_path / "a.csv").write_text(rows, encoding="utf-8")
+    (tmp_path / "b.csv").write_text(rows.replace("ZEDSHOP", "YOKSHOP"), encoding="utf-8")
+    values = printed(["--all", str(tmp_path), "--repeat", "1"])
+    assert values["streams"] == "2"
+    assert values["lines"] == "16"
+    assert values["a.top1_accuracy"] == values["top1_accuracy"] == values["b.top1_accuracy"]
+    assert float(values["suggest_ms_per_line"]) > 0
+    assert values["weakest_top1_accuracy_stream"] in ("a", "b")
