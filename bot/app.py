@@ -22,6 +22,7 @@ from bot.i18n import language_from_telegram, t
 from bot.services.connect import Services
 from bot.services.connect_flow import FlowStore
 from bot.services.connections import Connections
+from bot.services.imports import FileImports
 from bot.services.review import Review
 from bot.services.rules import Rules
 from bot.services.scheduler import Scheduler
@@ -136,6 +137,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> App:
         scheduler=Scheduler(db, clock),
         connections=connections,
         sign_in=SignIn(services, connections, flows),
+        imports=FileImports(db, clock),
         flow_timeout=settings.conversation_timeout,
     )
     handlers.register(app, flows)

@@ -7,10 +7,11 @@ from typing import Any
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.services.connect_flow import FlowStore
-from handlers import accounts, connect, jobs, review, rules, settings, signin, start
+from handlers import accounts, connect, imports, jobs, review, rules, settings, signin, start
+from handlers.context import Runtime
 
 PRIVATE = filters.ChatType.PRIVATE
-PRIVATE_ONLY = ("review", "rules", "settings")
+PRIVATE_ONLY = ("review", "rules", "settings", "import")
 """Commands about the user's books that answer in a group where they work (/connect and the
 account commands have their own answer there)."""
 COMMANDS = (
@@ -21,6 +22,7 @@ COMMANDS = (
     "accounts",
     "credentials",
     "disconnect",
+    "import",
     "rules",
     "settings",
     "cancel",
@@ -42,6 +44,10 @@ def register(app: Application[Any, Any, Any, Any, Any, Any], flows: FlowStore) -
     app.add_handler(CommandHandler("connect", connect.on_private_only, filters=~PRIVATE))
     app.add_handler(CommandHandler(PRIVATE_ONLY, start.on_private_only, filters=~PRIVATE))
     app.add_handler(CommandHandler("cancel", review.on_cancel))
+    found = app.bot_data["runtime"]
+    assert isinstance(found, Runtime), "bot/app.py sets the runtime before registering"
+    for handler in imports.handlers(found.imports):
+        app.add_handler(handler)
     for handler in (*review.handlers(), *rules.handlers(), *settings.handlers()):
         app.add_handler(handler)
     jobs.register(app)

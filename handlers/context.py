@@ -19,6 +19,7 @@ from bot.services.connect import Services
 from bot.services.connect_flow import FlowStore
 from bot.services.connections import Connections
 from bot.services.errors import NotFound
+from bot.services.imports import FileImports
 from bot.services.review import Review
 from bot.services.rules import Rules
 from bot.services.scheduler import Scheduler
@@ -42,6 +43,7 @@ class Runtime:
     scheduler: Scheduler
     connections: Connections
     sign_in: SignIn
+    imports: FileImports
     flow_timeout: float
     """Seconds a sign-in flow waits for its user before it ends."""
 

@@ -52,6 +52,13 @@ PLURALS: Final[Mapping[str, str]] = {
     "refresh.total": "count",
     "refresh.disconnected": "count",
     "disconnect.to_review": "count",
+    # bank files
+    "file.importing": "count",
+    "file.lines": "count",
+    "file.count_new": "count",
+    "file.count_known": "count",
+    "file.count_ambiguous": "count",
+    "file.count_auto": "count",
 }
 """The plural messages, each with the value (an int) that picks its form:
 `t(lang, "rules.line", hits=12, ...)`. The msgid_plural of each is its msgid again."""

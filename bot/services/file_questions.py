@@ -97,6 +97,25 @@ class FileQuestions:
         self.pending.put(pending)  # the bytes are let go
         return await self._next(pending)
 
+    def lines_in(self, telegram_id: int, token: str, statement: int) -> int:
+        """How many lines a statement waiting for its account has (no I/O)."""
+        return len(self._waiting(telegram_id, token, statement).statements[statement].lines)
+
+    async def account_question(self, telegram_id: int, token: str, statement: int) -> AskAccount:
+        """The account question of a statement again (another page of accounts)."""
+        pending = self._waiting(telegram_id, token, statement)
+        return await self._ask_account(pending, statement)
+
+    def _waiting(self, telegram_id: int, token: str, statement: int) -> PendingFile:
+        pending = self.pending.get(telegram_id, token)
+        if (
+            pending.columns is not None
+            or not 0 <= statement < len(pending.statements)
+            or statement in pending.imported
+        ):
+            raise NotFound("statement")
+        return pending
+
     def awaiting_balance(self, telegram_id: int) -> int | None:
         """The bank account whose balance the user is asked to type, if any (no I/O: a
         message filter asks it)."""

@@ -5,7 +5,7 @@ Handlers and renderers use `from handlers import callbacks as cb` and `cb.<Butto
 
 from __future__ import annotations
 
-from handlers.callbacks import accounts, connect, review, settings, signin
+from handlers.callbacks import accounts, connect, imports, review, settings, signin
 from handlers.callbacks.accounts import (
     AskDisconnect,
     ConfirmDisconnect,
@@ -43,6 +43,16 @@ from handlers.callbacks.connect import (
     PickGroup,
     RequestSupport,
     StartLogin,
+)
+from handlers.callbacks.imports import (
+    FileAccountsPage,
+    IntoAccount,
+    IntoNewAccount,
+    NewLine,
+    PickColumn,
+    SameLine,
+    SkipBalance,
+    TwoAmountColumns,
 )
 from handlers.callbacks.review import (
     AcceptLine,
@@ -92,6 +102,7 @@ KINDS: tuple[type[Button], ...] = (
     *review.KINDS,
     *settings.KINDS,
     *accounts.KINDS,
+    *imports.KINDS,
 )
 register(KINDS)
 
@@ -121,8 +132,11 @@ __all__ = [
     "CountryMenu",
     "DeleteRule",
     "Exclude",
+    "FileAccountsPage",
     "FileUnder",
     "FlowButton",
+    "IntoAccount",
+    "IntoNewAccount",
     "KeepAsIs",
     "LedgerPage",
     "LineButton",
@@ -130,9 +144,11 @@ __all__ = [
     "MakeRule",
     "Menu",
     "NewAccount",
+    "NewLine",
     "OverviewPage",
     "Personal",
     "PickBank",
+    "PickColumn",
     "PickCountry",
     "PickGroup",
     "PickLedger",
@@ -144,6 +160,7 @@ __all__ = [
     "RequestSupport",
     "ReviewPage",
     "RulesPage",
+    "SameLine",
     "SearchAccounts",
     "SearchPage",
     "SetAutoAccept",
@@ -153,10 +170,12 @@ __all__ = [
     "SettingsMenu",
     "ShowDone",
     "ShowHelp",
+    "SkipBalance",
     "StartLogin",
     "TimezonesPage",
     "ToggleAccount",
     "ToggleRule",
+    "TwoAmountColumns",
     "UndoAuto",
     "UpdateSignIn",
     "matcher",

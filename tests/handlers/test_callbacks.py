@@ -1,6 +1,7 @@
 import pytest
 
 from bot.services.connect_flow import Purpose
+from bot.services.import_views import ColumnRole
 from handlers import callbacks as cb
 
 SAMPLES: list[cb.Button] = [
@@ -56,6 +57,14 @@ SAMPLES: list[cb.Button] = [
     cb.ShowHelp("imports"),
     cb.ConsentGiven("a1b2c3"),
     cb.LoginFor("a1b2c3", Purpose.RENEW),
+    cb.IntoAccount("Ab3_x-9Z", 99_999, 2_000_000_000),
+    cb.IntoNewAccount("Ab3_x-9Z", 99_999),
+    cb.FileAccountsPage("Ab3_x-9Z", 99_999, 99_999),
+    cb.PickColumn("Ab3_x-9Z", ColumnRole.LABEL, 119),
+    cb.TwoAmountColumns("Ab3_x-9Z"),
+    cb.SameLine("Ab3_x-9Z", 99_999, 2_000_000_000),
+    cb.NewLine("Ab3_x-9Z", 99_999),
+    cb.SkipBalance("Ab3_x-9Z", 2_000_000_000),
 ]
 
 

@@ -39,6 +39,7 @@ TEXTS = {
     "language": "fr",
     "hhmm": "0800",
     "topic": "imports",
+    "token": "Ab3_x-9Z",
 }
 NUMBERS = {
     "line": 1,
@@ -57,6 +58,7 @@ NUMBERS = {
     "question": 1,
     "purpose": 2,
     "results": 0,
+    "role": 1,
 }
 MALFORMED_NUMBERS = (
     "",
