@@ -370,7 +370,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         print(f"{name}={text}", file=stream)
 
     if args.all is not None:
-        return _main_all(args.all, args.repeat, args.threshold, emit)
+        return _main_all(args.all, args.repeat, args.threshold, emit, sweep=args.sweep)
     lines = read_lines(args.file)
     done = run(lines, repeat=args.repeat, threshold=args.threshold)
     values = values_of(done)
@@ -396,7 +396,12 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 
 
 def _main_all(
-    folder: Path, repeat: int, threshold: float, emit: Callable[[str, object], None]
+    folder: Path,
+    repeat: int,
+    threshold: float,
+    emit: Callable[[str, object], None],
+    *,
+    sweep: bool = False,
 ) -> int:
     paths = sorted(folder.glob("*.csv"))
     if not paths:
@@ -422,6 +427,16 @@ def _main_all(
         weakest = min(runs, key=lambda key: getattr(runs[key].ours, metric))
         emit(f"weakest_{metric}", getattr(runs[weakest].ours, metric))
         emit(f"weakest_{metric}_stream", weakest)
+    for swept in SWEEP if sweep else ():
+        graded = [scores(done.result, swept) for done in runs.values()]
+        emit(
+            f"sweep_{swept:.2f}_auto_accept_rate",
+            statistics.fmean(s.auto_accept_rate for s in graded),
+        )
+        emit(
+            f"sweep_{swept:.2f}_auto_accept_precision",
+            statistics.fmean(s.auto_accept_precision for s in graded),
+        )
     return 0
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 from typing import Final
 
 from bot.categorize import knowledge
+from bot.categorize.learned import Learned, Prediction, Reason
 from bot.categorize.payees import label_details, label_words, normalize_payee, squeeze
 from bot.charts import ChartTemplate
 from bot.domain.money import Money
@@ -46,6 +47,20 @@ class Source(StrEnum):
     KNOWN = "known"
     TRANSFER = "transfer"
     NONE = "none"
+    AMOUNT = "amount"
+    WEEKEND = "weekend"
+    WEEKDAY = "weekday"
+    LABEL_WORD = "label_word"
+    """The learned model told the payee's accounts apart by the amount, the day or a word."""
+
+
+_REASON_SOURCE: Final = {
+    Reason.HABIT: Source.MEMORY,
+    Reason.AMOUNT: Source.AMOUNT,
+    Reason.WEEKEND: Source.WEEKEND,
+    Reason.WEEKDAY: Source.WEEKDAY,
+    Reason.WORDS: Source.LABEL_WORD,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +116,8 @@ class RuleSpec:
 class Suggestion:
     """An account for a line, where it comes from and how sure it is (0 to 1).
 
-    `auto_accept` is True only for a matching rule the user marked auto-accept.
+    `auto_accept` is True only for a matching rule the user marked auto-accept; `word` is the
+    label word that decided, for LABEL_WORD.
     """
 
     account_code: str
@@ -109,6 +125,7 @@ class Suggestion:
     confidence: float
     rule_id: int | None = None
     auto_accept: bool = False
+    word: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +184,7 @@ class Memory:
         self._by_payee: dict[str, list[_Filed]] = {}
         self._by_brand: dict[str, list[_Filed]] = {}
         self._codes: Counter[str] = Counter()
+        self._learned = Learned()
 
     @classmethod
     def of(cls, history: Iterable[tuple[LineFacts, str]]) -> Memory:
@@ -189,6 +207,15 @@ class Memory:
         if brand:
             _append(self._by_brand.setdefault(brand, []), filed)
         self._codes[account_code] += 1
+        self._learned.learn(
+            facts.label, payee, facts.amount.minor, facts.booking_date, account_code
+        )
+
+    def predict(self, facts: LineFacts, codes: frozenset[str] | None = None) -> Prediction | None:
+        """What the learned model says of the line, among `codes`; None if the payee is new."""
+        return self._learned.predict(
+            facts.label, _payee_of(facts), facts.amount.minor, facts.booking_date, codes
+        )
 
     def suggest(self, facts: LineFacts) -> Suggestion | None:
         recall = self.recall(facts)
@@ -251,7 +278,7 @@ def suggest(
     )
     recall = memory.recall(facts, allowed)
     if recall is not None and not _label_says_more(facts, recall, known):
-        return Suggestion(recall.account_code, Source.MEMORY, _agree(recall, known))
+        return _with_model(recall, memory.predict(facts, allowed), known)
     if known is not None:
         confidence = known.confidence
         if recall is not None and recall.account_code == known.account_code:
@@ -261,6 +288,33 @@ def suggest(
     if similar is not None:
         return Suggestion(similar.account_code, Source.MEMORY, similar.confidence)
     return Suggestion(chart.suspense_code, Source.NONE, 0.0)
+
+
+def _with_model(
+    recall: Recall, learned: Prediction | None, known: knowledge.KnownMatch | None
+) -> Suggestion:
+    """Memory and the learned model: the surer one, less sure when they disagree."""
+    if learned is None:
+        return Suggestion(recall.account_code, Source.MEMORY, _agree(recall, known))
+    if learned.novel:
+        recall = Recall(recall.account_code, recall.confidence * _NOVEL_LINE, recall.support)
+        learned = replace(learned, confidence=learned.confidence * _NOVEL_LINE)
+    source = _REASON_SOURCE[learned.reason]
+    word = learned.word if source is Source.LABEL_WORD else None
+    if learned.account_code == recall.account_code:
+        confidence = _agree(recall, known)
+        if learned.accounts > 1:
+            confidence = max(confidence, learned.confidence)
+        return Suggestion(recall.account_code, source, confidence, word=word)
+    if learned.confidence > recall.confidence:
+        confidence = learned.confidence * (1.0 - _DISAGREEMENT * recall.confidence)
+        return Suggestion(learned.account_code, source, round(confidence, 4), word=word)
+    confidence = _agree(recall, known) * (1.0 - _DISAGREEMENT * learned.confidence)
+    return Suggestion(recall.account_code, Source.MEMORY, round(confidence, 4))
+
+
+_DISAGREEMENT: Final = 0.3
+_NOVEL_LINE: Final = 0.9
 
 
 def _label_says_more(facts: LineFacts, recall: Recall, known: knowledge.KnownMatch | None) -> bool:
