@@ -24,6 +24,7 @@ from bot.files.importer import AccountKind as FileAccountKind
 from bot.files.importer import FileError, Statement
 from bot.services import sync
 from bot.services.access import acting_user
+from bot.services.cooperative import Slices
 from bot.services.errors import NotFound
 from bot.services.file_questions import FileQuestions, remembered_layouts
 from bot.services.file_reading import (
@@ -175,7 +176,11 @@ class FileImports(FileQuestions):
                 account.id, (seen[i].external_id for i in matching.new)
             )
             fresh = [i for i in matching.new if seen[i].external_id not in taken]
-            rows = [bank_row(account, statement.lines[i], seen[i], now) for i in fresh]
+            rows = []
+            slices = Slices()
+            for i in fresh:  # 80,000 new rows take longer than the loop may be held
+                await slices.tick()
+                rows.append(bank_row(account, statement.lines[i], seen[i], now))
             suggested = await suggest_lines(filing, rows)
             await uow.lines.add_all(rows)
             accepted = await file_lines(uow, filing, rows, {account.id: account}, now, suggested)
@@ -247,7 +252,7 @@ class FileImports(FileQuestions):
         """A file-fed bank account and its own bank ledger account (5121, 5122…)."""
         hint = statement.account
         shown = shown_account(hint)
-        name = f"{format_} {shown}" if shown else format_
+        name = f"{format_} {shown or start.strftime('%Y-%m')}"
         card = hint.kind is FileAccountKind.CREDIT_CARD
         code = TEMPLATES[book.chart_template].next_bank_code(await uow.ledger.codes(book.id))
         ledger = await uow.ledger.add(

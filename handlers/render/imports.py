@@ -134,7 +134,7 @@ def summary(done: StatementImported, lang: str) -> str:
             lang,
             "file.imported",
             account=_account_name(done.account_name, done.iban_masked),
-            ledger=done.ledger.label,
+            ledger=done.ledger.code if done.ledger.name == done.account_name else done.ledger.label,
             counts=", ".join(counts),
         )
     ]

@@ -13,6 +13,7 @@ from bot.i18n import t
 from bot.services.import_views import ColumnRole
 from handlers import callbacks as cb
 from storage.models import BankAccount, BankTransaction
+from tests.services.test_imports import DAY, ofx
 from tests.support.botapi import BotApiStandIn, StoredMessage
 from tests.support.player import Player
 
@@ -177,3 +178,23 @@ async def test_forged_or_stale_import_buttons_are_answered_politely(
     await p.press("Nouveau compte", expect="30 nouvelles opérations")
     assert await p.press_data(asked.message_id, cb.IntoNewAccount(token, 0).pack()) == polite
     assert await count(app, BankTransaction) == 30
+
+
+async def test_a_line_like_two_stored_ones_is_asked_about_with_buttons(
+    app: App, standin: BotApiStandIn
+) -> None:
+    p = Player(standin, 811, "fr")
+    two = [(DAY, -350, "CB CAFE DE LA GARE", "A1"), (DAY, -350, "CB CAFE DE LA GARE", "A2")]
+    await upload(p, "a.ofx", ofx(two), "À quel compte bancaire")
+    await p.press("Nouveau compte", expect="2 nouvelles opérations")
+    one = ofx([(DAY, -350, "PAIEMENT CARTE 0412", "B1")])
+    await upload(p, "b.ofx", one, "À quel compte bancaire")
+    asked = await p.press("✅", expect="Laquelle est-ce")
+    assert "PAIEMENT CARTE 0412" in (asked.text or "") and "1 à confirmer" in (asked.text or "")
+    assert "2 ·" in str(asked.buttons())
+    await p.press("1 ·", expect="rien n'a été ajouté")
+    assert await count(app, BankTransaction) == 2
+    await upload(p, "b.ofx", one, "À quel compte bancaire")
+    await p.press("✅", expect="Laquelle est-ce")
+    await p.press("Aucune", expect="Opération ajoutée")
+    assert await count(app, BankTransaction) == 3
