@@ -13,10 +13,12 @@ from typing import Any, TypeVar
 
 from storage.uow import holding_a_writer
 
-SLICE_S = 0.01
-"""CPU time a loop may take before it lets the other tasks run (the rule is 50 ms a step)."""
+SLICE_S = 0.002
+"""CPU time a loop may take before it lets the other tasks run (the rule is 50 ms a step).
+Short, because a press needs dozens of turns of the loop (each Bot API call, each query) and
+waits up to a slice at each; a turn costs microseconds, so the loop itself hardly slows."""
 STEP_ASIDE_S = 0.01
-"""How long background work pauses after a slice while updates are in hand: at most half the
+"""How long background work pauses after a slice while updates are in hand: a sixth of the
 loop's time goes to it then, and all of it when nobody is pressing."""
 
 T = TypeVar("T")
