@@ -48,7 +48,7 @@ from bot.categorize.cascade import (
     Suggestion,
     suggest,
 )
-from bot.categorize.payees import normalize_payee
+from bot.categorize.payees import label_details, normalize_payee
 from bot.charts import TEMPLATES, ChartTemplate
 from bot.domain.money import Money
 
@@ -233,6 +233,7 @@ def suggest_ms_per_line(
         LineFacts(line.label, normalize_payee(line.label), line.amount, line.booking_date)
         for line in lines
     ]
+    label_details.cache_clear()  # new lines: nothing of theirs is cached yet
     started = time.perf_counter()
     for one in facts:
         suggest(one, rules=result.rules, memory=result.memory, chart=chart, codes=result.codes)

@@ -158,6 +158,8 @@ _RECENCY_HALF_LIFE: Final = 2.0
 """In lines of the same payee: two consistent corrections outweigh any older habit."""
 _OTHER_BANK_ACCOUNT: Final = 0.5
 _MAX_PER_PAYEE: Final = 200
+_WINDOW: Final = 40
+"""The latest lines of a payee weighed for a suggestion: older ones weigh under a millionth."""
 _NOVEL_AMOUNT_RATIO: Final = 2.5
 _NOVEL_AMOUNT_FACTOR: Final = 0.85
 _OTHER_DIRECTION_CAP: Final = 0.5
@@ -306,7 +308,8 @@ def _with_model(
         if learned.accounts > 1:
             confidence = max(confidence, learned.confidence)
         return Suggestion(recall.account_code, source, confidence, word=word)
-    if learned.confidence > recall.confidence:
+    blind = learned.reason in (Reason.WEEKEND, Reason.WEEKDAY)
+    if learned.confidence + _SPLIT_MARGIN * blind > recall.confidence:
         confidence = learned.confidence * (1.0 - _DISAGREEMENT * recall.confidence)
         return Suggestion(learned.account_code, source, round(confidence, 4), word=word)
     confidence = _agree(recall, known) * (1.0 - _DISAGREEMENT * learned.confidence)
@@ -315,6 +318,8 @@ def _with_model(
 
 _DISAGREEMENT: Final = 0.3
 _NOVEL_LINE: Final = 0.9
+_SPLIT_MARGIN: Final = 1.0
+"""When the day told the payee's accounts apart, the model wins: memory does not see days."""
 
 
 def _label_says_more(facts: LineFacts, recall: Recall, known: knowledge.KnownMatch | None) -> bool:
@@ -350,7 +355,7 @@ def _weigh(
     comparable_sizes: dict[str, list[int]] = {}
     same_direction = False
     comparable = 0.0
-    for rank, filed in enumerate(reversed(history)):
+    for rank, filed in enumerate(reversed(history[-_WINDOW:])):
         if allowed is not None and filed.account_code not in allowed:
             continue
         alike = _label_weight(details, filed.details)

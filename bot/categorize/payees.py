@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Final
 
@@ -274,6 +275,7 @@ def normalize_payee(label: str) -> str:
     return " ".join(words)
 
 
+@functools.lru_cache(maxsize=4096)
 def label_details(label: str, payee: str) -> frozenset[str]:
     """Words of a label beyond its payee, its dates and references: "TVA", "LOYER", "AVOIR"…
 
