@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton
 
+from bot.categorize.cascade import Source
 from bot.domain.states import ReviewState
 from bot.domain.views import CategoryChoices, Decision, DigestView, LedgerAccountView, ReviewLine
 from bot.i18n import day, money, t
@@ -28,7 +29,8 @@ from handlers.render.common import (
 HITS_PER_PAGE = 4 * 2
 """Search hits in the picker: four rows of two, under its own tools and actions."""
 
-WHY = {"rule": "why.rule", "memory": "why.memory", "known": "why.known", "transfer": "why.transfer"}
+WHY = {source.value: f"why.{source.value}" for source in Source if source is not Source.NONE}
+"""A suggestion's source, in words (the cascade's and its learned model's)."""
 
 
 def _line_text(n: int, line: ReviewLine, lang: str) -> str:

@@ -9,6 +9,7 @@ import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.banks.connector import AccountType, FetchedAccount
+from bot.categorize.cascade import Source
 from bot.charts import AccountKind
 from bot.domain.money import Money
 from bot.domain.states import ReviewState
@@ -25,6 +26,7 @@ from bot.services.connect_flow import ConnectFlow
 from bot.services.review import PAGE_SIZE
 from handlers import callbacks as cb
 from handlers import render
+from handlers.render.review import WHY
 
 NASTY = "M&S <PARIS> " + "Ü" * 300
 
@@ -192,3 +194,12 @@ def test_a_category_button_starts_with_its_code_within_a_phones_width() -> None:
     labels = [b.text for row in screen.keyboard.inline_keyboard for b in row]
     label = next(label for label in labels if "Honoraires" in label)
     assert label.startswith("6226 ") and len(label) <= render.LABEL_CHARS
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_every_source_of_a_suggestion_says_why_in_words(lang: str) -> None:
+    """The learned model's sources too (amount, weekend, weekday, label word)."""
+    for source in Source:
+        key = WHY.get(source.value, "why.none")
+        assert t(lang, key) and not t(lang, key).startswith("why."), source
+    assert len(set(WHY.values())) == len(Source) - 1
