@@ -1,0 +1,55 @@
+"""End to end through the real bot process: send the bank's file, choose the account, read the
+summary, review a line; a damaged file gets a clear message and writes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from storage.db import make_engine
+from storage.models import BankAccount, BankTransaction
+from storage.uow import Database
+from tests.support.botapi import BotApiStandIn, StoredMessage
+from tests.support.player import Player
+from tests.support.processes import start_bot, stop_bot
+
+GOLDEN = Path(__file__).resolve().parents[1] / "files" / "golden" / "ofx"
+
+
+async def upload(p: Player, name: str, data: bytes, expect: str) -> StoredMessage:
+    since = len(p.standin.calls)
+    p.standin.send_document(p.user, name, data)
+    return await p.wait_for(expect, since, 30.0)
+
+
+async def test_a_bank_file_sent_to_the_bot_process_is_imported_and_reviewed(
+    standin: BotApiStandIn, tmp_path: Path
+) -> None:
+    data_dir, log = tmp_path / "data", tmp_path / "bot.log"
+    data_dir.mkdir()
+    process = await start_bot(standin, data_dir, log)
+    try:
+        p = Player(standin, 811, "fr")
+        await p.say("/start", expect="Bonjour")
+        statement = (GOLDEN / "fr_bank.ofx").read_bytes()
+        await upload(p, "releve.ofx", statement, "À quel compte bancaire")
+        done = await p.press("Nouveau compte", expect="30 nouvelles opérations")
+        assert "Passez-les en revue" in (done.text or "")
+        digest = await p.say("/review", expect="À passer en revue")
+        assert any("✅" in label for row in digest.buttons() for label, _ in row)
+        damaged = (GOLDEN / "truncated.ofx").read_bytes()
+        said = await upload(p, "autre.ofx", damaged, "abîmé")
+        assert "rien n'a été importé" in (said.text or "")
+    finally:
+        returncode = await stop_bot(process)
+    assert returncode == 0
+    assert b"Traceback" not in log.read_bytes()
+    db = Database(make_engine(f"sqlite:///{data_dir / 'pointage.db'}"))
+    try:
+        async with db.reading() as uow:
+            lines = await uow.session.scalar(select(func.count()).select_from(BankTransaction))
+            accounts = await uow.session.scalar(select(func.count()).select_from(BankAccount))
+    finally:
+        await db.dispose()
+    assert (lines, accounts) == (30, 1)
