@@ -18,6 +18,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=10_000, help="lines in the file (10000)")
     parser.add_argument("--repeat", type=int, default=3, help="runs, medians printed (3)")
+    parser.add_argument(
+        "--skip-baseline", action="store_true", help="print nan for the baseline (large N)"
+    )
     args = parser.parse_args()
     data = ofx(args.n)
     file_import.run(
@@ -26,6 +29,7 @@ def main() -> None:
         args.n,
         args.repeat,
         ("ofxparse_s", lambda: ofxparse.OfxParser.parse(io.BytesIO(data))),
+        skip_baseline=args.skip_baseline,
     )
 
 

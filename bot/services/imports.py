@@ -207,6 +207,8 @@ class FileImports(FileQuestions):
                 for i, ids in sorted(matching.ambiguous.items())
             ]
             await uow.commit()
+            new = len(rows)
+            await uow.let_go(rows)
         summary = StatementImported(
             index=index,
             count=len(pending.statements),
@@ -215,7 +217,7 @@ class FileImports(FileQuestions):
             iban_masked=account.iban_masked,
             ledger=LedgerAccountView.of(ledger),
             created=created,
-            new=len(rows),
+            new=new,
             known=len(matching.known) + repeats + len(matching.new) - len(fresh),
             ambiguous=len(ambiguous),
             auto_accepted=accepted,
