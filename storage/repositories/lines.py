@@ -52,9 +52,7 @@ class BankLines(Repository):
             chunk = lines[start : start + FLUSH_CHUNK]
             values = [_filled(line) for line in chunk]
             ids = await self.session.scalars(
-                insert(BankTransaction).returning(
-                    BankTransaction.id, sort_by_parameter_order=True
-                ),
+                insert(BankTransaction).returning(BankTransaction.id, sort_by_parameter_order=True),
                 values,
             )
             for line, line_id in zip(chunk, ids.all(), strict=True):
