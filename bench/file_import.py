@@ -34,7 +34,6 @@ from bot.services.imports import FileImports
 from bot.services.lines import bank_row, incoming
 from storage.db import make_engine
 from storage.migrate import migrate_to_head
-from storage.models import BankAccount
 from storage.uow import Database
 from storage.vault import KeyRing, Vault
 
@@ -71,7 +70,7 @@ async def one_run(filename: str, data: bytes) -> Run:
                 started = time.perf_counter()
                 _, readded = await import_file(imports, filename, data, account_id)
                 reimport_s = time.perf_counter() - started
-            categorize_s = await time_categorize(db, filename, data, account_id)
+            categorize_s = await time_categorize(db, filename, data)
         finally:
             await db.dispose()
             gc.unfreeze()
@@ -89,7 +88,7 @@ async def import_file(
     return imported.summary.bank_account_id, imported.summary.new
 
 
-async def time_categorize(db: Database, filename: str, data: bytes, account_id: int) -> float:
+async def time_categorize(db: Database, filename: str, data: bytes) -> float:
     """The suggestions for the same lines alone, as the import computes them."""
     statement = read(filename, data).statements[0]
     async with db.reading() as uow:
@@ -97,10 +96,8 @@ async def time_categorize(db: Database, filename: str, data: bytes, account_id: 
         assert user is not None
         book = await uow.books.first_for(user.id)
         filing = await load_filing(uow, book, 0.9)
-        account = await uow.session.get(BankAccount, account_id)
-    assert account is not None
     seen = incoming(statement.lines)
-    rows = [bank_row(account, line, seen[i], NOW) for i, line in enumerate(statement.lines)]
+    rows = [bank_row(book.id, line, seen[i], NOW) for i, line in enumerate(statement.lines)]
     started = time.perf_counter()
     await suggest_lines(filing, rows)
     return time.perf_counter() - started

@@ -159,9 +159,23 @@ class FileImports(FileQuestions):
         start, end = _window(statement, today_in(self.clock))
         filing, opening_id = await self._filing(telegram_id)
         now = self.clock.now()
-        async with self.db.writing() as uow:
+        async with self.db.reading() as uow:  # what needs no writer is done before taking it
             user = await acting_user(uow, telegram_id)
             book = await uow.books.first_for(user.id)
+            known: list[Known] = []
+            if bank_account_id is not None:
+                chosen = await uow.bank_accounts.get_in_book(book.id, bank_account_id)
+                if chosen is None or chosen.currency != statement.currency:
+                    raise NotFound("bank account")
+                known = await uow.lines.known_in_window(chosen.id, start - SLACK, end + SLACK)
+        matching, repeats = await asyncio.to_thread(_match, seen, known)
+        rows = []
+        slices = Slices()
+        for i in matching.new:  # 80,000 new rows take longer than the loop may be held
+            await slices.tick()
+            rows.append(bank_row(book.id, statement.lines[i], seen[i], now))
+        suggested = await suggest_lines(filing, rows)
+        async with self.db.writing() as uow:
             created = bank_account_id is None
             if bank_account_id is None:
                 account = await self._new_account(uow, book, pending.format, statement, start)
@@ -170,18 +184,20 @@ class FileImports(FileQuestions):
                 if found is None or found.currency != statement.currency:
                     raise NotFound("bank account")
                 account = found
-            known = await uow.lines.known_in_window(account.id, start - SLACK, end + SLACK)
-            matching, repeats = await asyncio.to_thread(_match, seen, known)
             taken = await uow.lines.known_external_ids(
                 account.id, (seen[i].external_id for i in matching.new)
             )
             fresh = [i for i in matching.new if seen[i].external_id not in taken]
-            rows = []
-            slices = Slices()
-            for i in fresh:  # 80,000 new rows take longer than the loop may be held
+            if taken:  # stored meanwhile, by an import of the same lines
+                kept = [
+                    (row, s)
+                    for row, s in zip(rows, suggested, strict=True)
+                    if row.external_id not in taken
+                ]
+                rows, suggested = [row for row, _ in kept], [s for _, s in kept]
+            for row in rows:
                 await slices.tick()
-                rows.append(bank_row(account, statement.lines[i], seen[i], now))
-            suggested = await suggest_lines(filing, rows)
+                row.bank_account_id = account.id
             await uow.lines.add_all(rows)
             accepted = await file_lines(uow, filing, rows, {account.id: account}, now, suggested)
             account.import_start = min(account.import_start, start)
@@ -326,7 +342,8 @@ class FileImports(FileQuestions):
                 raise NotFound("bank account")
             if await uow.lines.known_external_ids(account.id, [found.external_id]):
                 return False
-            rows = [bank_row(account, found.line, seen, now)]
+            rows = [bank_row(book.id, found.line, seen, now)]
+            rows[0].bank_account_id = account.id
             suggested = await suggest_lines(filing, rows)
             await uow.lines.add_all(rows)
             await file_lines(uow, filing, rows, {account.id: account}, now, suggested)

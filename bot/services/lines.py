@@ -11,7 +11,7 @@ from bot.domain.matching import Incoming
 from bot.domain.states import ReviewState
 from bot.files.importer import FileLine
 from bot.services.sync import fingerprints
-from storage.models import BankAccount, BankTransaction
+from storage.models import BankTransaction
 
 
 def incoming(lines: Sequence[FileLine]) -> list[Incoming]:
@@ -30,14 +30,12 @@ def incoming(lines: Sequence[FileLine]) -> list[Incoming]:
     ]
 
 
-def bank_row(
-    account: BankAccount, line: FileLine, seen: Incoming, now: datetime
-) -> BankTransaction:
-    """A new booked line to review, as the sync would store it."""
+def bank_row(book_id: int, line: FileLine, seen: Incoming, now: datetime) -> BankTransaction:
+    """A new booked line to review, as the sync would store it; its bank account is set
+    when the writer has it (a new account gets its id there)."""
     return BankTransaction(
         imported_at=now,
-        book_id=account.book_id,
-        bank_account_id=account.id,
+        book_id=book_id,
         external_id=seen.external_id,
         fingerprint=seen.fingerprint,
         booking_date=line.booking_date,
