@@ -268,22 +268,10 @@ class Accepted(NamedTuple):
 async def accept(
     uow: UnitOfWork, line: Fileable, account_id: int, now: datetime, *, auto: bool = False
 ) -> Accepted | None:
-    """Accept once, in as few statements as a button press can (the writer is held for
-    them): the entry first, then one conditional update that marks the line and links it.
-    None when the line was not waiting any more; the caller then must not commit, which
-    drops the entry."""
-    entry_id = None
-    if not line.pending:
-        draft = acceptance_entry(
-            bank_ledger_id=line.bank_ledger_id,
-            category_id=account_id,
-            amount=line.amount,
-            on=line.booking_date,
-            memo=line.memo,
-        )
-        entry_id = (await uow.journal.post_all(line.book_id, [draft]))[0]
-    changed = await uow.lines.mark_accepted(line.line_id, account_id, now, entry_id, auto=auto)
-    return Accepted(entry_id) if changed else None
+    """Accept once: the state change is conditional, and only then is the entry posted;
+    None when the line was not waiting any more."""
+    accepted = await accept_all(uow, [(line, account_id)], now, auto=auto)
+    return Accepted(accepted[line.line_id]) if line.line_id in accepted else None
 
 
 async def accept_all(

@@ -211,7 +211,7 @@ class Review:
     ) -> Decision:
         now = self.clock.now()
         accepted = None
-        async with self.db.reading() as uow:  # the writer is taken only to write
+        async with self.db.writing() as uow:
             pressed, book = await self._pressed(uow, telegram_id, line_id)
             line = _row_view(pressed.line)
             chosen = line.account
@@ -220,16 +220,14 @@ class Review:
                 if found is None:
                     raise NotFound("account")
                 chosen = LedgerAccountView(found.id, found.code, found.name, found.kind)
-        target = account_id or pressed.suggested_account_id
-        suspense = TEMPLATES[book.chart_template].suspense_code
-        if account_id is None and (chosen is None or chosen.code == suspense):
-            return Decision(False, line, needs_category=True)
-        if target is not None:
-            filed = Fileable.of(pressed.line, pressed.bank_ledger_id)
-            async with self.db.writing() as uow:
+            target = account_id or pressed.suggested_account_id
+            suspense = TEMPLATES[book.chart_template].suspense_code
+            if account_id is None and (chosen is None or chosen.code == suspense):
+                return Decision(False, line, needs_category=True)
+            if target is not None:
+                filed = Fileable.of(pressed.line, pressed.bank_ledger_id)
                 accepted = await accept(uow, filed, target, now)
-                if accepted is not None:  # else the line was decided meanwhile: nothing kept
-                    await uow.commit()
+            await uow.commit()
         view = None
         if anchor is not None:  # read after the commit: the writer is held only to write
             async with self.db.reading() as uow:

@@ -122,33 +122,6 @@ class BankLines(Repository):
             changed.update(found.all())
         return changed
 
-    async def mark_accepted(
-        self,
-        line_id: int,
-        account_id: int,
-        at: datetime,
-        entry_id: int | None,
-        *,
-        auto: bool = False,
-    ) -> bool:
-        """One line accepted under the account with its entry, if it was still to review."""
-        found = await self.session.scalar(
-            update(BankTransaction)
-            .where(
-                BankTransaction.id == line_id,
-                BankTransaction.review_state == ReviewState.TO_REVIEW,
-            )
-            .values(
-                review_state=ReviewState.ACCEPTED,
-                suggested_account_id=account_id,
-                reviewed_at=at,
-                auto_accepted=auto,
-                journal_entry_id=entry_id,
-            )
-            .returning(BankTransaction.id)
-        )
-        return found is not None
-
     async def to_decide(self, telegram_id: int, line_id: int) -> LineToDecide | None:
         """The line with what accepting it needs; None unless it is in one of this user's
         books (a forged button finds nothing)."""
