@@ -169,6 +169,12 @@ class AwaitingBalance(filters.MessageFilter):
         return sender is not None and self.imports.awaiting_balance(sender.id) is not None
 
 
+@on_press(cb.ImportFile)
+async def on_import_button(update: Update, context: Ctx, pressed: Press[cb.ImportFile]) -> None:
+    await answer(update)
+    await send(context, chat_id_of(update), render.help_text(pressed.lang))
+
+
 def handlers(imports: FileImports) -> list[Any]:
     """Before the review's catch-all text: a typed balance is taken here first."""
     typed = filters.TEXT & ~filters.COMMAND & PRIVATE & AwaitingBalance(imports)
@@ -177,6 +183,7 @@ def handlers(imports: FileImports) -> list[Any]:
         MessageHandler(filters.Document.ALL & PRIVATE, on_document),
         MessageHandler(filters.Document.ALL & ~PRIVATE, on_document_in_group),
         MessageHandler(typed, on_balance_typed),
+        on_import_button,
         on_into_account,
         on_accounts_page,
         on_column,

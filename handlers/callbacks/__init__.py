@@ -46,6 +46,7 @@ from handlers.callbacks.connect import (
 )
 from handlers.callbacks.imports import (
     FileAccountsPage,
+    ImportFile,
     IntoAccount,
     IntoNewAccount,
     NewLine,
@@ -135,6 +136,7 @@ __all__ = [
     "FileAccountsPage",
     "FileUnder",
     "FlowButton",
+    "ImportFile",
     "IntoAccount",
     "IntoNewAccount",
     "KeepAsIs",

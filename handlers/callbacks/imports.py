@@ -75,7 +75,15 @@ class SkipBalance(Button):
     account: int
 
 
+@dataclass(frozen=True, slots=True)
+class ImportFile(Button):
+    """From /accounts: how to send a bank file."""
+
+    tag = "fi"
+
+
 KINDS: tuple[type[Button], ...] = (
+    ImportFile,
     IntoAccount,
     IntoNewAccount,
     FileAccountsPage,

@@ -127,6 +127,7 @@ def accounts_overview(view: Overview, now: datetime, lang: str, page: int = 0) -
     if active > 1:
         footer.insert(0, button(t(lang, "btn.refresh_all"), cb.RefreshAll()))
     keyboard.append(footer)
+    keyboard.append([button(t(lang, "btn.import_file"), cb.ImportFile())])
     return Screen(with_caption("\n\n".join(parts), shown, lang), Keyboard(keyboard))
 
 

@@ -65,6 +65,7 @@ SAMPLES: list[cb.Button] = [
     cb.SameLine("Ab3_x-9Z", 99_999, 2_000_000_000),
     cb.NewLine("Ab3_x-9Z", 99_999),
     cb.SkipBalance("Ab3_x-9Z", 2_000_000_000),
+    cb.ImportFile(),
 ]
 
 

@@ -150,6 +150,15 @@ async def test_import_says_what_files_are_read(app: App, standin: BotApiStandIn)
     assert "CAMT.053" in (told.text or "") and "MT940" in (told.text or "")
 
 
+async def test_accounts_offers_to_import_a_file(app: App, standin: BotApiStandIn) -> None:
+    p = Player(standin, 815, "en")
+    await upload(p, "statement.ofx", golden("en_bank_v2.ofx"), "Which bank account")
+    await p.press("New account", expect="new transaction")
+    await p.say("/accounts", expect="Accounts without a connection")
+    help_shown = await p.press(t("en", "btn.import_file"), expect="OFX")
+    assert "Send your bank's file" in (help_shown.text or "")
+
+
 async def test_forged_or_stale_import_buttons_are_answered_politely(
     app: App, standin: BotApiStandIn
 ) -> None:
