@@ -32,10 +32,10 @@ from handlers import flow
 from handlers.context import Runtime
 from handlers.persistence import DatabasePersistence
 from handlers.updates import SideBySide
-from storage.db import make_engine
+from storage.db import WRITER_WAIT_S, make_engine
 from storage.migrate import migrate_to_head
 from storage.rotation import KeyFileVault
-from storage.uow import Database
+from storage.uow import Database, WriterTimeout
 from storage.vault import KeyRing, Vault
 
 log = logging.getLogger(__name__)
@@ -148,16 +148,21 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> App:
 async def _on_error(update: object, context: Any) -> None:
     """Log the failure (never the update: it may carry a secret) and tell the user plainly."""
     error = context.error
-    log.error("update failed: %s", type(error).__name__, exc_info=error)
+    busy = isinstance(error, WriterTimeout)
+    if busy:  # another writer (a big import, rotate-keys) kept the database past the wait
+        log.warning("update not saved: the writer was busy for %.0f s", WRITER_WAIT_S)
+    else:
+        log.error("update failed: %s", type(error).__name__, exc_info=error)
     if isinstance(update, Update) and update.effective_chat is not None:
         language = language_from_telegram(
             update.effective_user.language_code if update.effective_user else None
         )
+        said = t(language, "error.busy" if busy else "error.error")
         try:
             if update.callback_query is not None:
-                await update.callback_query.answer(t(language, "error.error"))
+                await update.callback_query.answer(said)
             else:
-                await context.bot.send_message(update.effective_chat.id, t(language, "error.error"))
+                await context.bot.send_message(update.effective_chat.id, said)
         except TelegramError as failure:
             log.warning("could not tell the user about a failure: %s", failure.message)
 
