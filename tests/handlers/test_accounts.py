@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 from telegram.ext import Application, CommandHandler, MessageHandler
 
+import handlers
 from bot.banks.connector import (
     AccountType,
     AuthMethod,
@@ -461,6 +462,12 @@ async def test_after_a_restart_credentials_ask_to_sign_in_again_then_finish(
         await p.say("bonjour", expect="Je n'ai pas compris")  # the flow is over
     finally:
         await stop_app(second)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_help_lists_every_command_of_the_menu(lang: str) -> None:
+    shown = render.help_screen(lang).text
+    assert [c for c in handlers.COMMANDS if c != "start" and f"/{c}" not in shown] == []
 
 
 def test_help_offers_the_troubleshooting_page() -> None:
