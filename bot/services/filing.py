@@ -187,14 +187,25 @@ async def _pair_transfers(
     transfer_id = filing.ids_by_code.get(filing.chart.transfer_code)
     if transfer_id is None:
         return set()
-    first = min(line.booking_date for line in lines) - timedelta(days=TRANSFER_WINDOW_DAYS)
-    last = max(line.booking_date for line in lines) + timedelta(days=TRANSFER_WINDOW_DAYS)
-    open_lines = {
-        line.id: line for line in await uow.lines.unpaired_to_review(filing.book.id, first, last)
-    }
-    open_lines.update((line.id, line) for line in lines if line.transfer_peer_id is None)
-    candidates = []
     slices = Slices()
+    first = last = lines[0].booking_date
+    unpaired = []
+    for line in lines:  # 80,000 lines of a file take longer than the loop may be held
+        await slices.tick()
+        first, last = min(first, line.booking_date), max(last, line.booking_date)
+        if line.transfer_peer_id is None:
+            unpaired.append(line)
+    window = timedelta(days=TRANSFER_WINDOW_DAYS)
+    open_lines = {
+        line.id: line
+        for line in await uow.lines.unpaired_to_review(
+            filing.book.id, first - window, last + window
+        )
+    }
+    for line in unpaired:
+        await slices.tick()
+        open_lines[line.id] = line
+    candidates = []
     for line in open_lines.values():
         await slices.tick()
         if (

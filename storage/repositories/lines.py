@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import ColumnDefault, func, insert, select, update
+from sqlalchemy import ColumnDefault, func, insert, inspect, select, update
 from sqlalchemy.orm import make_transient_to_detached
 
 from bot.domain.matching import Known
@@ -323,10 +323,13 @@ def _filled(line: BankTransaction) -> dict[str, object]:
     """A new line's column values, its unset columns given their defaults on the object too
     (a persistent object with an unloaded column would load it: I/O on attribute access)."""
     values: dict[str, object] = {}
+    loaded = inspect(line).dict
     for key, default in _INSERTED:
-        value = getattr(line, key)
-        if value is None and isinstance(default, ColumnDefault):
-            value = default.arg(None) if default.is_callable else default.arg
-            setattr(line, key, value)
+        value = loaded.get(key)
+        if value is None:
+            if isinstance(default, ColumnDefault):
+                value = default.arg(None) if default.is_callable else default.arg
+            if key not in loaded or value is not None:
+                setattr(line, key, value)
         values[key] = value
     return values

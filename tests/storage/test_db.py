@@ -8,11 +8,12 @@ from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection, event, select, text
+from sqlalchemy import Connection, event, inspect, select, text
 
+from bot.domain.states import ReviewState
 from bot.services.connect import Services
 from storage.migrate import migrate_to_head
-from storage.models import BankTransaction, Base, Book
+from storage.models import BankAccount, BankTransaction, Base, Book
 from storage.uow import Database
 from tests.support.connecting import ALICE, connect_all
 
@@ -94,3 +95,33 @@ async def test_an_imports_new_lines_are_inserted_in_batches(
             )
         ).all()
     assert len({row.id for row in rows}) == len({row.external_id for row in rows}) == imported
+
+
+async def test_lines_added_in_bulk_are_loaded_whole_in_the_session(
+    services: Services, db: Database
+) -> None:
+    """Every column is set on the objects: one left unloaded would load itself on access,
+    I/O that the async session refuses (MissingGreenlet)."""
+    await connect_all(services, ALICE, date(2026, 10, 1))
+    async with db.writing() as uow:
+        account = (await uow.session.scalars(select(BankAccount))).first()
+        assert account is not None
+        row = BankTransaction(
+            book_id=account.book_id,
+            bank_account_id=account.id,
+            external_id="bulk-1",
+            fingerprint="fp-bulk-1",
+            booking_date=date(2026, 10, 2),
+            amount_minor=-1250,
+            currency="EUR",
+            raw_label="CB CAFE",
+            review_state=ReviewState.TO_REVIEW,
+        )
+        await uow.lines.add_all([row])
+        assert inspect(row).unloaded <= {"insert_sentinel"}
+        assert (row.transfer_peer_id, row.payee, row.pending) == (None, "", False)
+        row.transfer_peer_id = row.id
+        await uow.commit()
+    async with db.reading() as uow:
+        stored = await uow.session.get(BankTransaction, row.id)
+        assert stored is not None and stored.transfer_peer_id == row.id
