@@ -74,13 +74,17 @@ class CsvImporter:
 
     def extract(self, filename: str, data: bytes) -> Sequence[Statement]:
         """The file's statement with the detected layout; LayoutUnsure when it is a guess."""
+        return self.extract_detected(data)[0]
+
+    def extract_detected(self, data: bytes) -> tuple[Sequence[Statement], Layout]:
+        """`extract`, with the layout it detected (the service remembers it for the account)."""
         text, encoding = decode(data)
         detection = detect_text(text, encoding)
         if detection.layout is None or not detection.sure:
             if len(detection.columns) < 2:
                 raise FileError(Problem.UNKNOWN_FORMAT)
             raise LayoutUnsure(detection)
-        return (read_statement(text, detection.layout),)
+        return (read_statement(text, detection.layout),), detection.layout
 
     def extract_with(self, data: bytes, layout: Layout) -> Sequence[Statement]:
         """The file's statement with a layout the user chose or the service remembered.

@@ -16,15 +16,16 @@ from bot.files.ofx import OfxImporter
 HEAD_BYTES = 4096
 CSV = CsvImporter()
 IMPORTERS: tuple[Importer, ...] = (OfxImporter(), CamtImporter(), Mt940Importer(), CSV)
-"""Most specific first: CSV, which takes any table, comes last."""
+"""Most specific first: CSV, which takes any table, comes last (and is read with its layout)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Read:
-    """A file read: its format and its statements."""
+    """A file read: its format, its statements and, for a CSV, the layout it was read with."""
 
     format: str
     statements: Sequence[Statement]
+    layout: Layout | None = None
 
 
 def read(filename: str, data: bytes, layout: Layout | None = None) -> Read:
@@ -36,8 +37,11 @@ def read(filename: str, data: bytes, layout: Layout | None = None) -> Read:
     if head.lstrip().startswith(b"%PDF") or filename.lower().endswith(".pdf"):
         raise FileError(Problem.PDF)
     if layout is not None and CSV.identify(filename, head):
-        return Read(CSV.name, CSV.extract_with(data, layout))
-    for importer in IMPORTERS:
+        return Read(CSV.name, CSV.extract_with(data, layout), layout)
+    for importer in IMPORTERS[:-1]:
         if importer.identify(filename, head):
             return Read(importer.name, importer.extract(filename, data))
+    if CSV.identify(filename, head):
+        statements, detected = CSV.extract_detected(data)
+        return Read(CSV.name, statements, detected)
     raise FileError(Problem.UNKNOWN_FORMAT)

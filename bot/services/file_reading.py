@@ -18,7 +18,7 @@ from babel.numbers import NumberFormatError, parse_decimal
 from bot.domain.money import minor_digits
 from bot.domain.views import mask_iban
 from bot.files import registry
-from bot.files.csv_layout import Layout, detect
+from bot.files.csv_layout import Layout
 from bot.files.importer import AccountHint, FileError, Problem, Statement
 from bot.i18n import LOCALES
 from bot.services.errors import InvalidInput
@@ -46,10 +46,7 @@ def _read_now(filename: str, data: bytes, layout: Layout | None) -> Parsed:
     bug of ours, told to the user as a damaged file and logged."""
     try:
         found = registry.read(filename, data, layout)
-        used = layout
-        if found.format == registry.CSV.name and used is None:
-            used = detect(data).layout
-        return Parsed(found.format, found.statements, used)
+        return Parsed(found.format, found.statements, found.layout)
     except FileError:
         raise
     except Exception as error:  # an importer bug must not reach the user
