@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
+from collections.abc import AsyncIterator
 
 from bot.services.cooperative import FOREGROUND, STEP_ASIDE_S, Slices, detached
 from storage.uow import Database
@@ -18,6 +20,33 @@ async def busy_loop(seconds: float, slice_s: float = 0.005) -> int:
         ticks += 1
         await slices.tick()
     return ticks
+
+
+async def slices_take(count: int) -> float:
+    """Seconds `count` used-up slices take: each ends in a yield, and a pause if stepping aside."""
+    slices = Slices(0)
+    started = time.perf_counter()
+    for _ in range(count):
+        await slices.tick()
+    return time.perf_counter() - started
+
+
+@contextlib.asynccontextmanager
+async def an_update_in_hand() -> AsyncIterator[None]:
+    """Another task handles an update for as long as the block runs."""
+    release = asyncio.Event()
+
+    async def serving() -> None:
+        with FOREGROUND.serving():
+            await release.wait()
+
+    update = asyncio.create_task(serving())
+    await asyncio.sleep(0)
+    try:
+        yield
+    finally:
+        release.set()
+        await update
 
 
 async def test_a_long_loop_lets_others_run_between_slices() -> None:
@@ -37,41 +66,18 @@ async def test_background_loops_step_aside_while_an_update_is_served() -> None:
     """Each slice of background work is followed by a pause while an update is in hand, and
     by none when nobody is pressing."""
 
-    async def ten_slices() -> float:
-        slices = Slices(0)
-        started = time.perf_counter()
-        for _ in range(10):
-            await slices.tick()
-        return time.perf_counter() - started
-
-    release = asyncio.Event()
-
-    async def an_update_in_hand() -> None:
-        with FOREGROUND.serving():
-            await release.wait()
-
-    alone = await ten_slices()
-    update = asyncio.create_task(an_update_in_hand())
-    await asyncio.sleep(0)
-    stepping_aside = await ten_slices()
-    release.set()
-    await update
+    alone = await slices_take(10)
+    async with an_update_in_hand():
+        stepping_aside = await slices_take(10)
     assert FOREGROUND.active == 0
     assert stepping_aside >= 10 * STEP_ASIDE_S
     assert alone < stepping_aside / 2
 
 
 async def test_an_updates_own_loop_and_detached_work_are_told_apart() -> None:
-    async def pauses_of() -> float:
-        slices = Slices(0)
-        started = time.perf_counter()
-        for _ in range(5):
-            await slices.tick()
-        return time.perf_counter() - started
-
     with FOREGROUND.serving():
-        own = await pauses_of()
-        spawned = await asyncio.create_task(detached(pauses_of()))
+        own = await slices_take(5)
+        spawned = await asyncio.create_task(detached(slices_take(5)))
     assert own < spawned / 2  # the update's own loop never waits for itself
     assert spawned >= 0.04  # work it left running steps aside: five pauses of 10 ms
 
@@ -80,24 +86,8 @@ async def test_inside_a_writing_unit_of_work_a_loop_never_pauses(db: Database) -
     """Every other writer waits for this one to commit: stepping aside there would make the
     presses that write wait longer, not shorter."""
 
-    async def five_slices() -> float:
-        slices = Slices(0)
-        started = time.perf_counter()
-        for _ in range(5):
-            await slices.tick()
-        return time.perf_counter() - started
-
-    release = asyncio.Event()
-
-    async def an_update_in_hand() -> None:
-        with FOREGROUND.serving():
-            await release.wait()
-
-    update = asyncio.create_task(an_update_in_hand())
-    await asyncio.sleep(0)
-    outside = await five_slices()
-    async with db.writing():
-        inside = await five_slices()
-    release.set()
-    await update
+    async with an_update_in_hand():
+        outside = await slices_take(5)
+        async with db.writing():
+            inside = await slices_take(5)
     assert outside >= 0.04 and inside < outside / 2
