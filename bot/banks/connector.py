@@ -56,6 +56,9 @@ class Challenge:
     state: Secret = field(repr=False)
     hint: str = ""
     link: str | None = None
+    reference: str = ""
+    """What comes back with the bank's redirect (Enable Banking's `state`, GoCardless'
+    requisition reference): the consent callback finds the waiting flow by it. Not a secret."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +125,25 @@ class BankUnavailable(ConnectorError):
     code = "bank_unavailable"
 
 
+class ConsentPending(ConnectorError):
+    """The user has not finished the consent at the bank yet; ask again later."""
+
+    code = "consent_pending"
+
+
+class ConsentRefused(ConnectorError):
+    """The user (or the bank) refused or cancelled the consent."""
+
+    code = "consent_refused"
+
+
+class ProviderMisconfigured(ConnectorError):
+    """The operator's keys are wrong or the provider application is not active: the
+    operator gets one clear log line, the user a plain "not available"."""
+
+    code = "provider_misconfigured"
+
+
 class Unsupported(ConnectorError):
     code = "unsupported"
 
@@ -147,6 +169,31 @@ class Connector(Protocol):
         ...
 
     async def revoke(self, secret: Secret) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderInstitution:
+    """One bank in a provider's own institution list."""
+
+    id: str
+    name: str
+    country: str
+    bic: str | None
+    max_history_days: int
+    max_consent_days: int | None = None
+
+
+class InstitutionSource(Protocol):
+    """A connector that publishes the banks it reaches (aggregators do; the demo does not)."""
+
+    name: ClassVar[str]
+
+    async def institutions(self, country: str) -> list[ProviderInstitution]: ...
+
+    async def check(self) -> str:
+        """One cheap call with the operator's configuration: a short summary when it works,
+        a ConnectorError (ProviderMisconfigured, BankUnavailable) when it does not."""
+        ...
 
 
 T = TypeVar("T")
