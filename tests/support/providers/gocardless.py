@@ -145,7 +145,7 @@ class GoCardlessStandIn:
             ("POST", f"{api}/requisitions/", self._requisition_new),
             ("GET", f"{api}/requisitions/{{id}}/", self._requisition_get),
             ("DELETE", f"{api}/requisitions/{{id}}/", self._requisition_delete),
-            ("GET", f"{api}/accounts/{{id}}/{{scope}}/", self._account_scope),
+            *(("GET", f"{api}/accounts/{{id}}/{scope}/", self._account_scope) for scope in SCOPES),
             ("GET", "/psd2/start/{requisition}/{institution}", self._link),
         ):
             app.router.add_route(method, path, handler)
@@ -246,7 +246,8 @@ class GoCardlessStandIn:
 
     def _failed(self, failure: Failure) -> web.Response:
         if failure.status != 429:
-            return error(failure.status, "Service unavailable", "Try again later.")
+            summary = "Service unavailable" if failure.status >= 500 else "Bad request"
+            return error(failure.status, summary, "Failure asked by the test.")
         detail = f"The rate limit is 100/minute. Please try again in {failure.wait} seconds"
         return error(429, "Rate limit exceeded", detail, HTTP_X_RATELIMIT_RESET=str(failure.wait))
 
@@ -391,8 +392,8 @@ class GoCardlessStandIn:
     # --- accounts -----------------------------------------------------------------------------
 
     async def _account_scope(self, request: web.Request) -> web.Response:
-        account_id, scope = request.match_info["id"], request.match_info["scope"]
-        found = self._accounts.get(account_id) if scope in SCOPES else None
+        account_id, scope = request.match_info["id"], request.path.rstrip("/").rsplit("/")[-1]
+        found = self._accounts.get(account_id)
         if found is None:
             return not_found()
         account, requisition = found
