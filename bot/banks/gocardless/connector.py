@@ -223,7 +223,10 @@ class GoCardlessConnector:
             return []
         if response.status_code != 200:
             raise unexpected(response, "institutions")
-        listed = response.json()
+        try:
+            listed = response.json()
+        except ValueError:
+            raise BankUnavailable("gocardless: institutions unreadable") from None
         return [
             ProviderInstitution(
                 id=entry["id"],
