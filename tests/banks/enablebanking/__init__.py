@@ -1,0 +1,1 @@
+"""Tests of the Enable Banking connector against its local stand-in."""
