@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import jwt
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
@@ -31,7 +32,7 @@ def load_private_key(pem: Secret) -> RSAPrivateKey:
     """The RSA key of a PEM text; ProviderMisconfigured (naming no content) when it is not one."""
     try:
         key = load_pem_private_key(pem.reveal().encode(), password=None)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, UnsupportedAlgorithm):
         raise ProviderMisconfigured(
             "enablebanking: the private key is not an unencrypted PEM key"
         ) from None

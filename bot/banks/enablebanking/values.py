@@ -182,9 +182,8 @@ class StoredSession:
     @classmethod
     def open(cls, sealed: Secret) -> StoredSession:
         """The session a secret holds; ConsentExpired when it holds none."""
-        data = _load(sealed)
+        data = _load(sealed) or {}
         try:
-            assert data is not None
             accounts = tuple(SessionAccount(**entry) for entry in data["accounts"])
             return cls(str(data["session_id"]), read_instant(data["valid_until"]), accounts)
         except (AssertionError, KeyError, TypeError, ValueError):

@@ -153,3 +153,12 @@ async def test_the_auth_request_follows_the_api_reference(
     assert asked.psu_type == "business"
     assert asked.valid_until > clock.now() + timedelta(days=179)
     assert isinstance(asked.valid_until, datetime) and asked.valid_until.tzinfo is not None
+
+
+async def test_a_bank_offering_only_personal_consents_gets_a_personal_one(
+    connector: EnableBanking, bank: EnableBankingStandIn
+) -> None:
+    bank.add_aspsp("Banque Perso", "FR", psu_types=("personal",))
+    await challenge(connector, "FR:Banque Perso")
+    [asked] = bank.consents.values()
+    assert asked.psu_type == "personal"
