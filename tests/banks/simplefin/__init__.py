@@ -1,0 +1,1 @@
+"""Tests of the SimpleFIN connector against the local bridge stand-in."""
