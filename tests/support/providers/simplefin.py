@@ -13,8 +13,10 @@ without `version` is answered in protocol 1 (the server chooses); a window over 
 parameter that is not a number, is a 400 whose Account Set carries one `gen.api` error; a
 request without valid credentials is a 403 with one `gen.auth` error; pending lines are
 filtered on `posted`, or `transacted_at` when posted is 0, and kept when they have neither.
+A claim without a Content-Length header is a 411 (the guide's curl sets "Content-Length: 0").
 Quota: past `warn_after` requests in 24 hours a warning joins the errors; past
-`disable_after` the access is disabled for good (403), as the guide warns.
+`disable_after` the access is disabled for good (403), as the guide warns. The guide gives
+``account=`` requests a quota of their own; here all of an access's requests share one.
 """
 
 from __future__ import annotations
@@ -246,6 +248,8 @@ class SimpleFinStandIn:
             status, headers = self._failures.pop(0)
             return web.Response(status=status, headers=headers, text="stand-in failure")
         if endpoint == "claim":
+            if request.headers.get("Content-Length") is None:  # the guide's curl sends "0"
+                return web.Response(status=411, text="Length Required")
             return self._claim(path.removeprefix("/claim/"))
         if endpoint == "accounts":
             return self._accounts(request, token)
