@@ -23,7 +23,13 @@ from bot.domain.views import AccountImport, ImportSummary, LedgerAccountView
 from bot.services import sync
 from bot.services.access import acting_user, secret_slot
 from bot.services.errors import NotFound
-from bot.services.filing import file_lines, load_filing, post_acceptances, suggest_lines
+from bot.services.filing import (
+    file_lines,
+    load_filing,
+    post_acceptances,
+    suggest_ahead,
+    suggest_lines,
+)
 from bot.services.users import auto_accept_threshold
 from storage.models import BankTransaction, SyncRun
 from storage.uow import Database
@@ -122,6 +128,18 @@ class Importing:
             owner = await uow.users.get(connection.user_id)
             filing = await load_filing(uow, book, auto_accept_threshold(owner))
             opening = await uow.ledger.by_code(book.id, TEMPLATES[book.chart_template].opening_code)
+            currencies = {
+                a.id: a.currency for a in await uow.bank_accounts.of_connection(connection.id)
+            }
+        prepared = {
+            account_id: await sync.prepare(lines, currencies[account_id])
+            for account_id, lines in fetched.items()
+            if account_id in currencies
+        }
+        ahead = {
+            account_id: await suggest_ahead(filing, account_id, lines)
+            for account_id, lines in prepared.items()
+        }
         async with self.db.writing() as uow:
             connection = await uow.connections.get(connection_id)
             if connection is None:
@@ -131,7 +149,11 @@ class Importing:
             suggested: list[Suggestion] = []
 
             async def prefile(rows: Sequence[BankTransaction]) -> None:
-                suggested.extend(await suggest_lines(filing, rows))
+                by_account: dict[int, list[BankTransaction]] = {}
+                for row in rows:
+                    by_account.setdefault(row.bank_account_id, []).append(row)
+                for account_id, group in by_account.items():
+                    suggested.extend(await suggest_lines(filing, group, ahead.get(account_id)))
 
             counts = SyncRun(
                 connection_id=connection.id,
@@ -141,11 +163,11 @@ class Importing:
                 removed_lines=0,
             )
             for account in accounts.values():
-                if account.id not in fetched:
+                if account.id not in prepared:
                     continue
                 since, until = windows[account.id]
                 merged = await sync.reconcile(
-                    uow, account, fetched[account.id], since, until, now, prefile
+                    uow, account, prepared[account.id], since, until, now, prefile
                 )
                 new_rows.extend(merged.added)
                 counts.new_lines += len(merged.added)

@@ -6,11 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.banks.connector import FetchedTransaction
-from bot.categorize.payees import normalize_payee
 from bot.domain.matching import Incoming
 from bot.domain.states import ReviewState
 from bot.files.importer import FileLine
-from bot.services.sync import fingerprints
+from bot.services.sync import fingerprints, payee_of
 from storage.models import BankTransaction
 
 
@@ -42,7 +41,7 @@ def bank_row(book_id: int, line: FileLine, seen: Incoming, now: datetime) -> Ban
         amount_minor=line.amount.minor,
         currency=line.amount.currency,
         raw_label=line.label,
-        payee=normalize_payee(line.label)[:160],
+        payee=payee_of(line.label),
         pending=False,
         review_state=ReviewState.TO_REVIEW,
     )

@@ -45,8 +45,17 @@ class Reconciled:
     vanished: list[BankTransaction] = field(default_factory=list)
 
 
+PAYEE_CHARS = 160
+"""bank_transactions.payee's width."""
+
+
+def payee_of(label: str) -> str:
+    """The payee a line is stored (and categorized) under."""
+    return normalize_payee(label)[:PAYEE_CHARS]
+
+
 def _row(
-    account: BankAccount, line: FetchedTransaction, fingerprint: str, now: datetime
+    account: BankAccount, line: FetchedTransaction, fingerprint: str, payee: str, now: datetime
 ) -> BankTransaction:
     return BankTransaction(
         imported_at=now,
@@ -58,7 +67,7 @@ def _row(
         amount_minor=line.amount.minor,
         currency=line.amount.currency,
         raw_label=line.label,
-        payee=normalize_payee(line.label)[:160],
+        payee=payee,
         pending=line.pending,
         review_state=ReviewState.TO_REVIEW,
     )
@@ -73,10 +82,25 @@ def _book(row: BankTransaction, line: FetchedTransaction, fingerprint: str) -> N
     row.pending = False
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A fetch's lines once each by id, oldest first, with their fingerprints and payees:
+    worked out before the writer is taken (prepare), since none of it reads the database."""
+
+    lines: list[FetchedTransaction]
+    prints: dict[str, str]
+    payees: dict[str, str]
+
+
+async def prepare(fetched: Sequence[FetchedTransaction], currency: str) -> Prepared:
+    """In a worker thread: a file of 80,000 lines takes longer than the loop may be held."""
+    return await asyncio.to_thread(_distinct, fetched, currency)
+
+
 async def reconcile(
     uow: UnitOfWork,
     account: BankAccount,
-    fetched: Sequence[FetchedTransaction],
+    fetched: Prepared,
     since: date,
     until: date,
     now: datetime,
@@ -93,7 +117,7 @@ async def reconcile(
     window the bank no longer reports has vanished and leaves the review list.
     """
     slices = Slices()
-    lines, prints = await asyncio.to_thread(_distinct, fetched, account.currency)
+    lines, prints = fetched.lines, fetched.prints
     existing = await uow.lines.in_window(
         account.id,
         since - timedelta(days=PENDING_DRIFT_DAYS),
@@ -133,7 +157,9 @@ async def reconcile(
             matched.add(same.id)
             same.external_id = line.external_id
             continue
-        result.added.append(_row(account, line, prints[line.external_id], now))
+        result.added.append(
+            _row(account, line, prints[line.external_id], fetched.payees[line.external_id], now)
+        )
     for row in pending_rows:
         if row.id not in matched and since <= row.booking_date <= until:
             row.review_state = ReviewState.SUPERSEDED
@@ -144,19 +170,16 @@ async def reconcile(
     return result
 
 
-def _distinct(
-    fetched: Sequence[FetchedTransaction], currency: str
-) -> tuple[list[FetchedTransaction], dict[str, str]]:
-    """The lines once each by id, oldest first, with their fingerprints: pure work that runs in
-    a worker thread, as a file of 80,000 lines takes longer than the event loop may be held."""
+def _distinct(fetched: Sequence[FetchedTransaction], currency: str) -> Prepared:
     unique: dict[str, FetchedTransaction] = {}
     for line in sorted(fetched, key=lambda line: (line.booking_date, line.external_id)):
         if line.amount.currency != currency:
             raise ValueError("line currency differs from its account")
         unique.setdefault(line.external_id, line)
     lines = list(unique.values())
-    prints = dict(zip((line.external_id for line in lines), fingerprints(lines), strict=True))
-    return lines, prints
+    ids = [line.external_id for line in lines]
+    prints = dict(zip(ids, fingerprints(lines), strict=True))
+    return Prepared(lines, prints, {line.external_id: payee_of(line.label) for line in lines})
 
 
 def _pending_twin(

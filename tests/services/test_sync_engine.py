@@ -12,7 +12,7 @@ from bot.domain.money import Money
 from bot.domain.states import ReviewState
 from bot.services.connect import Services
 from bot.services.review import Review
-from bot.services.sync import reconcile
+from bot.services.sync import prepare, reconcile
 from storage.models import BankAccount, BankTransaction, SyncRun
 from storage.uow import Database
 from tests.support.connecting import ALICE, connect_all
@@ -87,14 +87,26 @@ async def test_reconcile_overlaps_renamed_ids_and_vanished_pending(
             line("b", 3, -200, "CB PAIN"),
             line("P-c", 20, -300, "CB VELO", True),
         ]
-        await reconcile(uow, account, first, date(2026, 11, 1), date(2026, 11, 20), clock.now())
+        await reconcile(
+            uow,
+            account,
+            await prepare(first, account.currency),
+            date(2026, 11, 1),
+            date(2026, 11, 20),
+            clock.now(),
+        )
         second = [
             line("b", 3, -200, "CB PAIN"),
             line("a2", 2, -100, "CB CAFE"),
             line("d", 21, -400, "CB LIVRE"),
         ]
         result = await reconcile(
-            uow, account, second, date(2026, 11, 2), date(2026, 11, 21), clock.now()
+            uow,
+            account,
+            await prepare(second, account.currency),
+            date(2026, 11, 2),
+            date(2026, 11, 21),
+            clock.now(),
         )
         assert [row.external_id for row in result.added] == ["d"]
         assert [row.external_id for row in result.vanished] == ["P-c"]
