@@ -96,13 +96,15 @@ class Services(Users, Importing):
         connector = self.connectors.get(institution.connector or "")
         credentials = Credentials(username.reveal().strip(), password)
         return await guarded(
-            connector.name, lambda: connector.begin_auth(institution.id, credentials)
+            connector.name, lambda: connector.begin_auth(institution.at_connector, credentials)
         )
 
     async def begin_consent(self, institution: Institution) -> AuthStep:
         """For consent-link banks: the link where the user authorises access."""
         connector = self.connectors.get(institution.connector or "")
-        return await guarded(connector.name, lambda: connector.begin_auth(institution.id, None))
+        return await guarded(
+            connector.name, lambda: connector.begin_auth(institution.at_connector, None)
+        )
 
     async def answer_challenge(
         self, institution: Institution, challenge: Challenge, answer: str

@@ -16,6 +16,13 @@ class Institution:
     connector: str | None
     max_history_days: int
     group: str | None
+    provider_id: str | None = None
+    """The bank's id at its connector (an aggregator's own institution id), when it differs
+    from `id`; begin_auth is given it."""
+
+    @property
+    def at_connector(self) -> str:
+        return self.provider_id or self.id
 
 
 @dataclass(frozen=True, slots=True)
