@@ -35,6 +35,9 @@ class Capabilities:
     max_history_days: int
     reports_pending: bool
     calls_per_day: int | None = None
+    consent_polling: bool = False
+    """Whether continue_auth(challenge, "") can tell a finished consent from one still under
+    way (GoCardless reads the requisition's status): the bot then asks by itself."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,10 @@ What is typed at the bank login (username, password, code), the bank's challenge
 authorised session are secrets: they live in memory only and never reach the shelf. A flow
 brought back after a restart therefore resumes where it was, except past the bank login:
 there it asks for the username again, then returns to the step the user had reached.
+
+A consent link's challenge is the exception: it holds no credential (the provider's id of
+the login under way, the bank's name), and is useless without the operator's keys, so it is
+kept and a flow waiting for a consent still waits after a restart.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any, Protocol
 
-from bot.banks.connector import AccountType, Authorized, Challenge, FetchedAccount
+from bot.banks.connector import AccountType, Authorized, Challenge, ChallengeKind, FetchedAccount
 from bot.banks.directory.search import Institution
 from bot.domain.money import Money
 from bot.domain.secret import Secret
@@ -57,6 +61,20 @@ SIGNING_IN = frozenset({Step.PASSWORD, Step.CODE, Step.CONSENT})
 """Steps that hold what the user typed at the bank login (memory only)."""
 SIGNED_IN = frozenset({Step.ACCOUNTS, Step.LEDGER, Step.LEDGER_NAME, Step.PERIOD, Step.CONFIRM})
 """Steps that need the bank's authorised session (memory only) to finish."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentReturned:
+    """The bank sent the user back (our consent callback), or it is time to ask the
+    provider again (polling): handled as one of the user's updates, in their order.
+
+    `answer` is what continue_auth reads: the callback's query string, "" when polling.
+    """
+
+    telegram_id: int
+    reference: str
+    answer: Secret = field(repr=False)
+    polled: bool = False
 
 
 def new_flow_id() -> str:
@@ -166,6 +184,7 @@ class ConnectFlow:
             "touched": self.touched_at,
             "purpose": int(self.purpose),
             "connection": self.connection_id,
+            "consent": _consent_record(self.challenge),
         }
 
     @classmethod
@@ -204,18 +223,45 @@ class ConnectFlow:
                 touched_at=float(data["touched"]),
                 purpose=Purpose(int(data.get("purpose", 0))),
                 connection_id=data.get("connection"),
+                challenge=_consent_from_record(data.get("consent")),
             )
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
 
     def after_restart(self) -> None:
-        """Past the bank login, the secrets are gone: ask for the username again."""
+        """Past the bank login, the secrets are gone: ask for the username again. A kept
+        consent still waits."""
+        if self.step is Step.CONSENT and self.challenge is not None:
+            return
         if self.step in SIGNING_IN or self.step in SIGNED_IN:
             if self.step in SIGNED_IN:
                 self.resume_step = self.step
             self.step = Step.USERNAME
             self.relogin = True
             self.restart_notice_id = None
+
+
+def _consent_record(challenge: Challenge | None) -> dict[str, str] | None:
+    if challenge is None or challenge.kind is not ChallengeKind.LINK or not challenge.link:
+        return None
+    return {
+        "state": challenge.state.reveal(),
+        "link": challenge.link,
+        "reference": challenge.reference,
+        "hint": challenge.hint,
+    }
+
+
+def _consent_from_record(data: Mapping[str, Any] | None) -> Challenge | None:
+    if data is None:
+        return None
+    return Challenge(
+        kind=ChallengeKind.LINK,
+        state=Secret(str(data["state"])),
+        hint=str(data["hint"]),
+        link=str(data["link"]),
+        reference=str(data["reference"]),
+    )
 
 
 def _account_record(account: FetchedAccount) -> dict[str, Any]:
@@ -297,6 +343,15 @@ class FlowStore:
     def current(self, telegram_id: int, flow_id: str) -> ConnectFlow | None:
         flow = self._flows.get(telegram_id)
         return flow if flow is not None and flow.flow_id == flow_id else None
+
+    def waiting_for(self, reference: str) -> ConnectFlow | None:
+        """The flow waiting at the consent `reference` names (a callback's state or ref)."""
+        if not reference:
+            return None
+        for flow in self._flows.values():
+            if flow.challenge is not None and flow.challenge.reference == reference:
+                return flow
+        return None
 
     def is_current(self, flow: ConnectFlow) -> bool:
         return self._flows.get(flow.telegram_id) is flow

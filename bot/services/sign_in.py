@@ -8,10 +8,7 @@ next (a `Next`); None means the flow moved on meanwhile and there is nothing to 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
 from bot.banks.connector import (
     AuthMethod,
@@ -21,129 +18,67 @@ from bot.banks.connector import (
     BankUnavailable,
     Challenge,
     ChallengeKind,
+    Connector,
     ConnectorError,
+    ConsentPending,
+    Unsupported,
     WrongCode,
 )
-from bot.banks.directory.search import Institution
 from bot.domain.periods import ImportPeriod, allowed_periods, period_by_key
 from bot.domain.secret import Secret
-from bot.domain.views import ConnectionView, LedgerAccountView
 from bot.services.connect import AccountChoice, ConnectRequest, Services
 from bot.services.connect_flow import SIGNED_IN, ConnectFlow, FlowStore, Purpose, Step
 from bot.services.connection_views import OtherAccounts
 from bot.services.connections import Connections
 from bot.services.errors import InvalidInput, NotFound
-
-
-class Prompt(StrEnum):
-    """What the flow asks the user to type."""
-
-    USERNAME = "ask_username"
-    PASSWORD = "ask_password"  # noqa: S105 - a message key
-    CODE = "ask_code"
-    WRONG_CODE = "wrong_code"
-    BAD_CREDENTIALS = "bad_credentials"
-    RESTARTED = "restarted"
-    LEDGER_NAME = "ask_ledger_name"
-    BAD_LEDGER_NAME = "bad_ledger_name"
-
-
-@dataclass(frozen=True, slots=True)
-class Ask:
-    prompt: Prompt
-    hint: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Consent:
-    """The bank's page where the user authorises access, then comes back."""
-
-    link: str
-
-
-@dataclass(frozen=True, slots=True)
-class Bank:
-    institution: Institution
-    existing: ConnectionView | None
-    """The book's connection to this bank: update its sign-in or add accounts, never a twin."""
-
-
-@dataclass(frozen=True, slots=True)
-class ChooseAccounts:
-    page: int = 0
-    linked: frozenset[int] = frozenset()
-    """Accounts (by position) the connection already feeds: shown, not offered again."""
-
-
-@dataclass(frozen=True, slots=True)
-class ChooseLedger:
-    index: int
-    options: tuple[LedgerAccountView, ...]
-    current: LedgerAccountView | None
-    """The ledger account this bank account already feeds: offered first, to keep."""
-    page: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class ChoosePeriod:
-    choices: tuple[ImportPeriod, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Confirm:
-    ledgers: Mapping[int, LedgerAccountView]
-    period: ImportPeriod
-    start: date
-
-
-@dataclass(frozen=True, slots=True)
-class Unavailable:
-    """The bank did not answer: the flow waits on the bank, whose Try again signs in anew."""
-
-
-@dataclass(frozen=True, slots=True)
-class Failed:
-    """The flow is over and nothing changed: the bank's error code, "other_accounts" (new
-    details that open another customer's accounts) or "gone" (the connection went)."""
-
-    code: str
-
-
-@dataclass(frozen=True, slots=True)
-class Renewed:
-    bank: str
-    connection_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class Connected:
-    """Stored; the first import runs next."""
-
-    connection_id: int
-    bank: str
-
-
-Next = (
-    Ask
-    | Consent
-    | Bank
-    | ChooseAccounts
-    | ChooseLedger
-    | ChoosePeriod
-    | Confirm
-    | Unavailable
-    | Failed
-    | Renewed
-    | Connected
-    | None
+from bot.services.sign_in_steps import (
+    Ask,
+    Bank,
+    ChooseAccounts,
+    ChooseLedger,
+    ChoosePeriod,
+    Confirm,
+    Connected,
+    Consent,
+    Failed,
+    Next,
+    Prompt,
+    Renewed,
+    Unavailable,
 )
 
+__all__ = [
+    "Ask",
+    "Bank",
+    "ChooseAccounts",
+    "ChooseLedger",
+    "ChoosePeriod",
+    "Confirm",
+    "Connected",
+    "Consent",
+    "Failed",
+    "Next",
+    "Prompt",
+    "Renewed",
+    "SignIn",
+    "Unavailable",
+]
 
 class SignIn:
-    def __init__(self, services: Services, connections: Connections, flows: FlowStore) -> None:
+    def __init__(
+        self,
+        services: Services,
+        connections: Connections,
+        flows: FlowStore,
+        *,
+        consent_callbacks: bool = False,
+    ) -> None:
+        """`consent_callbacks`: banks send the user back to our web server (PUBLIC_URL is set),
+        which tells the flow; without it, a consent is polled or its address pasted."""
         self.services = services
         self.connections = connections
         self.flows = flows
+        self.consent_callbacks = consent_callbacks
 
     # --- starting ------------------------------------------------------------------------
 
@@ -187,10 +122,49 @@ class SignIn:
 
     def by_consent(self, flow: ConnectFlow) -> bool:
         """Banks of this connector are reached through a consent link, not a password."""
+        return self._auth(flow) is AuthMethod.CONSENT_LINK
+
+    def by_setup_token(self, flow: ConnectFlow) -> bool:
+        """Banks of this connector are reached with a setup token the user pastes (SimpleFIN)."""
+        return self._auth(flow) is AuthMethod.SETUP_TOKEN
+
+    def polls_consent(self, flow: ConnectFlow) -> bool:
+        """The bot can ask the provider whether the consent is done (it need not be told)."""
+        connector = self._connector(flow)
+        return connector is not None and connector.capabilities.consent_polling
+
+    def ask_setup_token(self, flow: ConnectFlow) -> Ask:
+        """The token is the one secret typed: it is taken at the password step."""
+        self._forget(flow)
+        flow.username = Secret("")
+        flow.step = Step.PASSWORD
+        return Ask(Prompt.SETUP_TOKEN)
+
+    def _paste(self, flow: ConnectFlow) -> bool:
+        return not self.consent_callbacks and not self.polls_consent(flow)
+
+    def consent_waiting(self, flow: ConnectFlow, reference: str) -> bool:
+        """The flow waits at this consent (a callback's `state` or `ref` names it)."""
+        challenge = flow.challenge
+        return (
+            flow.step is Step.CONSENT
+            and not flow.busy
+            and challenge is not None
+            and bool(reference)
+            and challenge.reference == reference
+        )
+
+    def _connector(self, flow: ConnectFlow) -> Connector | None:
         if flow.institution is None or flow.institution.connector is None:
-            return False
-        connector = self.services.connectors.get(flow.institution.connector)
-        return connector.capabilities.auth is AuthMethod.CONSENT_LINK
+            return None
+        try:
+            return self.services.connectors.get(flow.institution.connector)
+        except Unsupported:
+            return None
+
+    def _auth(self, flow: ConnectFlow) -> AuthMethod | None:
+        connector = self._connector(flow)
+        return connector.capabilities.auth if connector is not None else None
 
     def ask_username(self, flow: ConnectFlow) -> Ask:
         self._forget(flow)
@@ -263,7 +237,7 @@ class SignIn:
             flow.challenge = step
             if step.kind is ChallengeKind.LINK and step.link:
                 flow.step = Step.CONSENT
-                return Consent(step.link)
+                return Consent(step.link, paste=self._paste(flow))
             flow.step = Step.CODE
             return Ask(Prompt.CODE, step.hint)
         flow.forget_login()
@@ -303,6 +277,10 @@ class SignIn:
         """Nothing changed; ask again when typing again can fix it."""
         if not self.flows.is_current(flow):
             return None
+        link = flow.challenge.link if flow.challenge is not None else None
+        if isinstance(error, ConsentPending) and link:
+            flow.step = Step.CONSENT
+            return Consent(link, waiting=True, paste=self._paste(flow))
         if isinstance(error, WrongCode) and flow.challenge is not None:
             flow.step = Step.CODE
             return Ask(Prompt.WRONG_CODE, flow.challenge.hint)

@@ -65,6 +65,7 @@ class GoCardlessConnector:
         max_history_days=MAX_HISTORY_DAYS,
         reports_pending=True,
         calls_per_day=4,
+        consent_polling=True,
     )
 
     def __init__(
