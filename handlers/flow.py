@@ -147,7 +147,7 @@ async def strip_keyboard(context: Ctx, chat_id: int, message_id: int) -> None:
 
 
 async def with_bank(
-    update: Update, context: Ctx, flow: ConnectFlow, call: Callable[[], Awaitable[Next]], lang: str
+    update: object, context: Ctx, flow: ConnectFlow, call: Callable[[], Awaitable[Next]], lang: str
 ) -> None:
     """Ask the bank in the background: the bot keeps answering meanwhile, and what the user
     sends before the answer is told to wait (the flow is busy)."""

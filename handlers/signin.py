@@ -21,7 +21,8 @@ from bot.services.cooperative import detached
 from bot.services.errors import NotFound
 from bot.services.sign_in import Connected, Next, SignIn
 from handlers import callbacks as cb
-from handlers import render
+from handlers import consent, render
+from handlers.consent import MAX_ANSWER_CHARS, arm_polling
 from handlers.context import (
     Ctx,
     Press,
@@ -75,6 +76,9 @@ async def _start_login(update: Update, context: Ctx, flow: ConnectFlow, lang: st
     sign_in = machine(context)
     if sign_in.by_consent(flow):
         await with_bank(update, context, flow, lambda: sign_in.open_consent(flow), lang)
+        arm_polling(context.application, sign_in, flow)
+    elif sign_in.by_setup_token(flow):
+        await go(context, flow, sign_in.ask_setup_token(flow), lang)
     else:
         await go(context, flow, sign_in.ask_username(flow), lang)
 
@@ -157,6 +161,11 @@ async def on_username(update: Update, context: Ctx) -> None:
     if typed is None:
         return
     flow, username, lang = typed
+    sign_in = machine(context)
+    if sign_in.by_setup_token(flow):  # asked again after a restart: what comes is the token
+        sign_in.ask_setup_token(flow)
+        await with_bank(update, context, flow, lambda: sign_in.password(flow, username), lang)
+        return
     assert update.message is not None
     await go(context, flow, machine(context).username(flow, username, update.message.id), lang)
 
@@ -195,6 +204,21 @@ async def on_consent_given(
         await go(context, flow, sign_in.sign_in_again(flow), lang)
         return
     await with_bank(update, context, flow, lambda: sign_in.code(flow, ""), lang)
+
+
+async def on_consent_address(update: Update, context: Ctx) -> None:
+    """The address the bank sent the user to, pasted: it carries a one-time code, so the
+    message is deleted first."""
+    typed = await _typed(update, context)
+    if typed is None:
+        return
+    flow, address, lang = typed
+    sign_in = machine(context)
+    if sign_in.login_lost(flow):
+        await _start_login(update, context, flow, lang)
+        return
+    answer = address.reveal().strip()[:MAX_ANSWER_CHARS]
+    await with_bank(update, context, flow, lambda: sign_in.code(flow, answer), lang)
 
 
 async def on_still_working(update: Update, context: Ctx) -> None:
@@ -356,6 +380,8 @@ def handlers(flows: FlowStore) -> list[Any]:
         MessageHandler(TEXT & at(Step.USERNAME), on_username),
         MessageHandler(TEXT & at(Step.PASSWORD), on_password),
         MessageHandler(TEXT & at(Step.CODE), on_code),
+        MessageHandler(TEXT & at(Step.CONSENT), on_consent_address),
+        *consent.handlers(),
         MessageHandler(TEXT & at(Step.LEDGER_NAME), on_ledger_name),
         CommandHandler("credentials", on_credentials, filters=PRIVATE),
         on_credentials_button,

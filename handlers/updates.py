@@ -10,6 +10,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from bot.services.connect_flow import ConsentReturned
 from bot.services.cooperative import FOREGROUND
 
 MAX_CONCURRENT_UPDATES = 256
@@ -21,6 +22,8 @@ SHARED = "shared"
 
 def sender_of(update: object) -> Hashable:
     """Whose line an update waits in: its user, else its chat, else the shared line."""
+    if isinstance(update, ConsentReturned):
+        return ("user", update.telegram_id)
     if isinstance(update, Update):
         if update.effective_user is not None:
             return ("user", update.effective_user.id)

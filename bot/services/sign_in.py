@@ -64,6 +64,7 @@ __all__ = [
     "Unavailable",
 ]
 
+
 class SignIn:
     def __init__(
         self,
@@ -285,6 +286,9 @@ class SignIn:
             flow.step = Step.CODE
             return Ask(Prompt.WRONG_CODE, flow.challenge.hint)
         self._forget(flow)
+        if isinstance(error, BadCredentials) and self.by_setup_token(flow):
+            self.ask_setup_token(flow)
+            return Ask(Prompt.BAD_SETUP_TOKEN)
         if isinstance(error, BadCredentials):
             flow.step = Step.USERNAME
             return Ask(Prompt.BAD_CREDENTIALS)

@@ -19,6 +19,7 @@ class Prompt(StrEnum):
     PASSWORD = "ask_password"  # noqa: S105 - a message key
     CODE = "ask_code"
     SETUP_TOKEN = "ask_setup_token"  # noqa: S105 - a message key
+    BAD_SETUP_TOKEN = "bad_setup_token"  # noqa: S105 - a message key
     WRONG_CODE = "wrong_code"
     BAD_CREDENTIALS = "bad_credentials"
     RESTARTED = "restarted"

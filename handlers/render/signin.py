@@ -68,14 +68,19 @@ def still_working(flow: ConnectFlow | None, lang: str) -> str:
     return t(lang, "credentials.still" if renewing else "connect.still_connecting")
 
 
-def consent(flow: ConnectFlow, link: str, lang: str) -> Screen:
+def consent(flow: ConnectFlow, step: Consent, lang: str) -> Screen:
+    """The bank's link as a button; then either "waiting for your bank…" (the bot is told,
+    or asks), or how to paste the address the bank sends the user to."""
     bank_name = _bank_name(flow)
     keyboard = [
-        [InlineKeyboardButton(short(bank_name), url=link)],
+        [InlineKeyboardButton(short(bank_name), url=step.link)],
         [button(t(lang, "btn.authorised"), cb.ConsentGiven(flow.flow_id)), _cancel(flow, lang)],
     ]
-    body = text(lang, words(flow, "consent"), bank=bank_name, link=link)
-    return Screen(body, Keyboard(keyboard))
+    parts = [text(lang, words(flow, "consent"), bank=bank_name, link=step.link)]
+    if step.waiting:
+        parts.append(text(lang, "consent.not_yet", bank=bank_name))
+    parts.append(t(lang, "consent.paste" if step.paste else "consent.wait"))
+    return Screen("\n\n".join(parts), Keyboard(keyboard))
 
 
 def bank_connected(flow: ConnectFlow, existing: ConnectionView, lang: str) -> Screen:
@@ -125,8 +130,8 @@ def next_screen(flow: ConnectFlow, step: Next, lang: str) -> Screen | None:
     match step:
         case Ask(prompt, hint):
             return ask(flow, prompt, lang, hint)
-        case Consent(link):
-            return consent(flow, link, lang)
+        case Consent():
+            return consent(flow, step, lang)
         case Bank(institution, existing):
             if existing is not None:
                 return bank_connected(flow, existing, lang)
