@@ -13,7 +13,7 @@ from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 
 import handlers
-from bot.banks.connector import Connector, ConnectorRegistry, set_call_timeout
+from bot.banks.connector import AuthMethod, Connector, ConnectorRegistry, set_call_timeout
 from bot.banks.demo.bank import DemoBank
 from bot.banks.directory.search import Directory
 from bot.config import Settings
@@ -27,8 +27,9 @@ from bot.services.review import Review
 from bot.services.rules import Rules
 from bot.services.scheduler import Scheduler
 from bot.services.sign_in import SignIn
+from bot.web.consent import ConsentRoute
 from bot.web.webhook import WebServer, load_or_create_secret
-from handlers import flow
+from handlers import consent, flow
 from handlers.context import Runtime
 from handlers.persistence import DatabasePersistence
 from handlers.updates import SideBySide
@@ -69,6 +70,15 @@ def build_connectors(settings: Settings, clock: Clock) -> ConnectorRegistry:
         password = settings.demo_bank_password.get_secret_value()
         connectors.append(DemoBank(clock, latency=settings.demo_bank_latency, password=password))
     return ConnectorRegistry(connectors)
+
+
+def consent_providers(connectors: ConnectorRegistry) -> frozenset[str]:
+    """The connectors whose banks send users back to our consent route."""
+    return frozenset(
+        name
+        for name in connectors.names()
+        if connectors.get(name).capabilities.auth is AuthMethod.CONSENT_LINK
+    )
 
 
 async def set_commands(app: App) -> None:
@@ -122,7 +132,9 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> App:
         await persistence.ready()  # migrated, even when nothing was read at initialize
         await asyncio.to_thread(directory.preload, ["FR", "GB"])  # ~0.2 s each: off the loop
         await set_commands(app)
-        await flow.resume_after_restart(app, await flows.restore())
+        restored = await flows.restore()
+        await flow.resume_after_restart(app, restored)
+        consent.resume_polling(app, restored)
         log.info("Pointage is ready")
 
     async def post_shutdown(app: App) -> None:
@@ -136,7 +148,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> App:
         rules=Rules(db, clock),
         scheduler=Scheduler(db, clock),
         connections=connections,
-        sign_in=SignIn(services, connections, flows),
+        sign_in=SignIn(services, connections, flows, consent_callbacks=settings.webhook_mode),
         imports=FileImports(db, clock),
         flow_timeout=settings.conversation_timeout,
     )
@@ -215,8 +227,13 @@ async def _serve_webhook(app: App, settings: Settings, stop: asyncio.Event) -> N
         update = Update.de_json(data, app.bot)
         await app.update_queue.put(update)
 
+    async def returned(provider: str, reference: str, query: str) -> bool:
+        return await consent.consent_returned(app, reference, query)
+
     host, port = settings.listen_address
     server = WebServer(host, port, secret=secret, deliver=deliver)
+    runtime: Runtime = app.bot_data["runtime"]
+    ConsentRoute(consent_providers(runtime.services.connectors), returned).add_to(server.app)
     await server.start()
     try:
         # Telegram keeps what it could not deliver while we were down and sends it now.

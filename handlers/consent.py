@@ -49,6 +49,14 @@ def arm_polling(app: App, sign_in: SignIn, flow: ConnectFlow) -> None:
     )
 
 
+def resume_polling(app: App, restored: list[ConnectFlow]) -> None:
+    """At startup: the kept flows that wait at a polled consent are polled again."""
+    rt: Runtime = app.bot_data["runtime"]
+    for flow in restored:
+        if flow.step is Step.CONSENT and flow.challenge is not None:
+            arm_polling(app, rt.sign_in, flow)
+
+
 async def _poll(context: ContextTypes.DEFAULT_TYPE) -> None:
     job = context.job
     assert job is not None and isinstance(job.data, tuple)
