@@ -19,8 +19,10 @@ from typing import Any
 
 from bot.banks.connector import Authorized, BankUnavailable, ConnectorError, RateLimited, guarded
 from bot.banks.directory.search import Institution
+from bot.domain.renewal import AccountKey, renamed_accounts
 from bot.domain.secret import Secret
 from bot.domain.states import ConnectionStatus
+from bot.domain.views import mask_iban
 from bot.services.access import acting_user, secret_slot
 from bot.services.connect import Services, cut
 from bot.services.connection_views import (
@@ -322,23 +324,26 @@ class Connections(Notices):
         """Store the new secret once the login worked, and make the connection active again.
 
         The new sign-in must open at least one account the connection feeds (not another
-        customer's); otherwise nothing changes. The old ciphertext is scrubbed from the files.
+        customer's); otherwise nothing changes. Accounts it lists under new ids (a GoCardless
+        renewal) keep their rows and lines (bot.domain.renewal). The old ciphertext is scrubbed
+        from the files.
         """
         target = await self.sign_in_target(telegram_id, connection_id)
-        offered = {
-            a.external_id
-            for a in await self.services.bank_accounts_at(target.institution, authorized)
-        }
+        fetched = await self.services.bank_accounts_at(target.institution, authorized)
+        offered = {a.external_id for a in fetched}
         now = self.clock.now()
         async with self.db.writing() as uow:
             _, connection = await self._member_connection(uow, telegram_id, connection_id)
             if connection.status == ConnectionStatus.DISCONNECTED:
                 raise NotFound("disconnected meanwhile")
-            linked = {
-                a.external_id
-                for a in await uow.bank_accounts.of_connection(connection.id)
-                if a.connected
-            }
+            fed = [a for a in await uow.bank_accounts.of_connection(connection.id) if a.connected]
+            renamed = renamed_accounts(
+                (AccountKey(a.external_id, a.iban_masked, a.currency) for a in fed),
+                (AccountKey(a.external_id, mask_iban(a.iban), a.currency) for a in fetched),
+            )
+            for account in fed:
+                account.external_id = renamed.get(account.external_id, account.external_id)
+            linked = {a.external_id for a in fed}
             if linked and not linked & offered:
                 raise OtherAccounts(connection.institution_name)
             sealed = self.services.vault.seal(authorized.secret, secret_slot(connection))
