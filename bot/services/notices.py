@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
 from bot.domain.clock import Clock
@@ -17,6 +17,9 @@ from storage.models import Connection, User
 from storage.uow import Database
 
 EXPIRY_NOTICE_DAYS = 7
+"""A consent's first reminder comes this many days before it expires…"""
+LAST_NOTICE_DAYS = 1
+"""…and its last one this many days before (a reminder already sent does not stop it)."""
 
 
 class NoticeKind(StrEnum):
@@ -68,7 +71,13 @@ class Notices:
                         found.append((kind, connection, user))
             if NoticeKind.EXPIRING in kinds:
                 last = today + timedelta(days=EXPIRY_NOTICE_DAYS)
-                for connection, user in await uow.connections.consent_expiring(today, last):
+                expiring = await uow.connections.consent_expiring(
+                    today,
+                    last,
+                    last_notice_on=today + timedelta(days=LAST_NOTICE_DAYS),
+                    reminded_before=_start_of(today),
+                )
+                for connection, user in expiring:
                     found.append((NoticeKind.EXPIRING, connection, user))
         due = [(k, c, u) for k, c, u in found if is_daytime(now, u.timezone)]
         if not due:
@@ -76,12 +85,13 @@ class Notices:
         notices = []
         async with self.db.writing() as uow:
             for kind, connection, user in due:
-                claim = (
-                    uow.connections.claim_expiry_reminder
-                    if kind is NoticeKind.EXPIRING
-                    else uow.connections.claim_attention
-                )
-                if await claim(connection.id, now):
+                if kind is NoticeKind.EXPIRING:
+                    claimed = await uow.connections.claim_expiry_reminder(
+                        connection.id, now, reminded_before=_last_notice_from(connection, today)
+                    )
+                else:
+                    claimed = await uow.connections.claim_attention(connection.id, now)
+                if claimed:
                     notices.append(
                         Notice(
                             kind=kind,
@@ -104,3 +114,16 @@ class Notices:
         async with self.db.writing() as uow:
             await uow.connections.release_claims(notice.connection_id, notice.claimed_at)
             await uow.commit()
+
+
+def _last_notice_from(connection: Connection, today: date) -> datetime | None:
+    """For the last reminder of a consent (due from the start of today): the first one,
+    sent days before, does not count against it."""
+    expires = connection.consent_expires
+    if expires is None or expires != today + timedelta(days=LAST_NOTICE_DAYS):
+        return None
+    return _start_of(today)
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 
 from bot.domain.states import ConnectionStatus
 from storage.models import (
@@ -72,17 +72,27 @@ class BankConnections(Repository):
         )
         return [(connection, user) for connection, user in rows.tuples().all()]
 
-    async def consent_expiring(self, first: date, last: date) -> Sequence[tuple[Connection, User]]:
-        """Syncing connections whose consent ends between `first` and `last`, not reminded yet."""
+    async def consent_expiring(
+        self, first: date, last: date, *, last_notice_on: date, reminded_before: datetime
+    ) -> Sequence[tuple[Connection, User]]:
+        """Syncing connections whose consent ends between `first` and `last`, not reminded
+        yet; and those ending on `last_notice_on` not reminded since `reminded_before`."""
+        expires = Connection.consent_expires
         rows = await self.session.execute(
             select(Connection, User)
             .join(User, User.id == Connection.user_id)
             .where(
-                Connection.expiry_reminded_at.is_(None),
                 Connection.status.in_(SYNCING),
-                Connection.consent_expires.is_not(None),
-                Connection.consent_expires >= first,
-                Connection.consent_expires <= last,
+                expires.is_not(None),
+                or_(
+                    and_(
+                        Connection.expiry_reminded_at.is_(None), expires >= first, expires <= last
+                    ),
+                    and_(
+                        expires == last_notice_on,
+                        Connection.expiry_reminded_at < reminded_before,
+                    ),
+                ),
             )
             .order_by(Connection.id)
         )
@@ -98,10 +108,17 @@ class BankConnections(Repository):
         )
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
-    async def claim_expiry_reminder(self, connection_id: int, at: datetime) -> bool:
+    async def claim_expiry_reminder(
+        self, connection_id: int, at: datetime, *, reminded_before: datetime | None = None
+    ) -> bool:
+        """Claim a reminder once: never reminded, or (`reminded_before`) last reminded
+        before that instant, for the last reminder of a consent."""
+        unreminded: ColumnElement[bool] = Connection.expiry_reminded_at.is_(None)
+        if reminded_before is not None:
+            unreminded = or_(unreminded, Connection.expiry_reminded_at < reminded_before)
         result = await self.session.execute(
             update(Connection)
-            .where(Connection.id == connection_id, Connection.expiry_reminded_at.is_(None))
+            .where(Connection.id == connection_id, unreminded)
             .values(expiry_reminded_at=at)
             .execution_options(synchronize_session=False)
         )

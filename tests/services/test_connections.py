@@ -274,7 +274,7 @@ async def test_a_bank_that_comes_back_is_active_again_and_may_be_told_again_late
     assert row.attention_sent_at is None and row.last_error is None
 
 
-async def test_seven_days_before_the_consent_ends_one_reminder(
+async def test_seven_days_then_one_day_before_the_consent_ends_a_reminder_each(
     services: Services, connections: Connections, clock: FixedClock
 ) -> None:
     connection_id = await connect_all(services, ALICE, START)
@@ -291,6 +291,11 @@ async def test_seven_days_before_the_consent_ends_one_reminder(
         expires,
     )
     clock.advance(timedelta(days=1))
+    assert await connections.claim_notices(EVERY_NOTICE) == []
+    clock.set(paris(expires - timedelta(days=1), 10))
+    (last,) = await connections.claim_notices(EVERY_NOTICE)
+    assert (last.kind, last.connection_id) == (NoticeKind.EXPIRING, connection_id)
+    clock.advance(timedelta(hours=3))
     assert await connections.claim_notices(EVERY_NOTICE) == []
 
 
