@@ -233,6 +233,12 @@ _PLACES: Final = frozenset(
     }
 )
 _PLACE_SPLIT: Final = tuple(tuple(place.split()) for place in _PLACES)
+_PLACES_BY_FIRST: Final[dict[str, tuple[tuple[str, ...], ...]]] = {
+    first: tuple(place for place in _PLACE_SPLIT if place[0] == first)
+    for first in {place[0] for place in _PLACE_SPLIT}
+}
+"""The places by their first word, in their order: a label's word is compared with the few
+places it can start, not with all of them (every card line is read this way)."""
 _PLACE_WORDS: Final = frozenset(
     word for place in _PLACE_SPLIT for word in place if len(word) > 2
 ) | {"CENTRE", "AIRE", "GARE", "AEROPORT", "AIRPORT"}
@@ -426,7 +432,7 @@ def _strip_place(words: list[str]) -> list[str]:
             continue
         if _POSTCODE_RE.match(words[index]) and index >= 1:
             return words[:index]
-        for place in _PLACE_SPLIT:
+        for place in _PLACES_BY_FIRST.get(words[index], ()):
             if tuple(words[index : index + len(place)]) == place:
                 return words[:index]
     return words
