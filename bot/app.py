@@ -16,6 +16,7 @@ import handlers
 from bot.banks.connector import AuthMethod, Connector, ConnectorRegistry, set_call_timeout
 from bot.banks.demo.bank import DemoBank
 from bot.banks.directory.search import Directory
+from bot.banks.registry import bridge_banks, close_connectors, configured_providers
 from bot.config import Settings
 from bot.domain.clock import Clock, SystemClock
 from bot.i18n import language_from_telegram, t
@@ -23,13 +24,14 @@ from bot.services.connect import Services
 from bot.services.connect_flow import FlowStore
 from bot.services.connections import Connections
 from bot.services.imports import FileImports
+from bot.services.institutions import InstitutionLists
 from bot.services.review import Review
 from bot.services.rules import Rules
 from bot.services.scheduler import Scheduler
 from bot.services.sign_in import SignIn
 from bot.web.consent import ConsentRoute
 from bot.web.webhook import WebServer, load_or_create_secret
-from handlers import consent, flow
+from handlers import consent, flow, jobs
 from handlers.context import Runtime
 from handlers.persistence import DatabasePersistence
 from handlers.updates import SideBySide
@@ -64,11 +66,14 @@ def build_vault(settings: Settings) -> Vault:
 
 
 def build_connectors(settings: Settings, clock: Clock) -> ConnectorRegistry:
+    """The demo bank and every configured provider (ProviderSetupError when one cannot be
+    built: a key file open to others, say)."""
     set_call_timeout(settings.bank_call_timeout_s)
     connectors: list[Connector] = []
     if settings.demo_bank:
         password = settings.demo_bank_password.get_secret_value()
         connectors.append(DemoBank(clock, latency=settings.demo_bank_latency, password=password))
+    connectors.extend(provider.build() for provider in configured_providers(settings, clock))
     return ConnectorRegistry(connectors)
 
 
@@ -117,11 +122,13 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> App:
     if settings.webhook_mode:
         builder = builder.updater(None)  # our web server receives the updates
 
-    directory = Directory(demo_enabled=settings.demo_bank)
+    connectors = build_connectors(settings, clock)
+    directory = Directory(demo_enabled=settings.demo_bank, featured=bridge_banks(connectors))
+    institutions = InstitutionLists(db, connectors, directory, clock)
     services = Services(
         db=db,
         vault=build_vault(settings),
-        connectors=build_connectors(settings, clock),
+        connectors=connectors,
         directory=directory,
         clock=clock,
     )
@@ -130,6 +137,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> App:
 
     async def post_init(app: App) -> None:
         await persistence.ready()  # migrated, even when nothing was read at initialize
+        await institutions.load()  # the lists kept; fetching them again is a job's
         await asyncio.to_thread(directory.preload, ["FR", "GB"])  # ~0.2 s each: off the loop
         await set_commands(app)
         restored = await flows.restore()
@@ -138,6 +146,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> App:
         log.info("Pointage is ready")
 
     async def post_shutdown(app: App) -> None:
+        await close_connectors(connectors)
         await db.dispose()
 
     app = builder.post_init(post_init).post_shutdown(post_shutdown).build()
@@ -153,6 +162,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> App:
         flow_timeout=settings.conversation_timeout,
     )
     handlers.register(app, flows)
+    jobs.refresh_institutions(app, institutions)
     app.add_error_handler(_on_error)
     return app
 

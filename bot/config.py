@@ -6,10 +6,18 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 WEBHOOK_PATH = "/telegram"
+CONSENT_PATH = "/consent"
+"""Where banks send users back after a consent: {PUBLIC_URL}/consent/{provider}."""
+ENABLEBANKING_URL = "https://api.enablebanking.com"
+GOCARDLESS_URL = "https://bankaccountdata.gocardless.com"
+SIMPLEFIN_BRIDGE_URL = "https://bridge.simplefin.org/simplefin"
+GOCARDLESS_LANDING = "https://t.me/"
+"""Where GoCardless sends the user after the consent when there is no PUBLIC_URL (the bot
+asks GoCardless by itself whether it is done): Telegram, unless GOCARDLESS_REDIRECT_URL says."""
 # What Telegram accepts in X-Telegram-Bot-Api-Secret-Token.
 WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _LISTEN = re.compile(r"(?:\[(?P<v6>[0-9A-Fa-f:.]+)\]|(?P<host>[^:\[\]]*)):(?P<port>\d{1,5})")
@@ -31,6 +39,18 @@ class Settings(BaseSettings):
     demo_bank_latency: float = Field(default=0.0, ge=0.0, le=30.0)
     demo_bank_password: SecretStr = SecretStr("demo")
     bank_call_timeout_s: float = Field(default=30.0, gt=0, le=600)
+    enablebanking_application_id: str | None = None
+    enablebanking_key_file: Path | None = None
+    enablebanking_base_url: str = ENABLEBANKING_URL
+    enablebanking_redirect_url: str | None = None
+    gocardless_secret_id: SecretStr | None = None
+    gocardless_secret_id_file: Path | None = None
+    gocardless_secret_key: SecretStr | None = None
+    gocardless_secret_key_file: Path | None = None
+    gocardless_base_url: str = GOCARDLESS_URL
+    gocardless_redirect_url: str | None = None
+    simplefin_enabled: bool = True
+    simplefin_bridge_url: str = SIMPLEFIN_BRIDGE_URL
     rate_limiter: bool = True
     conversation_timeout: float = Field(default=900, gt=0)
     log_level: str = "INFO"
@@ -46,6 +66,73 @@ class Settings(BaseSettings):
         if parts.query or parts.fragment:
             raise ValueError("PUBLIC_URL must not carry a query or a fragment")
         return value.strip().rstrip("/")
+
+    @field_validator(
+        "enablebanking_application_id",
+        "enablebanking_key_file",
+        "enablebanking_redirect_url",
+        "gocardless_secret_id",
+        "gocardless_secret_id_file",
+        "gocardless_secret_key",
+        "gocardless_secret_key_file",
+        "gocardless_redirect_url",
+        mode="before",
+    )
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        """`NAME=` in a .env file leaves the setting unset, as leaving the line out does."""
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator(
+        "enablebanking_base_url",
+        "enablebanking_redirect_url",
+        "gocardless_base_url",
+        "gocardless_redirect_url",
+        "simplefin_bridge_url",
+    )
+    @classmethod
+    def _provider_url_is_http(cls, value: str | None) -> str | None:
+        """Redirect URLs are kept as written: Enable Banking compares them character for
+        character with those of the application."""
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("https", "http") or not parts.hostname:
+            raise ValueError(f"{value[:80]!r} must be an https:// URL")
+        return value
+
+    @model_validator(mode="after")
+    def _providers_are_whole(self) -> Settings:
+        """A provider is configured whole or not at all: half of it is a mistake to say."""
+        if (self.enablebanking_application_id is None) != (self.enablebanking_key_file is None):
+            raise ValueError(
+                "ENABLEBANKING_APPLICATION_ID and ENABLEBANKING_KEY_FILE go together: "
+                "set both to use Enable Banking, or neither"
+            )
+        if self.enablebanking_configured and self.consent_redirect_url("enablebanking") is None:
+            raise ValueError(
+                "Enable Banking needs PUBLIC_URL (banks then send users back to "
+                "{PUBLIC_URL}/consent/enablebanking) or ENABLEBANKING_REDIRECT_URL (a redirect "
+                "URL of the application, in Enable Banking's control panel)"
+            )
+        for name, value, file in (
+            ("GOCARDLESS_SECRET_ID", self.gocardless_secret_id, self.gocardless_secret_id_file),
+            ("GOCARDLESS_SECRET_KEY", self.gocardless_secret_key, self.gocardless_secret_key_file),
+        ):
+            if value is not None and file is not None:
+                raise ValueError(f"set {name} or {name}_FILE, not both")
+        has_id = self.gocardless_secret_id is not None or self.gocardless_secret_id_file is not None
+        has_key = (
+            self.gocardless_secret_key is not None or self.gocardless_secret_key_file is not None
+        )
+        if has_id != has_key:
+            raise ValueError(
+                "GoCardless needs its secret id and its secret key (GOCARDLESS_SECRET_ID and "
+                "GOCARDLESS_SECRET_KEY, or their _FILE settings): set both, or neither"
+            )
+        return self
 
     @field_validator("webhook_secret")
     @classmethod
@@ -78,6 +165,25 @@ class Settings(BaseSettings):
         match = _LISTEN.fullmatch(self.listen)
         assert match is not None
         return (match["v6"] or match["host"] or "0.0.0.0", int(match["port"]))  # noqa: S104
+
+    @property
+    def enablebanking_configured(self) -> bool:
+        return self.enablebanking_application_id is not None
+
+    @property
+    def gocardless_configured(self) -> bool:
+        return self.gocardless_secret_id is not None or self.gocardless_secret_id_file is not None
+
+    def consent_redirect_url(self, provider: str) -> str | None:
+        """Where `provider`'s banks send the user back: our consent route when PUBLIC_URL is
+        set, else the provider's own redirect setting (None: it has none)."""
+        if self.public_url is not None:
+            return f"{self.public_url}{CONSENT_PATH}/{provider}"
+        if provider == "enablebanking":
+            return self.enablebanking_redirect_url
+        if provider == "gocardless":
+            return self.gocardless_redirect_url or GOCARDLESS_LANDING
+        return None
 
     @property
     def resolved_database_url(self) -> str:

@@ -1,5 +1,6 @@
 """Scheduled jobs (PTB JobQueue): nightly syncs with their health messages, consent
-reminders and daily summaries, each claimed in the database."""
+reminders and daily summaries, each claimed in the database; the banks' institution lists
+fetched again once a week."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application
 
 from bot.domain.views import DigestView
+from bot.services.institutions import InstitutionLists
 from bot.services.notices import NoticeKind
 from bot.services.scheduler import DigestClaim
 from handlers import render
@@ -25,6 +27,12 @@ PACE_SECONDS = 0.05
 REMINDER_SECONDS = 3600
 CHECKPOINT_SECONDS = 30
 ATTENTION = (NoticeKind.REAUTH, NoticeKind.FAILING)
+INSTITUTIONS_SECONDS = 6 * 3600
+"""How often the lists are looked at: each is fetched again once a week, and a provider that
+failed is asked again within hours rather than a week later."""
+INSTITUTIONS_FIRST_SECONDS = 1
+"""Right after startup, in the background: a first start has no list yet."""
+INSTITUTIONS_JOB = "institutions"
 
 
 async def digest_tick(context: Ctx) -> None:
@@ -79,6 +87,14 @@ async def checkpoint_tick(context: Ctx) -> None:
     await runtime(context).services.db.checkpoint()
 
 
+async def institutions_tick(context: Ctx) -> None:
+    """Fetch again the institution lists a week old; a provider that fails keeps its old one."""
+    assert context.job is not None
+    lists = context.job.data
+    assert isinstance(lists, InstitutionLists)
+    await lists.refresh()
+
+
 async def send_notices(context: Ctx, kinds: tuple[NoticeKind, ...]) -> None:
     connections = manager(context)
     now = runtime(context).services.clock.now()
@@ -107,3 +123,28 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.job_queue.run_repeating(
         checkpoint_tick, interval=CHECKPOINT_SECONDS, first=CHECKPOINT_SECONDS, name="checkpoint"
     )
+
+
+def refresh_institutions(
+    app: Application[Any, Any, Any, Any, Any, Any], lists: InstitutionLists
+) -> None:
+    """The job keeping `lists` fresh, when some provider publishes one."""
+    if app.job_queue is None or not lists.sources:
+        return
+    app.job_queue.run_repeating(
+        institutions_tick,
+        interval=INSTITUTIONS_SECONDS,
+        first=INSTITUTIONS_FIRST_SECONDS,
+        name=INSTITUTIONS_JOB,
+        data=lists,
+    )
+
+
+def institution_lists(app: Application[Any, Any, Any, Any, Any, Any]) -> InstitutionLists | None:
+    """The lists the job keeps (tests await `refresh()` on it rather than wait for the job)."""
+    if app.job_queue is None:
+        return None
+    for job in app.job_queue.get_jobs_by_name(INSTITUTIONS_JOB):
+        if isinstance(job.data, InstitutionLists):
+            return job.data
+    return None

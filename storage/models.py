@@ -330,3 +330,16 @@ class PtbState(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     data: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class InstitutionList(Base):
+    """One bank provider's institution list for one country, as last fetched: the directory
+    reads it at startup and it is fetched again once a week (bot/services/institutions.py)."""
+
+    __tablename__ = "institution_lists"
+
+    connector: Mapped[str] = mapped_column(String(32), primary_key=True)
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    fetched_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    institutions: Mapped[str] = mapped_column(Text)
+    """JSON, the list as the service wrote it; storage does not read inside."""

@@ -19,6 +19,7 @@ from storage.repositories import (
     BankRequests,
     Books,
     Erasure,
+    InstitutionLists,
     Journal,
     LedgerAccounts,
     Rules,
@@ -47,6 +48,7 @@ class UnitOfWork:
         self.digest = DigestQueries(session)
         self.picker = PickerQueries(session)
         self.schedule = Schedule(session)
+        self.institution_lists = InstitutionLists(session)
 
     async def commit(self) -> None:
         await self.session.commit()

@@ -4,6 +4,7 @@ from storage.repositories.base import CHUNK, FLUSH_CHUNK, PARTITION
 from storage.repositories.books import Books, LedgerAccounts
 from storage.repositories.connections import BankAccounts, BankConnections, BankRequests, SyncRuns
 from storage.repositories.erasure import Erasure
+from storage.repositories.institutions import InstitutionLists, StoredList
 from storage.repositories.journal import Journal
 from storage.repositories.lines import BankLines
 from storage.repositories.rows import (
@@ -32,11 +33,13 @@ __all__ = [
     "Books",
     "DecidedLine",
     "Erasure",
+    "InstitutionLists",
     "Journal",
     "LedgerAccounts",
     "LineRow",
     "LineToDecide",
     "Rules",
+    "StoredList",
     "SyncRuns",
     "Users",
     "line_rows",

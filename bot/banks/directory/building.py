@@ -51,6 +51,21 @@ def _stable_id(country: str, key: str) -> str:
     return f"{country.lower()}-{''.join(chars)}"
 
 
+def stable_id(country: str, key: str) -> str:
+    """An institution id made from its country and a key: the same in every process."""
+    return _stable_id(country, key)
+
+
+def full_bic(bic: str | None) -> str | None:
+    """A BIC on 11 characters (XXX for the head office), upper case; None when it is not one."""
+    if not bic:
+        return None
+    bic = "".join(bic.split()).upper()
+    if len(bic) == 8:
+        bic += "XXX"
+    return bic if len(bic) == 11 and bic.isalnum() else None
+
+
 def _pick_bic(bics: Counter[str]) -> str | None:
     """The most frequent BIC, preferring a head office (8 letters or branch XXX) on ties."""
     if not bics:
@@ -164,6 +179,10 @@ _built_lock = threading.Lock()
 _built: dict[tuple[str, Institution | None], Index] = {}
 
 
+def is_built(country: str, demo: Institution | None) -> bool:
+    return (country, demo) in _built
+
+
 def shared_index(country: str, demo: Institution | None) -> Index:
     """One build per process: an index is never changed once built, and the registry it is
     built from is fixed, so every Directory of the process shares it."""
@@ -242,6 +261,7 @@ def _build_index(country: str, demo: Institution | None) -> Index:
         group_id = cluster.group if cluster.group in live_groups else None
         institution = _make_institution(country, cluster, group_id, used_ids)
         index.institutions[institution.id] = institution
+        _record_bics(index, institution, cluster)
         rows = len(cluster.banks)
         boost = (cluster.brand.popularity / 10.0 if cluster.brand else 0.0) + _size_boost(rows)
         if group_id is not None:
@@ -284,6 +304,14 @@ def _make_institution(
     bics = Counter((b.bic or "").upper() for b in cluster.banks if b.bic)
     bic = _pick_bic(bics) or (cluster.brand.bic if cluster.brand else None)
     return Institution(institution_id, name, country, bic, None, 0, group_id)
+
+
+def _record_bics(index: Index, institution: Institution, cluster: _Cluster) -> None:
+    bics = {full_bic(bank.bic) for bank in cluster.banks}
+    bics.add(full_bic(institution.bic))
+    for bic in bics:
+        if bic is not None:
+            index.by_bic.setdefault(bic, []).append(institution.id)
 
 
 def _institution_docs(

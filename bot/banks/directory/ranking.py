@@ -65,12 +65,46 @@ class Index:
         self.postings: dict[str, list[int]] = {}
         self.compact_sorted: list[tuple[str, int]] = []
         self.compact_texts: list[str] = []
+        self.by_bic: dict[str, list[str]] = {}
+        """Institution ids by every BIC of their registry rows (11 characters, XXX for the
+        head office): what provider lists are matched on."""
+
+    def copy(self) -> Index:
+        """A new index to extend, then finish(): its lists and maps are its own, the entries
+        and docs in them are shared, so neither index may change one in place."""
+        other = Index()
+        other.entries = list(self.entries)
+        other.docs = list(self.docs)
+        other.institutions = dict(self.institutions)
+        other.groups = {
+            group_id: Group(group.spec, group.entry, group.tokens, list(group.members))
+            for group_id, group in self.groups.items()
+        }
+        other.by_bic = self.by_bic
+        return other
 
     def add_entry(
         self, hit: SearchHit, boost: float, group: str | None, docs: Iterable[tuple[str, int]]
     ) -> int:
         index = len(self.entries)
         self.entries.append(_Entry(hit, boost, group, normalize(hit.name)))
+        self.add_docs(index, docs)
+        return index
+
+    def positions(self) -> dict[str, int]:
+        """Where the entry of each institution and group is, by its id."""
+        return {entry.hit.id: position for position, entry in enumerate(self.entries)}
+
+    def hit(self, position: int) -> SearchHit:
+        return self.entries[position].hit
+
+    def replace_hit(self, position: int, hit: SearchHit) -> None:
+        """Show another hit for an entry (the same bank, now served by a connector)."""
+        entry = self.entries[position]
+        self.entries[position] = _Entry(hit, entry.boost, entry.group, entry.sort_name)
+
+    def add_docs(self, entry: int, docs: Iterable[tuple[str, int]]) -> None:
+        """More texts an entry is found by (before finish())."""
         best: dict[str, int] = {}
         for text, tier in docs:
             for variant in variants(text):
@@ -78,8 +112,7 @@ class Index:
         for text, tier in best.items():
             tokens = tuple(text.split())
             content = sum(1 for t in tokens if t not in STOP_WORDS) or len(tokens)
-            self.docs.append(_Doc(text, text.replace(" ", ""), tokens, content, index, tier))
-        return index
+            self.docs.append(_Doc(text, text.replace(" ", ""), tokens, content, entry, tier))
 
     def finish(self) -> None:
         postings: dict[str, list[int]] = {}
