@@ -1,6 +1,6 @@
 """`python -m bot`: run Pointage (long polling, or a webhook when PUBLIC_URL is set);
 `python -m bot rotate-keys`: rotate the vault key; `python -m bot stats`: the banks users asked
-for most."""
+for most; `python -m bot check-providers`: try each configured bank provider once."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import warnings
 from pydantic import SecretStr, ValidationError
 from telegram.error import InvalidToken, TelegramError
 
+from bot.banks.registry import ProviderSetupError
 from bot.config import Settings
 from bot.web.webhook import WebhookSecretError
 from storage.db import StorageError
@@ -28,7 +29,14 @@ BOTFATHER_HELP = (
     "See .env.example for every setting."
 )
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-STARTUP_FAILURES = (TelegramError, StorageError, OSError, VaultError, WebhookSecretError)
+STARTUP_FAILURES = (
+    TelegramError,
+    StorageError,
+    OSError,
+    VaultError,
+    WebhookSecretError,
+    ProviderSetupError,
+)
 """What stops the bot with one line of explanation rather than a traceback."""
 
 
@@ -63,6 +71,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="add no key: re-encrypt under the ring's current active key (the first one)",
     )
     commands.add_parser("stats", help="print the banks users asked for most, and how many users")
+    commands.add_parser(
+        "check-providers",
+        help="call each configured bank provider once and say whether it works",
+    )
     return parser.parse_args(argv)
 
 
@@ -97,6 +109,10 @@ def main(argv: list[str] | None = None) -> int:
         from bot.cli import stats_command
 
         return stats_command(settings)
+    if args.command == "check-providers":
+        from bot.cli import check_providers_command
+
+        return check_providers_command(settings)
     if settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value():
         print(BOTFATHER_HELP, file=sys.stderr)
         return 2

@@ -1,10 +1,12 @@
 """`python -m bot rotate-keys`: a new active vault key, every secret re-encrypted under it;
-`python -m bot stats`: the banks users asked for most."""
+`python -m bot stats`: the banks users asked for most; `python -m bot check-providers`: each
+configured bank provider tried once."""
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import logging
 import secrets
 import sys
 from datetime import UTC, datetime
@@ -12,7 +14,22 @@ from typing import TextIO
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from bot.banks.connector import (
+    BankUnavailable,
+    ConnectorError,
+    ConnectorRegistry,
+    guarded,
+    set_call_timeout,
+)
+from bot.banks.registry import (
+    Provider,
+    ProviderSetupError,
+    checkable,
+    close_connectors,
+    configured_providers,
+)
 from bot.config import Settings
+from bot.domain.clock import Clock, SystemClock
 from bot.services.requests import most_requested
 from storage.db import make_engine
 from storage.migrate import migrate_to_head
@@ -153,3 +170,83 @@ async def stats(settings: Settings, out: TextIO = sys.stdout, limit: int = 20) -
 def stats_command(settings: Settings) -> int:
     asyncio.run(stats(settings))
     return 0
+
+
+async def check_providers(
+    settings: Settings, out: TextIO | None = None, *, clock: Clock | None = None
+) -> int:
+    """Call each configured provider's check() once and print one line for each: OK and
+    what it said, or what is wrong. 0 when all are OK (or none is configured), else 1."""
+    out = out or sys.stdout
+    set_call_timeout(settings.bank_call_timeout_s)
+    providers = configured_providers(settings, clock or SystemClock())
+    if not providers:
+        print(
+            "No bank provider is configured (see .env.example: Enable Banking, GoCardless, "
+            "SimpleFIN). Bank files and the demo bank work without one.",
+            file=out,
+        )
+        return 0
+    width = max(len(p.name) for p in providers)
+    failures = 0
+    for provider in providers:
+        with _OperatorLines() as told:
+            said = await _check(provider, told)
+        failures += said.startswith("FAILED")
+        print(f"{provider.name:<{width}}  {said}", file=out)
+    return 1 if failures else 0
+
+
+async def _check(provider: Provider, told: _OperatorLines) -> str:
+    try:
+        connector = provider.build()
+    except ProviderSetupError as error:
+        return f"FAILED  {error}"
+    try:
+        found = checkable([connector])
+        if not found:
+            return f"OK  {provider.label}: nothing to check before a user connects"
+        summary = await guarded(provider.name, found[0].check)
+        return f"OK  {summary}"
+    except ConnectorError as error:
+        return f"FAILED  {_trouble(error, provider, told.lines)} [{error.code}]"
+    finally:
+        await close_connectors(ConnectorRegistry([connector]))
+
+
+def _trouble(error: ConnectorError, provider: Provider, told: list[str]) -> str:
+    """What the connector told the operator (its refusals name their fix, never a secret),
+    else its error's own words."""
+    if told:
+        return " ".join(told)
+    text = str(error).removeprefix(f"{provider.name}: ").strip()
+    if isinstance(error, BankUnavailable) and text in ("", provider.name):
+        text = "no answer in time, or an unexpected failure"
+    return f"{provider.label}: {text or error.code}"
+
+
+class _OperatorLines(logging.Handler):
+    """The connectors' warnings during one check (they explain a refusal and its fix): kept
+    for the provider's line rather than logged apart."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.lines: list[str] = []
+        self._logger = logging.getLogger("bot.banks")
+        self._propagated = self._logger.propagate
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+    def __enter__(self) -> _OperatorLines:
+        self._logger.addHandler(self)
+        self._logger.propagate = False
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._logger.removeHandler(self)
+        self._logger.propagate = self._propagated
+
+
+def check_providers_command(settings: Settings) -> int:
+    return asyncio.run(check_providers(settings))
