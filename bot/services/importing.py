@@ -63,8 +63,10 @@ class Importing:
     async def sync_connection(self, connection_id: int) -> ImportSummary:
         """Fetch each linked account's window (bank calls first), then store it in one unit of work.
 
-        The window starts a week before the last sync (pending lines book late) and never
-        before the account's import start.
+        The window starts a week before the last sync (pending lines book late), never
+        before the account's import start, and never further back than the connector says it
+        reaches: a start stored further back (a bank's limit learnt later) would only spend
+        requests on days no bank gives, and a SimpleFIN token has 24 a day.
         """
         started = self.clock.now()
         async with self.db.reading() as uow:
@@ -84,6 +86,7 @@ class Importing:
             last_sync = connection.last_sync_at
         connector = self.connectors.get(connection.connector)
         today = today_in(self.clock)
+        reach = today - timedelta(days=connector.capabilities.max_history_days - 1)
         balances = {
             a.external_id: a.balance
             for a in await guarded(connector.name, lambda: connector.list_accounts(secret))
@@ -91,7 +94,7 @@ class Importing:
         windows: dict[int, tuple[date, date]] = {}
         fetched: dict[int, Sequence[FetchedTransaction]] = {}
         for account in accounts:
-            since = account.import_start
+            since = max(account.import_start, reach)
             if last_sync is not None:
                 since = max(since, last_sync.date() - timedelta(days=SYNC_OVERLAP_DAYS))
             windows[account.id] = (since, today)

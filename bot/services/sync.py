@@ -74,9 +74,14 @@ def _row(
 
 
 def _book(row: BankTransaction, line: FetchedTransaction, fingerprint: str) -> None:
-    """The booked version replaces the pending one in place, keeping the user's decision."""
+    """The booked version replaces the pending one in place, keeping the user's decision.
+
+    Its amount too: a card hold often books for another amount (a tip, a hotel's deposit),
+    and an accepted line's entry is posted from the row once it books (post_acceptances).
+    """
     row.external_id = line.external_id
     row.booking_date = line.booking_date
+    row.amount_minor = line.amount.minor
     row.raw_label = line.label
     row.fingerprint = fingerprint
     row.pending = False
@@ -113,8 +118,11 @@ async def reconcile(
 
     Known ids are skipped; a booked line matching a pending one (amount, label, a few days
     apart) books it in place; an unknown id whose fingerprint (date, amount, label,
-    occurrence) is known is the same line under a provider's new id; a pending line of the
-    window the bank no longer reports has vanished and leaves the review list.
+    occurrence) is known is the same line under a provider's new id; a booked line left
+    unknown that only one pending line of the window the bank no longer reports could be
+    (same label and sign, a few days apart: a hold booked for another amount) books that one
+    in place; a pending line of the window the bank no longer reports has vanished and leaves
+    the review list.
     """
     slices = Slices()
     lines, prints = fetched.lines, fetched.prints
@@ -150,12 +158,30 @@ async def reconcile(
     renamed = await uow.lines.by_fingerprints(
         account.id, (prints[line.external_id] for line in unknown)
     )
+    new: list[FetchedTransaction] = []
     for line in unknown:
         await slices.tick()
         same = renamed.get(prints[line.external_id])
         if same is not None and same.id not in matched and same.pending == line.pending:
             matched.add(same.id)
             same.external_id = line.external_id
+            continue
+        new.append(line)
+    reported = {line.external_id for line in lines}
+    gone = [
+        row
+        for row in pending_rows
+        if row.id not in matched
+        and row.external_id not in reported
+        and since <= row.booking_date <= until
+    ]
+    rebooked = _rebooked(new, gone)
+    for line in new:
+        row = rebooked.get(line.external_id)
+        if row is not None:
+            matched.add(row.id)
+            _book(row, line, prints[line.external_id])
+            result.booked.append(row)
             continue
         result.added.append(
             _row(account, line, prints[line.external_id], fetched.payees[line.external_id], now)
@@ -197,6 +223,35 @@ def _pending_twin(
     return min(
         candidates, key=lambda row: abs((row.booking_date - line.booking_date).days), default=None
     )
+
+
+def _rebooked(
+    lines: Sequence[FetchedTransaction], gone: Sequence[BankTransaction]
+) -> dict[str, BankTransaction]:
+    """The vanished pending line each new booked line is, by the booked line's id: the one of
+    the same label and sign a few days apart, whatever its amount. A booked line that could be
+    two of them, or a pending line two booked lines could be, is never guessed between: the
+    booked line stays new and the pending one vanishes."""
+    if not gone:
+        return {}
+    by_label: dict[str, list[BankTransaction]] = {}
+    for row in gone:
+        by_label.setdefault(squeeze(row.raw_label), []).append(row)
+    found: dict[str, BankTransaction] = {}
+    claims: Counter[int] = Counter()
+    for line in lines:
+        if line.pending:
+            continue
+        could_be = [
+            row
+            for row in by_label.get(squeeze(line.label), ())
+            if (row.amount_minor < 0) == (line.amount.minor < 0)
+            and abs((row.booking_date - line.booking_date).days) <= PENDING_DRIFT_DAYS
+        ]
+        claims.update(row.id for row in could_be)
+        if len(could_be) == 1:
+            found[line.external_id] = could_be[0]
+    return {line_id: row for line_id, row in found.items() if claims[row.id] == 1}
 
 
 async def settle_opening_balance(

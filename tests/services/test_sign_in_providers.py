@@ -107,6 +107,10 @@ class Rig(Protocol):
         """No call gets an answer."""
         ...
 
+    def release(self) -> None:
+        """Calls are answered again."""
+        ...
+
     def secrets(self, authorized: Secret) -> list[str]:
         """What must never be stored in clear: session ids, requisitions, access URLs."""
         ...
@@ -205,6 +209,9 @@ class EnableBankingRig:
     def hang(self) -> None:
         self.bank.hang()
 
+    def release(self) -> None:
+        self.bank.release()
+
     def secrets(self, authorized: Secret) -> list[str]:
         return list(self.bank.sessions)
 
@@ -257,6 +264,9 @@ class GoCardlessRig:
 
     def hang(self) -> None:
         self.bank.hang()
+
+    def release(self) -> None:
+        self.bank.release()
 
     def secrets(self, authorized: Secret) -> list[str]:
         requisitions = list(self.bank.requisitions.values())
@@ -315,6 +325,9 @@ class SimpleFinRig:
 
     def hang(self) -> None:
         self.bank.hang = True
+
+    def release(self) -> None:
+        self.bank.hang = False  # requests left hanging end with the stand-in
 
     def secrets(self, authorized: Secret) -> list[str]:
         userinfo = authorized.reveal().split("://", 1)[1].split("@", 1)[0]
