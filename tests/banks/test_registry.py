@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -258,3 +259,10 @@ def test_a_private_file_is_read_whole_and_trimmed(tmp_path: Path) -> None:
     path.chmod(0o600)
 
     assert read_private_file(path, "X").reveal() == "s3cret"
+
+
+def test_every_setting_is_in_the_env_example() -> None:
+    example = (Path(__file__).parents[2] / ".env.example").read_text(encoding="utf-8")
+    named = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", example, re.MULTILINE))
+
+    assert {name.upper() for name in Settings.model_fields} - named == set()
