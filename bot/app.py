@@ -157,7 +157,13 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> App:
         rules=Rules(db, clock),
         scheduler=Scheduler(db, clock),
         connections=connections,
-        sign_in=SignIn(services, connections, flows, consent_callbacks=settings.webhook_mode),
+        sign_in=SignIn(
+            services,
+            connections,
+            flows,
+            consent_callbacks=settings.webhook_mode,
+            restricted=frozenset({"enablebanking"} if settings.enablebanking_restricted else ()),
+        ),
         imports=FileImports(db, clock),
         flow_timeout=settings.conversation_timeout,
     )

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     enablebanking_key_file: Path | None = None
     enablebanking_base_url: str = ENABLEBANKING_URL
     enablebanking_redirect_url: str | None = None
+    enablebanking_restricted: bool = True
+    """Enable Banking's free "restricted production": only the accounts the operator linked in
+    its control panel can be read, and users are told so. False with a production contract."""
     gocardless_secret_id: SecretStr | None = None
     gocardless_secret_id_file: Path | None = None
     gocardless_secret_key: SecretStr | None = None

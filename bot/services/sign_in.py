@@ -73,13 +73,16 @@ class SignIn:
         flows: FlowStore,
         *,
         consent_callbacks: bool = False,
+        restricted: frozenset[str] = frozenset(),
     ) -> None:
         """`consent_callbacks`: banks send the user back to our web server (PUBLIC_URL is set),
-        which tells the flow; without it, a consent is polled or its address pasted."""
+        which tells the flow; without it, a consent is polled or its address pasted.
+        `restricted`: connectors that read only the accounts the operator linked."""
         self.services = services
         self.connections = connections
         self.flows = flows
         self.consent_callbacks = consent_callbacks
+        self.restricted = restricted
 
     # --- starting ------------------------------------------------------------------------
 
@@ -109,7 +112,7 @@ class SignIn:
         existing = None
         if institution.connector is not None:
             existing = await self.services.connection_at(flow.telegram_id, institution.id)
-        return Bank(institution, existing)
+        return Bank(institution, existing, self._auth(flow))
 
     async def choose_purpose(self, flow: ConnectFlow, purpose: Purpose) -> bool:
         """On the bank screen of a bank already connected: its sign-in, or more accounts."""
@@ -141,8 +144,10 @@ class SignIn:
         flow.step = Step.PASSWORD
         return Ask(Prompt.SETUP_TOKEN)
 
-    def _paste(self, flow: ConnectFlow) -> bool:
-        return not self.consent_callbacks and not self.polls_consent(flow)
+    def _consent(self, flow: ConnectFlow, link: str, *, waiting: bool = False) -> Consent:
+        paste = not self.consent_callbacks and not self.polls_consent(flow)
+        connector = flow.institution.connector if flow.institution else None
+        return Consent(link, waiting, paste, restricted=connector in self.restricted)
 
     def consent_waiting(self, flow: ConnectFlow, reference: str) -> bool:
         """The flow waits at this consent (a callback's `state` or `ref` names it)."""
@@ -238,7 +243,7 @@ class SignIn:
             flow.challenge = step
             if step.kind is ChallengeKind.LINK and step.link:
                 flow.step = Step.CONSENT
-                return Consent(step.link, paste=self._paste(flow))
+                return self._consent(flow, step.link)
             flow.step = Step.CODE
             return Ask(Prompt.CODE, step.hint)
         flow.forget_login()
@@ -281,7 +286,7 @@ class SignIn:
         link = flow.challenge.link if flow.challenge is not None else None
         if isinstance(error, ConsentPending) and link:
             flow.step = Step.CONSENT
-            return Consent(link, waiting=True, paste=self._paste(flow))
+            return self._consent(flow, link, waiting=True)
         if isinstance(error, WrongCode) and flow.challenge is not None:
             flow.step = Step.CODE
             return Ask(Prompt.WRONG_CODE, flow.challenge.hint)

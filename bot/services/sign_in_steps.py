@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from bot.banks.connector import AuthMethod
 from bot.banks.directory.search import Institution
 from bot.domain.periods import ImportPeriod
 from bot.domain.views import ConnectionView, LedgerAccountView
@@ -44,6 +45,9 @@ class Consent:
     link: str
     waiting: bool = False
     paste: bool = False
+    restricted: bool = False
+    """The provider reads only the accounts this bot's operator linked (Enable Banking's
+    free restricted production): said plainly before the user goes to the bank."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +55,8 @@ class Bank:
     institution: Institution
     existing: ConnectionView | None
     """The book's connection to this bank: update its sign-in or add accounts, never a twin."""
+    auth: AuthMethod | None = None
+    """How its connector signs in: the screen says what comes (a password, a link, a token)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.banks.connector import FetchedAccount
+from bot.banks.connector import AuthMethod, FetchedAccount
 from bot.banks.directory.search import Institution, SearchHit
 from bot.domain.periods import ImportPeriod
 from bot.domain.views import ImportSummary, LedgerAccountView, mask_iban
@@ -130,7 +130,16 @@ def regions(
     return Screen(body, Keyboard([*rows(picks, 2), nav]))
 
 
-def bank(flow: ConnectFlow, institution: Institution, lang: str) -> Screen:
+BANK_WORDS = {
+    AuthMethod.CONSENT_LINK: "connect.bank_consent",
+    AuthMethod.SETUP_TOKEN: "connect.bank_token",
+}
+"""What the bank screen says comes next, by how the connector signs in (else a password)."""
+
+
+def bank(
+    flow: ConnectFlow, institution: Institution, lang: str, auth: AuthMethod | None = None
+) -> Screen:
     back = button(t(lang, "btn.back"), cb.BackToSearch(flow.flow_id))
     if institution.connector is None:
         request = button(t(lang, "btn.request_support"), cb.RequestSupport(flow.flow_id))
@@ -139,7 +148,8 @@ def bank(flow: ConnectFlow, institution: Institution, lang: str) -> Screen:
             Keyboard([[request], [back]]),
         )
     go = button(t(lang, "btn.continue"), cb.StartLogin(flow.flow_id))
-    return Screen(text(lang, "connect.bank", bank=institution.name), Keyboard([[go, back]]))
+    key = BANK_WORDS.get(auth, "connect.bank") if auth is not None else "connect.bank"
+    return Screen(text(lang, key, bank=institution.name), Keyboard([[go, back]]))
 
 
 def _cancel_row(flow: ConnectFlow, lang: str) -> InlineKeyboardMarkup:

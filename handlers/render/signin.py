@@ -77,6 +77,8 @@ def consent(flow: ConnectFlow, step: Consent, lang: str) -> Screen:
         [button(t(lang, "btn.authorised"), cb.ConsentGiven(flow.flow_id)), _cancel(flow, lang)],
     ]
     parts = [text(lang, words(flow, "consent"), bank=bank_name, link=step.link)]
+    if step.restricted:
+        parts.append(t(lang, "consent.restricted"))
     if step.waiting:
         parts.append(text(lang, "consent.not_yet", bank=bank_name))
     parts.append(t(lang, "consent.paste" if step.paste else "consent.wait"))
@@ -132,10 +134,10 @@ def next_screen(flow: ConnectFlow, step: Next, lang: str) -> Screen | None:
             return ask(flow, prompt, lang, hint)
         case Consent():
             return consent(flow, step, lang)
-        case Bank(institution, existing):
+        case Bank(institution, existing, auth):
             if existing is not None:
                 return bank_connected(flow, existing, lang)
-            return bank(flow, institution, lang)
+            return bank(flow, institution, lang, auth)
         case ChooseAccounts(page, linked):
             return accounts(flow, lang, page, linked)
         case ChooseLedger(index, options, current, page):
