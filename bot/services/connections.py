@@ -303,8 +303,11 @@ class Connections(Notices):
             raise NotFound("disconnected: /connect makes a new connection")
         connector = self.services.connectors.get(connection.connector)
         known = self.services.directory.get(connection.institution_id)
+        if known is not None and known.connector != connection.connector:
+            # Another connector serves the bank now: its id there is not this connector's.
+            known = dataclasses.replace(known, connector=connection.connector, provider_id=None)
         institution = (
-            dataclasses.replace(known, connector=connection.connector)
+            known
             if known is not None
             else Institution(
                 id=connection.institution_id,
