@@ -137,7 +137,11 @@ async def _decide_simple(
 async def on_make_rule(update: Update, context: Ctx, pressed: Press[cb.MakeRule]) -> None:
     press, lang, message_id, _ = pressed
     applied = await runtime(context).rules.make(
-        _user_id(update), press.line, press.account, auto_accept=press.auto
+        _user_id(update),
+        press.line,
+        press.account,
+        auto_accept=press.auto,
+        condition=press.condition,
     )
     await answer(update, t(lang, "answer.rule_created", applied=applied))
     await _redraw(update, context, press.anchor, press.page, lang, message_id)

@@ -283,6 +283,8 @@ class Rule(Base):
     min_minor: Mapped[int | None] = mapped_column(BigInteger)
     max_minor: Mapped[int | None] = mapped_column(BigInteger)
     direction: Mapped[str | None] = mapped_column(String(8))
+    days: Mapped[str | None] = mapped_column(String(8))
+    """"weekdays" or "weekend" (bot.categorize.conditions.Days), of the purchase day."""
     bank_account_id: Mapped[int | None] = mapped_column(
         ForeignKey("bank_accounts.id", ondelete="CASCADE")
     )
@@ -343,3 +345,20 @@ class InstitutionList(Base):
     fetched_at: Mapped[datetime] = mapped_column(UtcDateTime)
     institutions: Mapped[str] = mapped_column(Text)
     """JSON, the list as the service wrote it; storage does not read inside."""
+
+
+class BookModel(Base):
+    """A book's learned suggestion state (memory and model), kept so an import need not replay
+    every decision; it is rebuilt from the decided lines whenever it is missing, of another
+    version, or counts other decisions than the book has."""
+
+    __tablename__ = "book_models"
+
+    book_id: Mapped[int] = mapped_column(
+        ForeignKey("books.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(Text)
+    """JSON written by bot.categorize (Memory.to_state); storage does not read inside."""
+    decisions_seen: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

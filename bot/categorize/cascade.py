@@ -11,7 +11,8 @@ from enum import StrEnum
 from typing import Final
 
 from bot.categorize import knowledge
-from bot.categorize.learned import Learned, Prediction, Reason
+from bot.categorize.conditions import Days
+from bot.categorize.learned import Learned, Prediction, Reason, purchase_date
 from bot.categorize.payees import label_details, label_words, normalize_payee, squeeze
 from bot.charts import ChartTemplate
 from bot.domain.money import Money
@@ -80,7 +81,7 @@ class RuleSpec:
 
     `payee` must equal the line's normalized payee; `label_contains` must appear in its label;
     `min_minor`/`max_minor` bound the amount's size (both included, sign aside); `direction` is
-    "in" (money received) or "out".
+    "in" (money received) or "out"; `days` the side of the week of the purchase day.
     """
 
     id: int
@@ -92,6 +93,7 @@ class RuleSpec:
     direction: str | None = None
     bank_account_id: int | None = None
     auto_accept: bool = False
+    days: Days | None = None
 
     def __post_init__(self) -> None:
         if self.direction not in (None, "in", "out"):
@@ -108,6 +110,11 @@ class RuleSpec:
         if self.max_minor is not None and size > self.max_minor:
             return False
         if self.direction is not None and self.direction != _direction(facts.amount.minor):
+            return False
+        if (
+            self.days is not None
+            and Days.of(purchase_date(facts.label, facts.booking_date)) is not self.days
+        ):
             return False
         return self.bank_account_id is None or self.bank_account_id == facts.bank_account_id
 

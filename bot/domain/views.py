@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
+from bot.categorize.conditions import BLANKET, RuleCondition
 from bot.charts import AccountKind
 from bot.domain.money import Money
 from bot.domain.states import ReviewState
@@ -144,6 +145,8 @@ class Decision:
     rule_offer: LedgerAccountView | None = None
     view: DigestView | None = None
     needs_category: bool = False
+    rule_condition: RuleCondition = BLANKET
+    """What the offered rule is limited to: the side of the payee's split this line is on."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +158,8 @@ class RuleView:
     auto_accept: bool
     enabled: bool
     hits: int
+    condition: RuleCondition = BLANKET
+    currency: str = "EUR"
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from bot.categorize.cascade import (
     Suggestion,
     suggest,
 )
+from bot.categorize.conditions import Days
 from bot.charts import TEMPLATES, ChartTemplate
 from bot.domain.ledger import acceptance_entry
 from bot.domain.money import Money
@@ -123,6 +124,7 @@ def rule_spec(rule: Rule, account_code: str) -> RuleSpec:
         direction=rule.direction,
         bank_account_id=rule.bank_account_id,
         auto_accept=rule.auto_accept,
+        days=Days(rule.days) if rule.days else None,
     )
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import math
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+from bot.categorize.conditions import PastLine, RuleCondition, offer_condition
+from bot.categorize.learned import purchase_date
 from bot.charts import CATEGORY_KINDS, TEMPLATES, AccountKind
 from bot.domain.clock import Clock
 from bot.domain.ledger import DraftLine, reversal_of
@@ -65,6 +67,10 @@ async def _add_lines(
     for row in rows:
         await slices.tick()
         lines[row.book_id].append(_row_view(row))
+
+
+def _past(label: str, minor: int, booked: date, account_id: int) -> PastLine:
+    return PastLine(abs(minor), purchase_date(label, booked), account_id)
 
 
 def anchor_of(moment: datetime) -> int:
@@ -235,8 +241,26 @@ class Review:
         if accepted is None:
             return Decision(False, line, None, view)
         line = replace(line, state=ReviewState.ACCEPTED, account=chosen)
-        offer = chosen if account_id is not None and pressed.line.payee else None
-        return Decision(True, line, offer, view)
+        if account_id is None or not pressed.line.payee:
+            return Decision(True, line, None, view)
+        condition = await self._offer_condition(book, pressed.line, account_id)
+        return Decision(True, line, chosen, view, rule_condition=condition)
+
+    async def _offer_condition(
+        self, book: BookRef, line: LineRow, account_id: int
+    ) -> RuleCondition:
+        """The condition the payee's history calls for on a rule filing it under `account_id`."""
+        async with self.db.reading() as uow:
+            past = await uow.rules.payee_lines(
+                book.id, line.payee, money_in=line.amount_minor > 0, besides=line.id, limit=40
+            )
+        return offer_condition(
+            [
+                _past(row.raw_label, row.amount_minor, row.booking_date, row.account_id)
+                for row in past
+            ],
+            _past(line.raw_label, line.amount_minor, line.booking_date, account_id),
+        )
 
     async def accept_page(self, telegram_id: int, anchor: int, page: int) -> int:
         """Accept every line of the page that has a real suggestion (not the suspense account)."""

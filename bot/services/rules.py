@@ -1,8 +1,10 @@
-"""The user's rules: "always file <payee> under <account>", applied at once, listed, switched
-off and deleted."""
+"""The user's rules: "always file <payee> under <account>" (on weekdays, at the weekend, up to
+or from an amount), applied at once, listed, switched off and deleted."""
 
 from __future__ import annotations
 
+from bot.categorize.conditions import BLANKET, Days, RuleCondition
+from bot.categorize.learned import purchase_date
 from bot.domain.clock import Clock
 from bot.domain.views import LedgerAccountView, RuleView
 from bot.services.access import book_of, line_of
@@ -18,9 +20,16 @@ class Rules:
         self.clock = clock
 
     async def make(
-        self, telegram_id: int, line_id: int, account_id: int, *, auto_accept: bool = False
+        self,
+        telegram_id: int,
+        line_id: int,
+        account_id: int,
+        *,
+        auto_accept: bool = False,
+        condition: RuleCondition = BLANKET,
     ) -> int:
-        """ "Always file <payee> under <account>": applied at once to the lines still to review.
+        """ "Always file <payee> under <account>" when `condition` holds: applied at once to
+        the lines still to review that it covers.
 
         An auto-accept rule also accepts those lines; the next summary lists them with an undo.
         """
@@ -38,11 +47,19 @@ class Rules:
                     direction="in" if line.amount_minor > 0 else "out",
                     account_id=account_id,
                     auto_accept=auto_accept,
+                    days=condition.days.value if condition.days is not None else None,
+                    min_minor=condition.min_minor,
+                    max_minor=condition.max_minor,
                 )
             )
             waiting = await uow.lines.waiting_from_payee(book.id, line.payee)
             applied = [
-                other for other in waiting if (other.amount_minor > 0) == (line.amount_minor > 0)
+                other
+                for other in waiting
+                if (other.amount_minor > 0) == (line.amount_minor > 0)
+                and condition.holds(
+                    abs(other.amount_minor), purchase_date(other.raw_label, other.booking_date)
+                )
             ]
             for other in applied:
                 other.suggested_account_id = account_id
@@ -62,6 +79,8 @@ class Rules:
             accounts = {a.id: a for a in await uow.ledger.all_of(book.id)}
             hits = await uow.rules.hits(book.id)
             rules = await uow.rules.all_of(book.id)
+            banked = await uow.bank_accounts.of_books([book.id])
+        currency = banked[0].currency if banked else "EUR"
         return tuple(
             RuleView(
                 id=rule.id,
@@ -71,6 +90,10 @@ class Rules:
                 auto_accept=rule.auto_accept,
                 enabled=rule.enabled,
                 hits=hits.get(rule.id, 0),
+                condition=RuleCondition(
+                    Days(rule.days) if rule.days else None, rule.min_minor, rule.max_minor
+                ),
+                currency=currency,
             )
             for rule in rules
             if rule.account_id in accounts

@@ -40,6 +40,7 @@ RANGES: dict[str, range] = {
     "page": _POSITION,
     "index": _POSITION,
     "results": _POSITION,
+    "amount": range(10**13),
 }
 """The values each int field may take; any other is forged and never reaches a service."""
 

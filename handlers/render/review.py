@@ -25,6 +25,7 @@ from handlers.render.common import (
     text,
     with_caption,
 )
+from handlers.render.rules import condition_words
 
 HITS_PER_PAGE = 4 * 2
 """Search hits in the picker: four rows of two, under its own tools and actions."""
@@ -146,19 +147,26 @@ def category_picker(
 
 
 def rule_offer(decision: Decision, anchor: int, page: int, lang: str) -> Screen:
+    """ "Always file X under Y?", or "X on weekdays", "X up to 50 €" when its lines split."""
     assert decision.rule_offer is not None
     account = decision.rule_offer
-    body = text(lang, "rule.offer", account=account.label, payee=decision.line.payee)
-    line_id = decision.line.id
+    line = decision.line
+    condition = decision.rule_condition
+    words = condition_words(condition, line.amount.currency, lang)
+    if words:
+        body = text(
+            lang, "rule.offer_when", account=account.label, payee=line.payee, condition=words
+        )
+    else:
+        body = text(lang, "rule.offer", account=account.label, payee=line.payee)
+
+    def make(auto: bool) -> cb.MakeRule:
+        return cb.MakeRule.offering(line.id, account.id, anchor, page, condition, auto=auto)
+
     keyboard = [
         [
-            button(
-                t(lang, "btn.yes_rule"), cb.MakeRule(line_id, account.id, anchor, page, auto=False)
-            ),
-            button(
-                t(lang, "btn.yes_rule_auto"),
-                cb.MakeRule(line_id, account.id, anchor, page, auto=True),
-            ),
+            button(t(lang, "btn.yes_rule"), make(False)),
+            button(t(lang, "btn.yes_rule_auto"), make(True)),
         ],
         [button(t(lang, "btn.no_rule"), cb.ReviewPage(anchor, page))],
     ]

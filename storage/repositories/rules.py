@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 
+from bot.domain.states import ReviewState
 from storage.models import (
     BankTransaction,
     Rule,
 )
 from storage.repositories.base import Repository
+
+
+class PayeeLine(NamedTuple):
+    """A decided line of a payee, as a rule offer weighs it."""
+
+    raw_label: str
+    amount_minor: int
+    booking_date: date
+    account_id: int
 
 
 class Rules(Repository):
@@ -55,3 +67,28 @@ class Rules(Repository):
             .group_by(BankTransaction.suggestion_rule_id)
         )
         return {int(rule_id): int(count) for rule_id, count in rows.all()}
+
+    async def payee_lines(
+        self, book_id: int, payee: str, *, money_in: bool, besides: int, limit: int
+    ) -> list[PayeeLine]:
+        """The payee's latest accepted lines of one direction but `besides`, oldest first."""
+        amount = BankTransaction.amount_minor
+        rows = await self.session.execute(
+            select(
+                BankTransaction.raw_label,
+                amount,
+                BankTransaction.booking_date,
+                BankTransaction.suggested_account_id,
+            )
+            .where(
+                BankTransaction.book_id == book_id,
+                BankTransaction.payee == payee,
+                BankTransaction.review_state == ReviewState.ACCEPTED,
+                BankTransaction.suggested_account_id.is_not(None),
+                BankTransaction.id != besides,
+                amount > 0 if money_in else amount <= 0,
+            )
+            .order_by(BankTransaction.booking_date.desc(), BankTransaction.id.desc())
+            .limit(limit)
+        )
+        return [PayeeLine._make(row) for row in reversed(rows.all())]

@@ -59,6 +59,8 @@ NUMBERS = {
     "purpose": 2,
     "results": 0,
     "role": 1,
+    "bound": 1,
+    "amount": 0,
 }
 MALFORMED_NUMBERS = (
     "",

@@ -31,7 +31,7 @@ async def test_migrating_twice_is_harmless(db: Database) -> None:
     await migrate_to_head(db.engine)
     async with db.engine.connect() as conn:
         version = await conn.scalar(text("SELECT version_num FROM alembic_version"))
-    assert version == "0008"
+    assert version == "0009"
 
 
 async def test_sqlite_runs_in_wal_with_foreign_keys_and_secure_delete(
