@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.banks.connector import AccountType, FetchedAccount
+from bot.banks.connector import AccountType, Challenge, ChallengeKind, FetchedAccount
+from bot.banks.directory.institution import Institution
 from bot.domain.money import Money
 from bot.domain.secret import Secret
 from bot.domain.states import ConnectionStatus
@@ -240,3 +241,28 @@ def test_a_flow_record_keeps_what_it_renews_and_no_secret() -> None:
     old = {k: v for k, v in record.items() if k not in ("purpose", "connection")}
     kept = ConnectFlow.from_record(old, lambda _id: None)
     assert kept is not None and kept.purpose is Purpose.CONNECT  # a record from before
+
+
+def test_a_flow_waiting_at_a_consent_still_waits_after_a_restart() -> None:
+    """A consent link's challenge holds no credential: it is kept, and the flow resumes
+    waiting at the same consent (the bank's return or a poll still finds it)."""
+    bank = Institution("fr-qonto", "Qonto", "FR", None, "enablebanking", 90, None, "FR:Qonto")
+    flow = ConnectFlow(ALICE, "FR", institution=bank, step=Step.CONSENT)
+    flow.challenge = Challenge(
+        ChallengeKind.LINK, Secret('{"state":"st-1"}'), link="https://bank/x", reference="st-1"
+    )
+    store = FlowStore()
+    restored = ConnectFlow.from_record(flow.record(), {bank.id: bank}.get)
+    assert restored is not None
+    restored.after_restart()
+    assert at(restored) is Step.CONSENT and not restored.relogin
+    assert restored.challenge == flow.challenge
+    store._flows[ALICE] = restored
+    assert store.waiting_for("st-1") is restored and store.waiting_for("st-2") is None
+
+
+def test_a_code_challenge_is_never_kept_on_the_shelf() -> None:
+    flow = ConnectFlow(ALICE, "FR", step=Step.CODE)
+    flow.challenge = Challenge(ChallengeKind.CODE, Secret("demo-login:alice"), hint="SMS")
+    record = flow.record()
+    assert record["consent"] is None and "demo-login:alice" not in str(record)
