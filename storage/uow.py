@@ -17,6 +17,7 @@ from storage.repositories import (
     BankConnections,
     BankLines,
     BankRequests,
+    BookModels,
     Books,
     Erasure,
     InstitutionLists,
@@ -43,6 +44,7 @@ class UnitOfWork:
         self.journal = Journal(session)
         self.requests = BankRequests(session)
         self.rules = Rules(session)
+        self.book_models = BookModels(session)
         self.sync_runs = SyncRuns(session)
         self.erasure = Erasure(session)
         self.digest = DigestQueries(session)

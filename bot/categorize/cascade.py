@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
-from typing import Final
+from typing import Any, Final
 
 from bot.categorize import knowledge
 from bot.categorize.conditions import Days
@@ -19,6 +19,7 @@ from bot.domain.money import Money
 
 __all__ = [
     "AUTO_ACCEPT_THRESHOLD",
+    "STATE_VERSION",
     "LineFacts",
     "Memory",
     "Recall",
@@ -40,6 +41,9 @@ lines for no gain. Real books are messier than the demo's, so the margin is kept
 """
 
 RULE_CONFIDENCE: Final = 1.0
+STATE_VERSION: Final = 1
+"""Of Memory.to_state: bumped whenever what memory or the model learn changes, so a stored
+state of another version is rebuilt from the book's decisions."""
 
 
 class Source(StrEnum):
@@ -201,6 +205,38 @@ class Memory:
         memory = cls()
         for facts, account_code in history:
             memory.learn(facts, account_code)
+        return memory
+
+    def to_state(self) -> dict[str, Any]:
+        """Plain JSON values: what `from_state` rebuilds this memory from, exactly."""
+
+        def rows(history: list[_Filed]) -> list[list[Any]]:
+            return [
+                [f.account_code, f.minor, sorted(f.details), f.bank_account_id] for f in history
+            ]
+
+        return {
+            "payees": {payee: rows(history) for payee, history in self._by_payee.items()},
+            "brands": {brand: rows(history) for brand, history in self._by_brand.items()},
+            "codes": dict(self._codes),
+            "learned": self._learned.to_state(),
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> Memory:
+        """The memory `to_state` wrote; KeyError, TypeError or ValueError on another shape."""
+
+        def filed(rows: list[list[Any]]) -> list[_Filed]:
+            return [
+                _Filed(str(code), int(minor), frozenset(map(str, details)), _id(bank))
+                for code, minor, details, bank in rows
+            ]
+
+        memory = cls()
+        memory._by_payee = {str(p): filed(rows) for p, rows in state["payees"].items()}
+        memory._by_brand = {str(b): filed(rows) for b, rows in state["brands"].items()}
+        memory._codes = Counter({str(code): int(n) for code, n in state["codes"].items()})
+        memory._learned = Learned.from_state(state["learned"])
         return memory
 
     def learn(self, facts: LineFacts, account_code: str) -> None:
@@ -435,6 +471,10 @@ def _brand(payee: str) -> str | None:
 
 def _payee_of(facts: LineFacts) -> str:
     return squeeze(facts.payee) if facts.payee.strip() else normalize_payee(facts.label)
+
+
+def _id(value: object) -> int | None:
+    return None if value is None else int(str(value))
 
 
 def _direction(minor: int) -> str:

@@ -2,10 +2,11 @@
 
 A naive Bayes per payee and direction, over the line's context: amount band, weekend or not,
 weekday, part of the month, and the label's words beyond the payee (the SEPA free text too).
-It learns each decision at once, in microseconds, and is rebuilt from the book's decided lines
-like memory, oldest first; nothing of it is stored. Older lines of a payee weigh less, so a
-payee's new habit wins after a few lines. Before learning a line it predicts it, and keeps
-score: its confidence is the share it got right at that level of certainty, in this book.
+It learns each decision at once, in microseconds; its state is stored per book as JSON with
+memory's (to_state), and rebuilt from the book's decided lines, oldest first, when it is not.
+Older lines of a payee weigh less, so a payee's new habit wins after a few lines. Before
+learning a line it predicts it, and keeps score: its confidence is the share it got right at
+that level of certainty, in this book.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import Final
+from typing import Any, Final
 
 from bot.categorize.payees import label_details
 
@@ -134,6 +135,35 @@ class Learned:
             model.learn(label, payee, minor, booked, code)
         return model
 
+    def to_state(self) -> dict[str, Any]:
+        return {
+            "payees": [
+                [payee, money_in, s.unit, s.total, s.codes, s.features, _sorted(s.values)]
+                for (payee, money_in), s in self._payees.items()
+            ],
+            "outcomes": self._outcomes,
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> Learned:
+        model = cls()
+        for payee, money_in, unit, total, codes, features, values in state["payees"]:
+            model._payees[(str(payee), bool(money_in))] = _Payee(
+                float(unit),
+                float(total),
+                {str(code): float(n) for code, n in codes.items()},
+                {
+                    str(code): {str(key): float(n) for key, n in by_code.items()}
+                    for code, by_code in features.items()
+                },
+                {str(group): set(map(str, seen)) for group, seen in values.items()},
+            )
+        outcomes = [[float(wins), float(tries)] for wins, tries in state["outcomes"]]
+        if len(outcomes) != len(model._outcomes):
+            raise ValueError("outcomes of another model")
+        model._outcomes = outcomes
+        return model
+
     def learn(self, label: str, payee: str, minor: int, booked: date, code: str) -> None:
         context = _context(label, payee, minor, booked)
         guess = self._predict(payee, minor, context, None)
@@ -242,6 +272,10 @@ def _why(
     if group.startswith("w:"):
         return Reason.WORDS, group[2:]
     return _GROUP_REASON.get(group, Reason.HABIT), None
+
+
+def _sorted(values: dict[str, set[str]]) -> dict[str, list[str]]:
+    return {group: sorted(seen) for group, seen in values.items()}
 
 
 def _level(posterior: float) -> int:

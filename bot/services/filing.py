@@ -24,6 +24,7 @@ from bot.domain.money import Money
 from bot.domain.states import ReviewState
 from bot.domain.transfers import TransferCandidate, pair_transfers
 from bot.services.cooperative import Slices
+from bot.services.learning import Learning, keep, load_memory, remember
 from bot.services.sync import Prepared
 from storage.models import BankAccount, BankTransaction, Book, LedgerAccount, Rule
 from storage.uow import UnitOfWork
@@ -73,6 +74,8 @@ class BookFiling:
     rules: list[RuleSpec]
     memory: Memory
     threshold: float | None
+    learning: Learning | None = None
+    """The memory as stored or rebuilt: the import's writer keeps it and teaches it."""
 
     def suggestion_for(self, line: BankTransaction) -> Suggestion:
         return self.suggestion_of(facts_of(line))
@@ -96,20 +99,16 @@ async def load_filing(uow: UnitOfWork, book: Book, threshold: float | None) -> B
         for rule in await uow.rules.enabled(book.id)
         if rule.account_id in by_id
     ]
-    memory = Memory()
-    slices = Slices()
-    for line in await uow.lines.decided(book.id):
-        await slices.tick()
-        if line.account_id in by_id:
-            memory.learn(facts_of(line), by_id[line.account_id].code)
+    learning = await load_memory(uow, book.id, {a.id: a.code for a in accounts})
     return BookFiling(
         book=book,
         chart=TEMPLATES[book.chart_template],
         accounts_by_id=by_id,
         ids_by_code=ids_by_code,
         rules=rules,
-        memory=memory,
+        memory=learning.memory,
         threshold=threshold if book.auto_accept else None,
+        learning=learning,
     )
 
 
@@ -206,7 +205,10 @@ async def file_lines(
         if should_auto_accept(line, suggestions[line.id], filing):
             sure.append((line, target))
     ledger_ids = {a.id: a.ledger_account_id for a in bank_accounts.values()}
-    return await accept_lines(uow, sure, ledger_ids, now, auto=True)
+    accepted = await accept_lines(uow, sure, ledger_ids, now, auto=True, learning=filing.learning)
+    if filing.learning is not None:
+        await keep(uow, filing.book.id, filing.learning, now)
+    return accepted
 
 
 async def _pair_transfers(
@@ -326,11 +328,13 @@ async def accept_all(
     *,
     auto: bool = False,
     loaded: Mapping[int, BankTransaction] | None = None,
+    learning: Learning | None = None,
 ) -> dict[int, int | None]:
     """Accept lines of one book, each under its account, in a few statements whatever their
     number: the state changes are conditional (a line no longer waiting is left alone), and
-    entries are posted for the lines that changed. Returns each accepted line's entry id
-    (None while pending). Lines in `loaded` are session objects: they show what was written."""
+    entries are posted for the lines that changed, and the book's stored memory learns them
+    (`learning`: an import's, in hand). Returns each accepted line's entry id (None while
+    pending). Lines in `loaded` are session objects: they show what was written."""
     by_account: dict[int, list[int]] = defaultdict(list)
     for line, account_id in chosen:
         by_account[account_id].append(line.line_id)
@@ -343,6 +347,8 @@ async def accept_all(
         if line.line_id in changed and not line.pending
     ]
     entries = await post_all(uow, booked, loaded or {})
+    if changed:
+        await remember(uow, chosen[0][0].book_id, changed, now, learning)
     return {line_id: entries.get(line_id) for line_id in changed}
 
 
@@ -384,6 +390,7 @@ async def accept_lines(
     now: datetime,
     *,
     auto: bool = False,
+    learning: Learning | None = None,
 ) -> int:
     """`accept_all` for loaded lines (with their target accounts), whose attributes then
     show what was written; `bank_ledger_ids` maps bank account ids to their ledger account."""
@@ -392,7 +399,7 @@ async def accept_lines(
         for line, account_id in lines
     ]
     loaded = {line.id: line for line, _ in lines}
-    return len(await accept_all(uow, chosen, now, auto=auto, loaded=loaded))
+    return len(await accept_all(uow, chosen, now, auto=auto, loaded=loaded, learning=learning))
 
 
 async def post_acceptances(

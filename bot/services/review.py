@@ -26,6 +26,7 @@ from bot.services.access import book_of, line_of
 from bot.services.cooperative import Slices
 from bot.services.errors import InvalidInput, NotFound
 from bot.services.filing import Fileable, accept, accept_all
+from bot.services.learning import forget
 from storage.models import (
     BankTransaction,
     LedgerAccount,
@@ -327,6 +328,8 @@ class Review:
         entry_id = line.journal_entry_id
         if not await uow.lines.reopen(line.id, state):
             return False
+        if state == ReviewState.ACCEPTED:
+            await forget(uow, line.book_id)
         if entry_id is not None:
             lines = await uow.journal.lines_of(entry_id)
             reversal = await uow.journal.post(

@@ -1,6 +1,7 @@
 """Queries by aggregate, the only place with SQL; they flush when an id is needed, never commit."""
 
 from storage.repositories.base import CHUNK, FLUSH_CHUNK, PARTITION
+from storage.repositories.book_models import BookModels, NewDecision
 from storage.repositories.books import Books, LedgerAccounts
 from storage.repositories.connections import BankAccounts, BankConnections, BankRequests, SyncRuns
 from storage.repositories.erasure import Erasure
@@ -29,6 +30,7 @@ __all__ = [
     "BankConnections",
     "BankLines",
     "BankRequests",
+    "BookModels",
     "BookRef",
     "Books",
     "DecidedLine",
@@ -38,6 +40,7 @@ __all__ = [
     "LedgerAccounts",
     "LineRow",
     "LineToDecide",
+    "NewDecision",
     "Rules",
     "StoredList",
     "SyncRuns",
