@@ -312,8 +312,7 @@ async def test_blocked_user_gets_forbidden(api: BotApiStandIn) -> None:
         ({"text": "a <br> b", "parse_mode": "HTML"}, 'Unsupported start tag "br"'),
         ({"text": "M&S <PARIS>", "parse_mode": "HTML"}, 'Unsupported start tag "paris"'),
         ({"text": "<b><i>x</b></i>", "parse_mode": "HTML"}, 'expected "</i>", found "</b>"'),
-        ({"text": "Total: 12.50", "parse_mode": "MarkdownV2"}, "Character '.' is reserved"),
-        ({"text": "*bold", "parse_mode": "MarkdownV2"}, "find end of Bold entity"),
+        ({"text": "*bold*", "parse_mode": "MarkdownV2"}, "unsupported parse_mode"),
         ({"text": "hi", "parse_mode": "Texte"}, "unsupported parse_mode"),
     ],
 )
@@ -347,9 +346,6 @@ async def test_formatting_is_parsed_like_telegram(api: BotApiStandIn) -> None:
             "1 &lt; 2</code></pre> <tg-spoiler>s</tg-spoiler>\n",
             parse_mode=ParseMode.HTML,
         )
-        md = await bot.send_message(
-            ALICE, r"*gras* _it_ 12\.50 €", parse_mode=ParseMode.MARKDOWN_V2
-        )
     assert html.text == "lien 1 < 2 s"
     assert [(e.type, e.offset, e.length) for e in html.entities] == [
         ("text_link", 0, 4),
@@ -358,8 +354,6 @@ async def test_formatting_is_parsed_like_telegram(api: BotApiStandIn) -> None:
     ]
     assert html.entities[0].url == "https://x.test/?a=1&b=2"
     assert html.entities[1].language == "py"
-    assert md.text == "gras it 12.50 €"
-    assert [(e.type, e.offset, e.length) for e in md.entities] == [("bold", 0, 4), ("italic", 5, 2)]
 
 
 async def test_plain_bot_polling_semantics(api: BotApiStandIn) -> None:
