@@ -20,6 +20,7 @@ from bot.categorize.cascade import (
 from bot.categorize.conditions import Days
 from bot.charts import TEMPLATES, ChartTemplate
 from bot.domain.ledger import acceptance_entry
+from bot.domain.lines import NewLine
 from bot.domain.money import Money
 from bot.domain.states import ReviewState
 from bot.domain.transfers import TransferCandidate, pair_transfers
@@ -31,6 +32,9 @@ from storage.uow import UnitOfWork
 
 TRANSFER_CONFIDENCE = 0.9
 TRANSFER_WINDOW_DAYS = 3
+
+FiledLine = BankTransaction | NewLine
+"""A line being filed: loaded from the database, or new and plain (a bank file's)."""
 
 
 class _Booked(Protocol):
@@ -77,7 +81,7 @@ class BookFiling:
     learning: Learning | None = None
     """The memory as stored or rebuilt: the import's writer keeps it and teaches it."""
 
-    def suggestion_for(self, line: BankTransaction) -> Suggestion:
+    def suggestion_for(self, line: FiledLine) -> Suggestion:
         return self.suggestion_of(facts_of(line))
 
     def suggestion_of(self, facts: LineFacts) -> Suggestion:
@@ -127,14 +131,14 @@ def rule_spec(rule: Rule, account_code: str) -> RuleSpec:
     )
 
 
-def apply_suggestion(line: BankTransaction, suggestion: Suggestion, filing: BookFiling) -> None:
+def apply_suggestion(line: FiledLine, suggestion: Suggestion, filing: BookFiling) -> None:
     line.suggested_account_id = filing.ids_by_code.get(suggestion.account_code)
     line.suggestion_source = suggestion.source.value
     line.suggestion_confidence = suggestion.confidence
     line.suggestion_rule_id = suggestion.rule_id
 
 
-def should_auto_accept(line: BankTransaction, suggestion: Suggestion, filing: BookFiling) -> bool:
+def should_auto_accept(line: FiledLine, suggestion: Suggestion, filing: BookFiling) -> bool:
     if line.pending or suggestion.source in (Source.NONE, Source.TRANSFER):
         return False
     if suggestion.auto_accept:
@@ -166,7 +170,7 @@ async def suggest_ahead(
 
 async def suggest_lines(
     filing: BookFiling,
-    lines: Sequence[BankTransaction],
+    lines: Sequence[FiledLine],
     ahead: Mapping[str, Suggestion] | None = None,
 ) -> list[Suggestion]:
     """Suggest an account for each line and set it on the line: no I/O, so an import runs it
@@ -186,7 +190,7 @@ async def suggest_lines(
 async def file_lines(
     uow: UnitOfWork,
     filing: BookFiling,
-    lines: Sequence[BankTransaction],
+    lines: Sequence[FiledLine],
     bank_accounts: dict[int, BankAccount],
     now: datetime,
     suggested: Sequence[Suggestion],
@@ -212,11 +216,12 @@ async def file_lines(
 
 
 async def _pair_transfers(
-    uow: UnitOfWork, filing: BookFiling, lines: Sequence[BankTransaction]
+    uow: UnitOfWork, filing: BookFiling, lines: Sequence[FiledLine]
 ) -> set[int]:
     """Lines of two own accounts, same amount, opposite signs, within 3 days: a transfer (580).
 
-    A line a rule filed stays with its rule: the user said where it goes.
+    A line a rule filed stays with its rule: the user said where it goes. The lines in hand
+    are changed in place; stored ones (an earlier import's) by one bulk statement.
     """
     if not lines:
         return set()
@@ -225,29 +230,21 @@ async def _pair_transfers(
         return set()
     slices = Slices()
     first = last = lines[0].booking_date
-    unpaired = []
+    in_hand: dict[int, FiledLine] = {}
     for line in lines:  # 80,000 lines of a file take longer than the loop may be held
         await slices.tick()
         first, last = min(first, line.booking_date), max(last, line.booking_date)
         if line.transfer_peer_id is None:
-            unpaired.append(line)
+            in_hand[line.id] = line
     window = timedelta(days=TRANSFER_WINDOW_DAYS)
-    open_lines = {
-        line.id: line
-        for line in await uow.lines.unpaired_to_review(
-            filing.book.id, first - window, last + window
-        )
-    }
-    for line in unpaired:
+    stored = await uow.lines.unpaired_to_review(
+        filing.book.id, first - window, last + window, not_from=Source.RULE.value
+    )
+    candidates = [candidate for candidate in stored if candidate.line_id not in in_hand]
+    for line in in_hand.values():
         await slices.tick()
-        open_lines[line.id] = line
-    candidates = []
-    for line in open_lines.values():
-        await slices.tick()
-        if (
-            line.review_state == ReviewState.TO_REVIEW
-            and line.transfer_peer_id is None
-            and line.suggestion_source != Source.RULE.value
+        if line.review_state == ReviewState.TO_REVIEW and line.suggestion_source != (
+            Source.RULE.value
         ):
             candidates.append(
                 TransferCandidate(
@@ -258,15 +255,22 @@ async def _pair_transfers(
                 )
             )
     paired: set[int] = set()
+    stored_peers: dict[int, int] = {}
     for left, right in pair_transfers(candidates, window_days=TRANSFER_WINDOW_DAYS):
         for this, other in ((left, right), (right, left)):
-            line = open_lines[this]
-            line.transfer_peer_id = other
-            line.suggested_account_id = transfer_id
-            line.suggestion_source = Source.TRANSFER.value
-            line.suggestion_confidence = TRANSFER_CONFIDENCE
-            line.suggestion_rule_id = None
+            mine = in_hand.get(this)
+            if mine is None:
+                stored_peers[this] = other
+                continue
+            mine.transfer_peer_id = other
+            mine.suggested_account_id = transfer_id
+            mine.suggestion_source = Source.TRANSFER.value
+            mine.suggestion_confidence = TRANSFER_CONFIDENCE
+            mine.suggestion_rule_id = None
             paired.add(this)
+    await uow.lines.pair_stored(
+        stored_peers, transfer_id, TRANSFER_CONFIDENCE, Source.TRANSFER.value
+    )
     return paired
 
 
@@ -327,7 +331,7 @@ async def accept_all(
     now: datetime,
     *,
     auto: bool = False,
-    loaded: Mapping[int, BankTransaction] | None = None,
+    loaded: Mapping[int, FiledLine] | None = None,
     learning: Learning | None = None,
 ) -> dict[int, int | None]:
     """Accept lines of one book, each under its account, in a few statements whatever their
@@ -355,7 +359,7 @@ async def accept_all(
 async def post_all(
     uow: UnitOfWork,
     filed: Sequence[tuple[Fileable, int]],
-    loaded: Mapping[int, BankTransaction],
+    loaded: Mapping[int, FiledLine],
 ) -> dict[int, int]:
     """Post the acceptance entries of lines of one book; each line's entry id."""
     if not filed:
@@ -385,7 +389,7 @@ async def post_all(
 
 async def accept_lines(
     uow: UnitOfWork,
-    lines: Sequence[tuple[BankTransaction, int]],
+    lines: Sequence[tuple[FiledLine, int]],
     bank_ledger_ids: Mapping[int, int],
     now: datetime,
     *,

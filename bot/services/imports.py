@@ -198,8 +198,9 @@ class FileImports(FileQuestions):
             for row in rows:
                 await slices.tick()
                 row.bank_account_id = account.id
-            await uow.lines.add_all(rows)
+            await uow.lines.add_new(rows)
             accepted = await file_lines(uow, filing, rows, {account.id: account}, now, suggested)
+            await uow.lines.record_filing(rows)
             account.import_start = min(account.import_start, start)
             if statement.balance is not None:
                 on = statement.balance_date or end
@@ -224,7 +225,6 @@ class FileImports(FileQuestions):
             ]
             await uow.commit()
             new = len(rows)
-            await uow.let_go(rows)
         summary = StatementImported(
             index=index,
             count=len(pending.statements),
@@ -345,8 +345,9 @@ class FileImports(FileQuestions):
             rows = [bank_row(book.id, found.line, seen, now)]
             rows[0].bank_account_id = account.id
             suggested = await suggest_lines(filing, rows)
-            await uow.lines.add_all(rows)
+            await uow.lines.add_new(rows)
             await file_lines(uow, filing, rows, {account.id: account}, now, suggested)
+            await uow.lines.record_filing(rows)
             await self._settle(uow, account, opening_id)
             await uow.commit()
         return True

@@ -6,11 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.banks.connector import FetchedTransaction
+from bot.domain.lines import NewLine
 from bot.domain.matching import Incoming
-from bot.domain.states import ReviewState
 from bot.files.importer import FileLine
 from bot.services.sync import fingerprints, payee_of
-from storage.models import BankTransaction
 
 
 def incoming(lines: Sequence[FileLine]) -> list[Incoming]:
@@ -29,11 +28,10 @@ def incoming(lines: Sequence[FileLine]) -> list[Incoming]:
     ]
 
 
-def bank_row(book_id: int, line: FileLine, seen: Incoming, now: datetime) -> BankTransaction:
+def bank_row(book_id: int, line: FileLine, seen: Incoming, now: datetime) -> NewLine:
     """A new booked line to review, as the sync would store it; its bank account is set
     when the writer has it (a new account gets its id there)."""
-    return BankTransaction(
-        imported_at=now,
+    return NewLine(
         book_id=book_id,
         external_id=seen.external_id,
         fingerprint=seen.fingerprint,
@@ -43,5 +41,5 @@ def bank_row(book_id: int, line: FileLine, seen: Incoming, now: datetime) -> Ban
         raw_label=line.label,
         payee=payee_of(line.label),
         pending=False,
-        review_state=ReviewState.TO_REVIEW,
+        imported_at=now,
     )

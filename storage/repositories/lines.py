@@ -5,12 +5,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
+from typing import cast
 
-from sqlalchemy import ColumnDefault, func, insert, inspect, select, update
+from sqlalchemy import ColumnDefault, Table, func, insert, inspect, or_, select, update
 from sqlalchemy.orm import make_transient_to_detached
 
+from bot.domain.lines import NewLine
 from bot.domain.matching import Known
+from bot.domain.money import Money
 from bot.domain.states import ReviewState
+from bot.domain.transfers import TransferCandidate
 from storage.models import (
     BankTransaction,
     BookMember,
@@ -60,6 +64,36 @@ class BankLines(Repository):
                 make_transient_to_detached(line)
                 self.session.add(line)
 
+    async def add_new(self, lines: Sequence[NewLine]) -> None:
+        """Insert plain new lines a chunk at a time (one INSERT … RETURNING each, through
+        Core: nothing is attached to the session) and give each its id."""
+        table = cast(Table, BankTransaction.__table__)
+        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        for start in range(0, len(lines), FLUSH_CHUNK):
+            if start:
+                await asyncio.sleep(0)
+            chunk = lines[start : start + FLUSH_CHUNK]
+            values = [{key: getattr(line, key) for key in NewLine.INSERTED} for line in chunk]
+            ids = await self.session.scalars(statement, values)
+            for line, line_id in zip(chunk, ids.all(), strict=True):
+                line.id = line_id
+
+    async def record_filing(self, lines: Sequence[NewLine]) -> None:
+        """Write back what filing decided on plain new lines after their insert (a transfer's
+        peer and suggestion, an entry), in bulk by primary key; the review state is not
+        among it: accepting is a conditional statement of its own (mark_all_accepted)."""
+        filed = [line for line in lines if line.filed]
+        for start in range(0, len(filed), FLUSH_CHUNK):
+            if start:
+                await asyncio.sleep(0)
+            await self.session.execute(
+                update(BankTransaction),
+                [
+                    {"id": line.id, **{key: getattr(line, key) for key in NewLine.FILED}}
+                    for line in filed[start : start + FLUSH_CHUNK]
+                ],
+            )
+
     async def decided(self, book_id: int) -> list[DecidedLine]:
         """Accepted lines with the account they were filed under, oldest first (for memory)."""
         result = await self.session.stream(
@@ -86,17 +120,54 @@ class BankLines(Repository):
         return found
 
     async def unpaired_to_review(
-        self, book_id: int, since: date, until: date
-    ) -> Sequence[BankTransaction]:
-        return await self._many(
-            select(BankTransaction).where(
+        self, book_id: int, since: date, until: date, *, not_from: str
+    ) -> list[TransferCandidate]:
+        """Lines to review, not paired, booked from `since` to `until`, whose suggestion is
+        not from `not_from` (a rule's stays with its rule): read as plain candidates, since a
+        file's own thousands of new lines are among them."""
+        rows = await self.session.execute(
+            select(
+                BankTransaction.id,
+                BankTransaction.bank_account_id,
+                BankTransaction.booking_date,
+                BankTransaction.amount_minor,
+                BankTransaction.currency,
+            ).where(
                 BankTransaction.book_id == book_id,
                 BankTransaction.review_state == ReviewState.TO_REVIEW,
                 BankTransaction.transfer_peer_id.is_(None),
+                or_(
+                    BankTransaction.suggestion_source.is_(None),
+                    BankTransaction.suggestion_source != not_from,
+                ),
                 BankTransaction.booking_date >= since,
                 BankTransaction.booking_date <= until,
             )
         )
+        return [
+            TransferCandidate(line_id, account_id, day, Money(minor, currency))
+            for line_id, account_id, day, minor, currency in rows.tuples().all()
+        ]
+
+    async def pair_stored(
+        self, peers: Mapping[int, int], account_id: int, confidence: float, source: str
+    ) -> None:
+        """Stored lines paired as transfers (line id → its peer's), in bulk by primary key."""
+        if peers:
+            await self.session.execute(
+                update(BankTransaction),
+                [
+                    {
+                        "id": line_id,
+                        "transfer_peer_id": peer_id,
+                        "suggested_account_id": account_id,
+                        "suggestion_source": source,
+                        "suggestion_confidence": confidence,
+                        "suggestion_rule_id": None,
+                    }
+                    for line_id, peer_id in peers.items()
+                ],
+            )
 
     async def mark_all_accepted(
         self, line_ids: Sequence[int], account_id: int, at: datetime, *, auto: bool = False

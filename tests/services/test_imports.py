@@ -29,6 +29,7 @@ from bot.services.import_views import (
     Imported,
 )
 from bot.services.imports import FileImports
+from bot.services.rules import Rules
 from storage.models import (
     BankAccount,
     BankTransaction,
@@ -414,3 +415,49 @@ async def test_journal_lines_balance_after_a_file(imports: FileImports, db: Data
             )
         ).all()
     assert totals and all(total == 0 for _, total in totals)
+
+
+async def test_a_transfer_between_two_files_accounts_is_paired_and_kept(
+    imports: FileImports, db: Database
+) -> None:
+    """New lines of a file are plain values stored in bulk: the pairing filing decides on
+    them after the insert is written back."""
+    out = ofx([(DAY, -50_000, "VIR VERS LIVRET PRO", "T-OUT")], acct="00011111111")
+    back = ofx([(DAY + timedelta(days=1), 50_000, "VIR DE COMPTE PRO", "T-IN")], acct="00022222222")
+    await import_new(imports, "out.ofx", out)
+    await import_new(imports, "in.ofx", back)
+    async with db.reading() as uow:
+        lines = (await uow.session.scalars(select(BankTransaction))).all()
+        transfer = await uow.session.scalar(
+            select(LedgerAccount.id).where(LedgerAccount.code == "580")
+        )
+    assert len(lines) == 2 and transfer is not None
+    first, second = sorted(lines, key=lambda line: line.amount_minor)
+    assert (first.transfer_peer_id, second.transfer_peer_id) == (second.id, first.id)
+    assert {first.suggested_account_id, second.suggested_account_id} == {transfer}
+    assert {first.suggestion_source, second.suggestion_source} == {"transfer"}
+
+
+async def test_a_files_lines_a_rule_accepts_get_their_entries(
+    imports: FileImports, db: Database, clock: FixedClock
+) -> None:
+    first = await import_new(imports, "a.ofx", ofx([(DAY, -1_999, "PRLV OVH SAS", "O-1")]))
+    async with db.reading() as uow:
+        line = await uow.session.scalar(select(BankTransaction.id))
+        fees = await uow.session.scalar(
+            select(LedgerAccount.id).where(LedgerAccount.code == "6226")
+        )
+    assert line is not None and fees is not None
+    await Rules(db, clock).make(ALICE, line, fees, auto_accept=True)
+    later = ofx([(DAY + timedelta(days=30), -1_999, "PRLV OVH SAS", "O-2")])
+    step = await imports.read(ALICE, "b.ofx", later)
+    assert isinstance(step, AskAccount)
+    second = await into(imports, step, first.summary.bank_account_id)
+    assert second.summary.auto_accepted == 1
+    async with db.reading() as uow:
+        stored = await uow.session.scalar(
+            select(BankTransaction).where(BankTransaction.external_id.like("%O-2%"))
+        )
+    assert stored is not None and stored.review_state == ReviewState.ACCEPTED
+    assert stored.journal_entry_id is not None
+    assert await count(db, JournalEntry, JournalEntry.id == stored.journal_entry_id) == 1
