@@ -6,7 +6,7 @@ from collections.abc import Collection
 from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, select
 
 from bot.domain.states import ReviewState
 from storage.models import BankTransaction, BookModel, LedgerAccount
@@ -63,27 +63,43 @@ class BookModels(Repository):
         )
         return int(count or 0)
 
+    async def decided_after(self, book_id: int, after: datetime) -> list[NewDecision]:
+        """The lines decided after `after` (a stored state's time), oldest first."""
+        rows = await self.session.execute(
+            self._decisions().where(
+                BankTransaction.book_id == book_id, BankTransaction.reviewed_at > after
+            )
+        )
+        return sorted(
+            (NewDecision._make(row) for row in rows.all()), key=lambda line: line.booking_date
+        )
+
     async def decided_among(self, book_id: int, line_ids: Collection[int]) -> list[NewDecision]:
         """The lines of `line_ids` that are decided, oldest first as memory learns them."""
         ids = sorted(line_ids)
         found: list[NewDecision] = []
         for start in range(0, len(ids), CHUNK):
             rows = await self.session.execute(
-                select(
-                    BankTransaction.raw_label,
-                    BankTransaction.payee,
-                    BankTransaction.amount_minor,
-                    BankTransaction.currency,
-                    BankTransaction.booking_date,
-                    BankTransaction.bank_account_id,
-                    LedgerAccount.code,
-                )
-                .join(LedgerAccount, LedgerAccount.id == BankTransaction.suggested_account_id)
-                .where(
+                self._decisions().where(
                     BankTransaction.book_id == book_id,
                     BankTransaction.id.in_(ids[start : start + CHUNK]),
-                    *_DECIDED,
                 )
             )
             found.extend(NewDecision._make(row) for row in rows.all())
         return sorted(found, key=lambda line: line.booking_date)
+
+    @staticmethod
+    def _decisions() -> Select[tuple[str, str, int, str, date, int, str]]:
+        return (
+            select(
+                BankTransaction.raw_label,
+                BankTransaction.payee,
+                BankTransaction.amount_minor,
+                BankTransaction.currency,
+                BankTransaction.booking_date,
+                BankTransaction.bank_account_id,
+                LedgerAccount.code,
+            )
+            .join(LedgerAccount, LedgerAccount.id == BankTransaction.suggested_account_id)
+            .where(*_DECIDED)
+        )

@@ -1,10 +1,11 @@
-"""The book's memory kept in the database: taught at each decision, read when current, rebuilt
-from the decisions when missing, of an older version or inconsistent."""
+"""The book's memory kept in the database: stored by imports, read when current, caught up with
+the decisions made since, rebuilt from all of them when missing, of an older version or
+inconsistent."""
 
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select, update
@@ -15,6 +16,7 @@ from bot.services.connect import Services
 from bot.services.filing import load_filing
 from bot.services.review import Review
 from storage.models import BankTransaction, BookModel
+from storage.repositories.lines import BankLines
 from storage.uow import Database
 from tests.support.connecting import ALICE, connect_all
 
@@ -62,17 +64,45 @@ async def loaded(db: Database) -> tuple[bool, int, str]:
     return filing.learning.stored, filing.learning.decisions_seen, said
 
 
-async def test_an_import_stores_the_memory_and_each_acceptance_teaches_it(
-    connected: int, review: Review, db: Database
+async def test_an_import_stores_the_memory_and_a_press_leaves_it_for_the_next_read(
+    connected: int,
+    review: Review,
+    db: Database,
+    clock: FixedClock,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     first = await stored(db)
     assert first is not None and first.version == STATE_VERSION and first.decisions_seen == 0
+    assert "codes" in json.loads(first.state)  # JSON, never pickle
+    clock.advance(timedelta(minutes=5))  # the presses come after the import stored its state
     await accept_some(review, 3)
     after = await stored(db)
-    assert after is not None and after.decisions_seen == 3
-    assert json.loads(after.state)["codes"]  # JSON, never pickle
+    assert after is not None and (after.decisions_seen, after.state) == (0, first.state)
+    with monkeypatch.context() as patched:  # caught up: no replay of every decision
+        patched.setattr(BankLines, "decided", _no_replay)
+        is_stored, seen, caught_up = await loaded(db)
+    assert (is_stored, seen) == (False, 3)  # taught the three decisions made since
+    row = await stored(db)
+    assert row is not None
+    async with db.writing() as uow:
+        await uow.book_models.forget(row.book_id)
+        await uow.commit()
+    _, rebuilt_seen, rebuilt = await loaded(db)
+    assert (rebuilt_seen, rebuilt) == (3, caught_up)  # the same as a replay of every decision
+
+
+async def _no_replay(*_args: object) -> None:
+    raise AssertionError("every decision replayed")
+
+
+async def test_decisions_the_stored_state_cannot_tell_from_its_own_are_replayed(
+    connected: int, review: Review, db: Database
+) -> None:
+    """Decided at the instant the state was stored: not "after" it, so the count does not add
+    up and every decision is replayed."""
+    await accept_some(review, 2)
     is_stored, seen, _ = await loaded(db)
-    assert is_stored and seen == 3
+    assert (is_stored, seen) == (False, 2)
 
 
 async def test_a_missing_state_is_rebuilt_from_the_decisions_and_says_the_same(
