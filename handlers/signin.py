@@ -8,6 +8,7 @@ says comes next (handlers.flow). Typed secrets are deleted before anything else 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
@@ -176,10 +177,7 @@ async def on_password(update: Update, context: Ctx) -> None:
         return
     flow, password, lang = typed
     sign_in = machine(context)
-    if sign_in.login_lost(flow):
-        await go(context, flow, sign_in.sign_in_again(flow), lang)
-        return
-    await with_bank(update, context, flow, lambda: sign_in.password(flow, password), lang)
+    await _continue(update, context, flow, lang, lambda: sign_in.password(flow, password))
 
 
 async def on_code(update: Update, context: Ctx) -> None:
@@ -188,10 +186,7 @@ async def on_code(update: Update, context: Ctx) -> None:
         return
     flow, code, lang = typed
     sign_in = machine(context)
-    if sign_in.login_lost(flow):
-        await go(context, flow, sign_in.sign_in_again(flow), lang)
-        return
-    await with_bank(update, context, flow, lambda: sign_in.code(flow, code.reveal().strip()), lang)
+    await _continue(update, context, flow, lang, lambda: sign_in.code(flow, code.reveal().strip()))
 
 
 @pressed(cb.ConsentGiven, {Step.CONSENT})
@@ -200,10 +195,7 @@ async def on_consent_given(
 ) -> None:
     await answer(update)
     sign_in = machine(context)
-    if sign_in.login_lost(flow):
-        await go(context, flow, sign_in.sign_in_again(flow), lang)
-        return
-    await with_bank(update, context, flow, lambda: sign_in.code(flow, ""), lang)
+    await _continue(update, context, flow, lang, lambda: sign_in.code(flow, ""))
 
 
 async def on_consent_address(update: Update, context: Ctx) -> None:
@@ -214,11 +206,22 @@ async def on_consent_address(update: Update, context: Ctx) -> None:
         return
     flow, address, lang = typed
     sign_in = machine(context)
-    if sign_in.login_lost(flow):
+    landed = address.reveal().strip()[:MAX_ANSWER_CHARS]
+    await _continue(update, context, flow, lang, lambda: sign_in.code(flow, landed))
+
+
+async def _continue(
+    update: Update, context: Ctx, flow: ConnectFlow, lang: str, call: Callable[[], Awaitable[Next]]
+) -> None:
+    """Go on with the bank login, unless a restart lost what it needs: then sign in again
+    (a consent or a setup token starts over at the bank; a password login asks the username)."""
+    sign_in = machine(context)
+    if not sign_in.login_lost(flow):
+        await with_bank(update, context, flow, call, lang)
+    elif sign_in.by_consent(flow) or sign_in.by_setup_token(flow):
         await _start_login(update, context, flow, lang)
-        return
-    answer = address.reveal().strip()[:MAX_ANSWER_CHARS]
-    await with_bank(update, context, flow, lambda: sign_in.code(flow, answer), lang)
+    else:
+        await go(context, flow, sign_in.sign_in_again(flow), lang)
 
 
 async def on_still_working(update: Update, context: Ctx) -> None:
