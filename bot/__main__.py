@@ -1,4 +1,5 @@
-"""`python -m bot`: run Pointage (long polling, or a webhook when PUBLIC_URL is set);
+"""`python -m bot`: run Pointage (long polling, or a webhook when PUBLIC_URL is set; without a
+token, the playground); `python -m bot playground`: the chat page in the browser, no Telegram;
 `python -m bot rotate-keys`: rotate the vault key; `python -m bot stats`: the banks users asked
 for most; `python -m bot check-providers`: try each configured bank provider once."""
 
@@ -22,11 +23,9 @@ from storage.vault import VaultError
 
 log = logging.getLogger("bot")
 
-BOTFATHER_HELP = (
-    "Pointage needs a Telegram bot token.\n"
-    "1. In Telegram, open @BotFather and send /newbot; it gives you a token.\n"
-    "2. Put it in a .env file (TELEGRAM_BOT_TOKEN=123456:ABC...) or export TELEGRAM_BOT_TOKEN.\n"
-    "See .env.example for every setting."
+BOTFATHER_LINE = (
+    "No TELEGRAM_BOT_TOKEN: get one from @BotFather (/newbot) and put it in .env"
+    " (see .env.example); until then, here is the playground."
 )
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 STARTUP_FAILURES = (
@@ -61,6 +60,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Run Pointage.")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the bot (the default)")
+    commands.add_parser(
+        "playground",
+        help="try Pointage in the browser, against a local Bot API (no Telegram, own data)",
+    )
     rotate = commands.add_parser(
         "rotate-keys",
         help="add a new active vault key and re-encrypt every stored secret under it",
@@ -78,16 +81,27 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-async def run(settings: Settings) -> None:
-    """Run until SIGTERM or SIGINT, then stop cleanly (bot.app.serve)."""
-    from bot.app import serve
-
+async def run(settings: Settings, *, playground: bool = False) -> None:
+    """Run until SIGTERM or SIGINT, then stop cleanly (bot.app.serve, bot.playground)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in STOP_SIGNALS:
         loop.add_signal_handler(sig, stop.set)
     try:
-        await serve(settings, stop)
+        if playground:
+            from bot.playground import listening_note, run_playground
+
+            host = settings.playground_address[0]
+
+            def ready(url: str) -> None:
+                print(f"Playground: open {url} ({listening_note(host)}; Ctrl-C stops it)")
+                sys.stdout.flush()
+
+            await run_playground(settings, stop, ready=ready)
+        else:
+            from bot.app import serve
+
+            await serve(settings, stop)
     finally:
         for sig in STOP_SIGNALS:
             loop.remove_signal_handler(sig)
@@ -113,23 +127,28 @@ def main(argv: list[str] | None = None) -> int:
         from bot.cli import check_providers_command
 
         return check_providers_command(settings)
-    if settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value():
-        print(BOTFATHER_HELP, file=sys.stderr)
-        return 2
+    no_token = (
+        settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value()
+    )
+    if no_token and args.command != "playground":
+        print(BOTFATHER_LINE, file=sys.stderr)
     try:
-        asyncio.run(run(settings))
+        asyncio.run(run(settings, playground=no_token or args.command == "playground"))
     except STARTUP_FAILURES as error:
         log.critical("Pointage stopped: %s", _why(error, settings.telegram_bot_token))
+        if isinstance(error, OSError) and (no_token or args.command == "playground"):
+            log.critical("Is the port taken? Set LISTEN=127.0.0.1:<another port>")
         return 1
     return 0
 
 
-def _why(error: BaseException, token: SecretStr) -> str:
+def _why(error: BaseException, token: SecretStr | None) -> str:
     """One line an operator can act on, without secrets."""
     if isinstance(error, InvalidToken):
         return "Telegram refused the bot token: check TELEGRAM_BOT_TOKEN"
     text = str(error).splitlines()[0] if str(error) else ""
-    text = text.replace(token.get_secret_value(), "<token>")
+    if token is not None and token.get_secret_value():
+        text = text.replace(token.get_secret_value(), "<token>")
     return f"{type(error).__name__}: {text}"[:300]
 
 

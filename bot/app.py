@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeDefault, LinkPreviewOptions, Update
@@ -198,10 +199,16 @@ async def _on_error(update: object, context: Any) -> None:
 # --- running -------------------------------------------------------------------------------
 
 
-async def serve(settings: Settings, stop: asyncio.Event, *, clock: Clock | None = None) -> None:
+async def serve(
+    settings: Settings,
+    stop: asyncio.Event,
+    *,
+    clock: Clock | None = None,
+    started: Callable[[App], Awaitable[None]] | None = None,
+) -> None:
     """Run until `stop` is set, then shut down cleanly: no new updates are taken, those
     received are handled, background work and jobs finish, the state is written and the
-    database closed."""
+    database closed. `started` is told the running app (the playground drives its jobs)."""
     app = build_application(settings, clock=clock)
     await app.initialize()
     try:
@@ -213,7 +220,7 @@ async def serve(settings: Settings, stop: asyncio.Event, *, clock: Clock | None 
             if settings.webhook_mode:
                 await _serve_webhook(app, settings, stop)
             else:
-                await _serve_polling(app, stop)
+                await _serve_polling(app, stop, started)
         finally:
             await app.stop()
     finally:
@@ -222,10 +229,14 @@ async def serve(settings: Settings, stop: asyncio.Event, *, clock: Clock | None 
             await app.post_shutdown(app)
 
 
-async def _serve_polling(app: App, stop: asyncio.Event) -> None:
+async def _serve_polling(
+    app: App, stop: asyncio.Event, started: Callable[[App], Awaitable[None]] | None = None
+) -> None:
     assert app.updater is not None
     await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
     try:
+        if started is not None:
+            await started(app)
         await stop.wait()
     finally:
         await app.updater.stop()

@@ -20,6 +20,9 @@ GOCARDLESS_LANDING = "https://t.me/"
 asks GoCardless by itself whether it is done): Telegram, unless GOCARDLESS_REDIRECT_URL says."""
 # What Telegram accepts in X-Telegram-Bot-Api-Secret-Token.
 WEBHOOK_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+WEBHOOK_LISTEN = "0.0.0.0:8080"
+"""Behind a reverse proxy that terminates TLS."""
+PLAYGROUND_LISTEN = "127.0.0.1:8080"
 _LISTEN = re.compile(r"(?:\[(?P<v6>[0-9A-Fa-f:.]+)\]|(?P<host>[^:\[\]]*)):(?P<port>\d{1,5})")
 
 
@@ -34,7 +37,8 @@ class Settings(BaseSettings):
     vault_key_file: Path | None = None
     public_url: str | None = None
     webhook_secret: SecretStr | None = None
-    listen: str = "0.0.0.0:8080"
+    listen: str | None = None
+    """host:port; unset: 0.0.0.0:8080 for the webhook, 127.0.0.1:8080 for the playground."""
     demo_bank: bool = True
     demo_bank_latency: float = Field(default=0.0, ge=0.0, le=30.0)
     demo_bank_password: SecretStr = SecretStr("demo")
@@ -148,7 +152,9 @@ class Settings(BaseSettings):
 
     @field_validator("listen")
     @classmethod
-    def _listen_is_host_port(cls, value: str) -> str:
+    def _listen_is_host_port(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
         match = _LISTEN.fullmatch(value.strip())
         if match is None or not 0 < int(match["port"]) < 65536:
             raise ValueError("LISTEN must be host:port, e.g. 0.0.0.0:8080 or [::]:8080")
@@ -165,9 +171,42 @@ class Settings(BaseSettings):
 
     @property
     def listen_address(self) -> tuple[str, int]:
-        match = _LISTEN.fullmatch(self.listen)
-        assert match is not None
-        return (match["v6"] or match["host"] or "0.0.0.0", int(match["port"]))  # noqa: S104
+        return _host_port(self.listen or WEBHOOK_LISTEN)
+
+    @property
+    def playground_address(self) -> tuple[str, int]:
+        """The playground's page acts as any user: it stays on this machine unless LISTEN says."""
+        return _host_port(self.listen or PLAYGROUND_LISTEN)
+
+    @property
+    def playground_data_dir(self) -> Path:
+        return self.data_dir / "playground"
+
+    def for_playground(self, api_url: str, token: str) -> Settings:
+        """The same settings pointed at the local Bot API server, on their own books (SQLite
+        under data/playground/, a vault key of their own) and with the demo bank only."""
+        folder = self.playground_data_dir
+        return self.model_copy(
+            update={
+                "telegram_bot_token": SecretStr(token),
+                "telegram_api_url": api_url,
+                "data_dir": folder,
+                "database_url": None,
+                "vault_keys": None,
+                "vault_key_file": folder / "vault.keys",
+                "public_url": None,
+                "webhook_secret": None,
+                "demo_bank": True,
+                "enablebanking_application_id": None,
+                "enablebanking_key_file": None,
+                "gocardless_secret_id": None,
+                "gocardless_secret_id_file": None,
+                "gocardless_secret_key": None,
+                "gocardless_secret_key_file": None,
+                "simplefin_enabled": False,
+                "rate_limiter": False,
+            }
+        )
 
     @property
     def enablebanking_configured(self) -> bool:
@@ -209,3 +248,9 @@ class Settings(BaseSettings):
     @property
     def bot_api_file_url(self) -> str:
         return f"{self.telegram_api_url.rstrip('/')}/file/bot"
+
+
+def _host_port(listen: str) -> tuple[str, int]:
+    match = _LISTEN.fullmatch(listen)
+    assert match is not None
+    return (match["v6"] or match["host"] or "0.0.0.0", int(match["port"]))  # noqa: S104

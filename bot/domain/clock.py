@@ -1,4 +1,4 @@
-"""An injectable clock, so tests (and later the playground) can move time."""
+"""An injectable clock, so tests and the playground can move time."""
 
 from __future__ import annotations
 
@@ -16,6 +16,33 @@ class Clock(Protocol):
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+class MovableClock:
+    """Real time plus an offset that only grows: the playground moves the bot's clock on to
+    the next sync or summary, and time keeps running from there."""
+
+    def __init__(self) -> None:
+        self._offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset
+
+    def advance(self, delta: timedelta) -> None:
+        if delta < timedelta(0):
+            raise ValueError("the clock only moves forward")
+        self._offset += delta
+
+    def move_to(self, at: datetime) -> None:
+        """Jump to `at` (not before now: rows the bot stamped must not lie in the future)."""
+        self.advance(max(at - self.now(), timedelta(0)))
+
+    @property
+    def offset(self) -> timedelta:
+        return self._offset
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)

@@ -1,1 +1,2 @@
-"""The one small web server: the webhook now; bank consent callbacks and the playground later."""
+"""The one small web server: the webhook, bank consent callbacks, the packaged Bot API server
+(botapi) and the playground's chat page over it (playground)."""

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import sys
 from datetime import date
 from pathlib import Path
 
+import aiohttp
+import pytest
 from sqlalchemy import func, select
 
 from storage.db import make_engine
@@ -21,7 +24,7 @@ from tests.support.flows import (
     walk_to_summary,
 )
 from tests.support.player import Player
-from tests.support.processes import start_bot, stop_bot
+from tests.support.processes import free_port, start_bot, stop_bot
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -65,17 +68,50 @@ async def test_a_user_connects_the_demo_bank_in_french_and_another_in_english(
     assert first is not None and first >= date.today().replace(year=date.today().year - 1)
 
 
-async def test_without_a_token_the_bot_explains_how_to_get_one(tmp_path: Path) -> None:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("TELEGRAM_")}
+@pytest.mark.parametrize(
+    ("args", "token"),
+    [([], None), (["playground"], "123456:A-REAL-LOOKING-TOKEN")],
+    ids=["no-token", "playground-command"],
+)
+async def test_without_a_token_the_bot_says_how_to_get_one_and_opens_the_playground(
+    tmp_path: Path, args: list[str], token: str | None
+) -> None:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("TELEGRAM_", "DATABASE_", "VAULT_", "LISTEN", "PUBLIC_"))
+    }
+    port = free_port()
+    data_dir = tmp_path / "data"
+    env |= {"DATA_DIR": str(data_dir), "LISTEN": f"127.0.0.1:{port}"}
+    if token is not None:
+        env["TELEGRAM_BOT_TOKEN"] = token
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
+        *args,
         cwd=str(tmp_path),
         env=env,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
-    _, err = await asyncio.wait_for(process.communicate(), timeout=30)
-    assert process.returncode != 0
-    assert b"@BotFather" in err and b"Traceback" not in err
+    try:
+        assert process.stdout is not None
+        line = await asyncio.wait_for(process.stdout.readline(), timeout=60)
+        assert line.startswith(f"Playground: open http://127.0.0.1:{port} ".encode()), line
+        assert b"127.0.0.1 only" in line
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(f"http://127.0.0.1:{port}/playground/api/state") as response,
+        ):
+            assert response.status == 200
+            assert "Camille (fr)" in [chat["label"] for chat in (await response.json())["chats"]]
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, err = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == 0, err.decode(errors="replace")[-2000:]
+    assert (b"@BotFather" in err) is (token is None)
+    assert b"Traceback" not in err
+    assert (data_dir / "playground" / "pointage.db").exists()
+    assert not (data_dir / "pointage.db").exists()

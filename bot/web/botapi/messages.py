@@ -123,6 +123,7 @@ class MessageMethods(BotApiState):
             raise bad_request("message to delete not found")
         message.deleted = True
         message.seq = self._next_seq()
+        self._changed(message)
         return True
 
     def _delete_messages(self, params: JSONDict) -> bool:
@@ -135,6 +136,7 @@ class MessageMethods(BotApiState):
             if message is not None and not message.deleted:
                 message.deleted = True
                 message.seq = self._next_seq()
+                self._changed(message)
         return True
 
     def _answer_callback_query(self, params: JSONDict) -> bool:
@@ -150,6 +152,14 @@ class MessageMethods(BotApiState):
             "url": params.get("url"),
             "cache_time": params.get("cache_time", 0),
         }
+        self._notify(
+            {
+                "type": "callback",
+                "query_id": query_id,
+                "text": text,
+                "show_alert": flag(params, "show_alert"),
+            }
+        )
         return True
 
     def _get_chat(self, params: JSONDict) -> JSONDict:

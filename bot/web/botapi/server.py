@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import json
 import re
+from collections.abc import Callable
 from typing import Self
 
 from aiohttp import web
@@ -79,9 +80,18 @@ class BotApiServer(UserPlay, MessageMethods, FileMethods, UpdateMethods, Profile
             }.items()
         }
 
-    async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        """Listen on ``host``:``port`` (0: any free port); ``url`` then says where."""
+    async def start(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        routes: Callable[[web.Application], None] | None = None,
+    ) -> None:
+        """Listen on ``host``:``port`` (0: any free port); ``url`` then says where. ``routes``
+        adds routes of its own (the playground's page) before the Bot API's catch-all."""
         app = web.Application(client_max_size=MAX_UPLOAD + 1024 * 1024)
+        if routes is not None:
+            routes(app)
         app.router.add_route("*", "/{tail:.*}", self._route)
         self._runner = web.AppRunner(
             app, access_log=None, handler_cancellation=True, shutdown_timeout=1.0

@@ -112,10 +112,23 @@ class BotApiState:
         self._webhook_task: asyncio.Task[None] | None = None
         self._session: aiohttp.ClientSession | None = None
         self._runner: web.AppRunner | None = None
+        self.watchers: list[Callable[[JSONDict], None]] = []
+        """Called, in the server's loop, on each message sent, edited or deleted
+        ({"type": "message", "chat_id", "message_id"}) and callback answered
+        ({"type": "callback", "query_id", "text", "show_alert"}): the playground's live feed."""
 
     def _wake(self) -> None:
         event, self._wakeup = self._wakeup, asyncio.Event()
         event.set()
+
+    def _notify(self, event: JSONDict) -> None:
+        for watcher in self.watchers:
+            watcher(event)
+
+    def _changed(self, message: StoredMessage) -> None:
+        self._notify(
+            {"type": "message", "chat_id": message.chat_id, "message_id": message.message_id}
+        )
 
     def _next_seq(self) -> int:
         self._seq += 1
@@ -183,6 +196,7 @@ class BotApiState:
         )
         chat.next_message_id += 1
         chat.messages[message.message_id] = message
+        self._changed(message)
         return message
 
     def _store_file(
@@ -301,3 +315,4 @@ class BotApiState:
         message.edits += 1
         message.edit_date = now()
         message.seq = self._next_seq()
+        self._changed(message)

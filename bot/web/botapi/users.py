@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable
 from typing import TypeVar
 
-from bot.web.botapi.chats import Chat, FakeUser, StoredMessage
+from bot.web.botapi.chats import Chat, FakeUser, StoredFile, StoredMessage
 from bot.web.botapi.entities import command_entities
 from bot.web.botapi.errors import STATUS_TEXT, ApiError, JSONDict, too_many_requests
 from bot.web.botapi.state import BotApiState
@@ -169,6 +169,12 @@ class UserPlay(BotApiState):
 
     def file_content(self, file_id: str) -> bytes:
         return self._files[file_id].content
+
+    def stored_file(self, file_id: str) -> StoredFile | None:
+        return self._files.get(file_id)
+
+    def chat(self, chat_id: int) -> Chat | None:
+        return self._chats.get(chat_id)
 
     @property
     def pending_updates(self) -> list[JSONDict]:
