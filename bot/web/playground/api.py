@@ -43,6 +43,7 @@ PAGE_TEXTS = (
     "playground.offline",
     "playground.local_only",
     "playground.empty",
+    "playground.language",
 )
 
 
