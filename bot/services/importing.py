@@ -16,6 +16,7 @@ from bot.banks.connector import (
 from bot.categorize.cascade import Source, Suggestion
 from bot.charts import TEMPLATES
 from bot.domain.clock import Clock, today_in
+from bot.domain.lines import NewLine
 from bot.domain.money import Money
 from bot.domain.secret import Secret
 from bot.domain.states import ReviewState
@@ -31,7 +32,7 @@ from bot.services.filing import (
     suggest_lines,
 )
 from bot.services.users import auto_accept_threshold
-from storage.models import BankTransaction, SyncRun
+from storage.models import SyncRun
 from storage.uow import Database
 from storage.vault import Sealed, Vault
 
@@ -148,11 +149,11 @@ class Importing:
             if connection is None:
                 raise NotFound("connection")
             accounts = {a.id: a for a in await uow.bank_accounts.of_connection(connection.id)}
-            new_rows: list[BankTransaction] = []
+            new_rows: list[NewLine] = []
             suggested: list[Suggestion] = []
 
-            async def prefile(rows: Sequence[BankTransaction]) -> None:
-                by_account: dict[int, list[BankTransaction]] = {}
+            async def prefile(rows: Sequence[NewLine]) -> None:
+                by_account: dict[int, list[NewLine]] = {}
                 for row in rows:
                     by_account.setdefault(row.bank_account_id, []).append(row)
                 for account_id, group in by_account.items():
@@ -189,6 +190,7 @@ class Importing:
                 if balance is not None:
                     sync.record_balance(account, balance, now)
             accepted = await file_lines(uow, filing, new_rows, accounts, now, suggested)
+            await uow.lines.record_filing(new_rows)
             for account in accounts.values():
                 if account.id not in fetched:
                     continue

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from bot.banks.connector import FetchedTransaction
 from bot.categorize.payees import normalize_payee
 from bot.domain.ledger import DraftLine, opening_entry, reversal_of
+from bot.domain.lines import NewLine
 from bot.domain.money import Money
 from bot.domain.states import ReviewState
 from bot.domain.text import squeeze
@@ -40,7 +41,7 @@ PENDING_DRIFT_DAYS = 5
 class Reconciled:
     """What one fetch changed in an account: rows added, pending rows booked, pending rows gone."""
 
-    added: list[BankTransaction] = field(default_factory=list)
+    added: list[NewLine] = field(default_factory=list)
     booked: list[BankTransaction] = field(default_factory=list)
     vanished: list[BankTransaction] = field(default_factory=list)
 
@@ -56,11 +57,9 @@ def payee_of(label: str) -> str:
 
 def _row(
     account: BankAccount, line: FetchedTransaction, fingerprint: str, payee: str, now: datetime
-) -> BankTransaction:
-    return BankTransaction(
-        imported_at=now,
+) -> NewLine:
+    return NewLine(
         book_id=account.book_id,
-        bank_account_id=account.id,
         external_id=line.external_id,
         fingerprint=fingerprint,
         booking_date=line.booking_date,
@@ -69,7 +68,8 @@ def _row(
         raw_label=line.label,
         payee=payee,
         pending=line.pending,
-        review_state=ReviewState.TO_REVIEW,
+        imported_at=now,
+        bank_account_id=account.id,
     )
 
 
@@ -109,7 +109,7 @@ async def reconcile(
     since: date,
     until: date,
     now: datetime,
-    prepare: Callable[[Sequence[BankTransaction]], Awaitable[object]] | None = None,
+    prepare: Callable[[Sequence[NewLine]], Awaitable[object]] | None = None,
 ) -> Reconciled:
     """Merge one fetch of [since, until] into the account; fetching it twice changes nothing.
 
@@ -192,7 +192,7 @@ async def reconcile(
             result.vanished.append(row)
     if prepare is not None:
         await prepare(result.added)
-    await uow.lines.add_all(result.added)
+    await uow.lines.add_new(result.added)
     return result
 
 

@@ -7,8 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import cast
 
-from sqlalchemy import ColumnDefault, Table, func, insert, inspect, or_, select, update
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy import Table, func, insert, or_, select, update
 
 from bot.domain.lines import NewLine
 from bot.domain.matching import Known
@@ -44,25 +43,6 @@ class BankLines(Repository):
             )
             known.update(rows.all())
         return known
-
-    async def add_all(self, lines: Sequence[BankTransaction]) -> None:
-        """Insert new lines a chunk at a time with one bulk INSERT … RETURNING each (the ORM's
-        documented bulk insert; the unit of work's flush costs several times more a row),
-        then keep them in the session as persistent objects, every column loaded, so what
-        filing changes on them afterwards is flushed as usual."""
-        for start in range(0, len(lines), FLUSH_CHUNK):
-            if start:
-                await asyncio.sleep(0)
-            chunk = lines[start : start + FLUSH_CHUNK]
-            values = [_filled(line) for line in chunk]
-            ids = await self.session.scalars(
-                insert(BankTransaction).returning(BankTransaction.id, sort_by_parameter_order=True),
-                values,
-            )
-            for line, line_id in zip(chunk, ids.all(), strict=True):
-                line.id = line_id
-                make_transient_to_detached(line)
-                self.session.add(line)
 
     async def add_new(self, lines: Sequence[NewLine]) -> None:
         """Insert plain new lines a chunk at a time (one INSERT … RETURNING each, through
@@ -380,27 +360,3 @@ class BankLines(Repository):
         async for partition in result.partitions():
             found.extend(Known(*row) for row in partition)
         return found
-
-
-_INSERTED = tuple(
-    (attribute.key, attribute.columns[0].default)
-    for attribute in BankTransaction.__mapper__.column_attrs
-    if attribute.key not in ("id", "insert_sentinel")
-)
-"""The columns a new line is inserted with, and their Python-side defaults."""
-
-
-def _filled(line: BankTransaction) -> dict[str, object]:
-    """A new line's column values, its unset columns given their defaults on the object too
-    (a persistent object with an unloaded column would load it: I/O on attribute access)."""
-    values: dict[str, object] = {}
-    loaded = inspect(line).dict
-    for key, default in _INSERTED:
-        value = loaded.get(key)
-        if value is None:
-            if isinstance(default, ColumnDefault):
-                value = default.arg(None) if default.is_callable else default.arg
-            if key not in loaded or value is not None:
-                setattr(line, key, value)
-        values[key] = value
-    return values

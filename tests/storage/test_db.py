@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection, event, inspect, select, text
+from sqlalchemy import Connection, event, select, text
 
-from bot.domain.states import ReviewState
+from bot.domain.lines import NewLine
 from bot.services.connect import Services
 from storage.migrate import migrate_to_head
 from storage.models import BankAccount, BankTransaction, Base, Book
@@ -97,31 +97,47 @@ async def test_an_imports_new_lines_are_inserted_in_batches(
     assert len({row.id for row in rows}) == len({row.external_id for row in rows}) == imported
 
 
-async def test_lines_added_in_bulk_are_loaded_whole_in_the_session(
+async def test_new_lines_are_stored_in_bulk_and_what_filing_decides_is_written_back(
     services: Services, db: Database
 ) -> None:
-    """Every column is set on the objects: one left unloaded would load itself on access,
-    I/O that the async session refuses (MissingGreenlet)."""
+    """Plain new lines: inserted with their ids returned, the columns they do not carry
+    given their defaults; a transfer's peer or an entry set after the insert is written."""
     await connect_all(services, ALICE, date(2026, 10, 1))
     async with db.writing() as uow:
         account = (await uow.session.scalars(select(BankAccount))).first()
         assert account is not None
-        row = BankTransaction(
-            book_id=account.book_id,
-            bank_account_id=account.id,
-            external_id="bulk-1",
-            fingerprint="fp-bulk-1",
-            booking_date=date(2026, 10, 2),
-            amount_minor=-1250,
-            currency="EUR",
-            raw_label="CB CAFE",
-            review_state=ReviewState.TO_REVIEW,
-        )
-        await uow.lines.add_all([row])
-        assert inspect(row).unloaded <= {"insert_sentinel"}
-        assert (row.transfer_peer_id, row.payee, row.pending) == (None, "", False)
-        row.transfer_peer_id = row.id
+        rows = [
+            NewLine(
+                book_id=account.book_id,
+                bank_account_id=account.id,
+                external_id=f"bulk-{n}",
+                fingerprint=f"fp-bulk-{n}",
+                booking_date=date(2026, 10, 2),
+                amount_minor=-1250 * (n + 1),
+                currency="EUR",
+                raw_label="CB CAFE",
+                payee="CAFE",
+                pending=False,
+                imported_at=datetime(2026, 10, 3, tzinfo=UTC),
+            )
+            for n in range(3)
+        ]
+        await uow.lines.add_new(rows)
+        ids = [row.id for row in rows]
+        assert all(ids) and len(set(ids)) == 3
+        rows[0].transfer_peer_id = ids[1]
+        await uow.lines.record_filing(rows)
         await uow.commit()
     async with db.reading() as uow:
-        stored = await uow.session.get(BankTransaction, row.id)
-        assert stored is not None and stored.transfer_peer_id == row.id
+        stored = {
+            line.external_id: line
+            for line in (await uow.session.scalars(select(BankTransaction))).all()
+        }
+    first = stored["bulk-0"]
+    assert (first.id, first.transfer_peer_id, first.amount_minor) == (ids[0], ids[1], -1250)
+    assert (first.auto_accepted, first.seen_in_digest, first.journal_entry_id) == (
+        False,
+        False,
+        None,
+    )
+    assert stored["bulk-2"].transfer_peer_id is None and stored["bulk-2"].id == ids[2]
