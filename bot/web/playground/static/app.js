@@ -21,6 +21,8 @@ async function setLanguage(lang) {
   [page.texts, page.commands] = await Promise.all([call(`/texts/${lang}`), call(`/commands/${lang}`)]);
   for (const node of document.querySelectorAll("[data-text]")) node.textContent = page.texts[node.dataset.text];
   document.title = page.texts.title;
+  const clock = $("clock-now");
+  if (clock.dateTime) showClock(clock.dateTime);
   $("input").placeholder = page.texts.input;
   $("send").title = page.texts.send;
   $("attach-label").title = page.texts.attach;
