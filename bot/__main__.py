@@ -114,7 +114,12 @@ def main(argv: list[str] | None = None) -> int:
     except ValidationError as error:
         print(f"Invalid setting: {error}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level)
+    no_token = (
+        settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value()
+    )
+    playground = args.command == "playground" or (no_token and args.command in (None, "run"))
+    quiet = playground and "log_level" not in settings.model_fields_set
+    configure_logging("WARNING" if quiet else settings.log_level)  # the playground: one line
     if args.command == "rotate-keys":
         from bot.cli import rotate_keys_command
 
@@ -127,16 +132,13 @@ def main(argv: list[str] | None = None) -> int:
         from bot.cli import check_providers_command
 
         return check_providers_command(settings)
-    no_token = (
-        settings.telegram_bot_token is None or not settings.telegram_bot_token.get_secret_value()
-    )
     if no_token and args.command != "playground":
         print(BOTFATHER_LINE, file=sys.stderr)
     try:
-        asyncio.run(run(settings, playground=no_token or args.command == "playground"))
+        asyncio.run(run(settings, playground=playground))
     except STARTUP_FAILURES as error:
         log.critical("Pointage stopped: %s", _why(error, settings.telegram_bot_token))
-        if isinstance(error, OSError) and (no_token or args.command == "playground"):
+        if isinstance(error, OSError) and playground:
             log.critical("Is the port taken? Set LISTEN=127.0.0.1:<another port>")
         return 1
     return 0
