@@ -72,7 +72,7 @@ async def sign_in_again(p: Player, since: int, then: str) -> None:
     await p.say("123456", expect=then)
 
 
-async def test_the_bot_restarted_at_every_step_of_connect_lets_the_user_finish(
+async def test_the_bot_restarted_before_and_during_the_bank_login_lets_the_user_sign_in(
     standin: BotApiStandIn, tmp_path: Path
 ) -> None:
     bot = Bot(standin, tmp_path / "data", tmp_path / "bot.log")
@@ -118,6 +118,27 @@ async def test_the_bot_restarted_at_every_step_of_connect_lets_the_user_finish(
         await p.say("demo", expect="Mot de passe")
         await p.say(PASSWORD, expect="Code de sécurité")
         await p.say("123456", expect="Choisissez les comptes")
+    finally:
+        if bot.process is not None:
+            await bot.stop(signal.SIGTERM)
+    assert (bot.terms, bot.kills) == (4, 3)
+    assert_nothing_leaked(bot, standin)
+
+
+async def test_the_bot_restarted_at_every_step_after_the_login_lets_the_user_finish(
+    standin: BotApiStandIn, tmp_path: Path
+) -> None:
+    bot = Bot(standin, tmp_path / "data", tmp_path / "bot.log")
+    p = Player(standin, 802, "fr")
+    await bot.start()
+    try:
+        await p.say("/connect", expect="Recherchez votre banque")
+        await p.say("demo", expect="Résultats pour")
+        await p.press("Demo", expect="identifiants")
+        await p.press("Continuer", expect="Identifiant")
+        await p.say("demo", expect="Mot de passe")
+        await p.say(PASSWORD, expect="Code de sécurité")
+        await p.say("123456", expect="Choisissez les comptes")
 
         since = await bot.restart(signal.SIGKILL)
         await sign_in_again(p, since, then="Choisissez les comptes")
@@ -147,20 +168,25 @@ async def test_the_bot_restarted_at_every_step_of_connect_lets_the_user_finish(
         if bot.process is not None:
             await bot.stop(signal.SIGTERM)
 
-    assert (bot.terms, bot.kills) == (7, 6)
+    assert (bot.terms, bot.kills) == (4, 3)
     expected = await demo_lines_in_90_days()
     assert f"{expected} opérations importées" in (done.text or "").replace("\u202f", "")
+    assert_nothing_leaked(bot, standin)
+    db = Database(make_engine(f"sqlite:///{bot.data_dir / 'pointage.db'}"))
+    async with db.reading() as uow:
+        lines = await uow.session.scalar(select(func.count()).select_from(BankTransaction))
+    await db.dispose()
+    assert lines == expected
+
+
+def assert_nothing_leaked(bot: Bot, standin: BotApiStandIn) -> None:
+    """No traceback in the log; the password, the bank's token and the bot's token nowhere."""
     logs = bot.log.read_bytes()
     assert b"Traceback" not in logs
     assert PASSWORD.encode() not in logs and standin.token.encode() not in logs
     for path in bot.data_dir.iterdir():
         content = path.read_bytes()
         assert PASSWORD.encode() not in content and TOKEN_PREFIX.encode() not in content, path
-    db = Database(make_engine(f"sqlite:///{bot.data_dir / 'pointage.db'}"))
-    async with db.reading() as uow:
-        lines = await uow.session.scalar(select(func.count()).select_from(BankTransaction))
-    await db.dispose()
-    assert lines == expected
 
 
 # --- timeouts, in process ----------------------------------------------------------------------
