@@ -23,7 +23,8 @@ from bot.services.review import Review
 from bot.services.sign_in import Confirm, Connected, SignIn, Unavailable
 from storage.models import BankAccount, Connection, SyncRun
 from storage.uow import Database
-from tests.services.test_sign_in_providers import (
+from tests.support.connecting import ALICE
+from tests.support.provider_rigs import (
     PROVIDERS,
     Rig,
     Seed,
@@ -38,7 +39,6 @@ from tests.services.test_sign_in_providers import (
     services_for,
     sign_in_machine,
 )
-from tests.support.connecting import ALICE
 
 HANG_LIMIT = 1.0
 """Seconds a connector call may take in the hang cases: far above a local stand-in's answer."""
