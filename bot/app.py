@@ -133,7 +133,9 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> App:
         directory=directory,
         clock=clock,
     )
-    flows = FlowStore(persistence.shelf(FLOW_SHELF), institutions=directory.get)
+    flows = FlowStore(
+        persistence.shelf(FLOW_SHELF), institutions=directory.get, vault=services.vault
+    )
     connections = Connections(services)
 
     async def post_init(app: App) -> None:

@@ -97,6 +97,11 @@ class SecretSlot:
                 )
 
     @classmethod
+    def of_flow(cls, telegram_id: int) -> SecretSlot:
+        """A sign-in flow's kept consent, bound to its user (the flow has no book row yet)."""
+        return cls("ptb_state", "connect_flow", telegram_id, telegram_id)
+
+    @classmethod
     def of_connection(cls, connection_id: int, book_id: int) -> SecretSlot:
         """A connection's sign-in secret: opened anywhere else, it fails."""
         return cls("connections", "secret_blob", connection_id, book_id)

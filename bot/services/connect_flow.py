@@ -6,14 +6,17 @@ authorised session are secrets: they live in memory only and never reach the she
 brought back after a restart therefore resumes where it was, except past the bank login:
 there it asks for the username again, then returns to the step the user had reached.
 
-A consent link's challenge is the exception: it holds no credential (the provider's id of
-the login under way, the bank's name), and is useless without the operator's keys, so it is
-kept and a flow waiting for a consent still waits after a restart.
+A consent link's challenge is the exception: it holds no credential, only the provider's id
+of the login under way and the bank's name, so it is kept, sealed by the vault (that id opens
+the user's accounts to whoever also holds the operator's keys), and a flow waiting for a
+consent still waits after a restart. Without a vault it is not kept.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import logging
 import secrets
 import time
@@ -27,6 +30,7 @@ from bot.banks.directory.search import Institution
 from bot.domain.money import Money
 from bot.domain.secret import Secret
 from bot.domain.views import mask_iban
+from storage.vault import Sealed, SecretSlot, Vault, VaultError
 
 log = logging.getLogger(__name__)
 
@@ -309,10 +313,12 @@ class FlowStore:
         shelf: FlowShelf | None = None,
         *,
         institutions: Callable[[str], Institution | None] | None = None,
+        vault: Vault | None = None,
     ) -> None:
         self._flows: dict[int, ConnectFlow] = {}
         self._shelf = shelf
         self._institutions = institutions or (lambda _id: None)
+        self._vault = vault
         # Serialises writes so that a flow ended during a save is never written back.
         self._writing = asyncio.Lock()
 
@@ -364,7 +370,9 @@ class FlowStore:
             return
         async with self._writing:
             if self.is_current(flow):
-                await self._shelf.put(str(flow.telegram_id), flow.record())
+                record = flow.record()
+                record["consent"] = self._sealed(flow.telegram_id, record["consent"])
+                await self._shelf.put(str(flow.telegram_id), record)
 
     async def end(self, telegram_id: int) -> ConnectFlow | None:
         flow = self._flows.pop(telegram_id, None)
@@ -379,7 +387,10 @@ class FlowStore:
         if self._shelf is None:
             return []
         restored = []
-        for key, record in (await self._shelf.all()).items():
+        for key, kept in (await self._shelf.all()).items():
+            record = dict(kept)
+            if key.isdigit():
+                record["consent"] = self._opened(int(key), record.get("consent"))
             flow = ConnectFlow.from_record(record, self._institutions)
             if flow is None or str(flow.telegram_id) != key:
                 log.info("a sign-in flow could not be resumed after the restart")
@@ -389,3 +400,22 @@ class FlowStore:
             self._flows[flow.telegram_id] = flow
             restored.append(flow)
         return restored
+
+    def _sealed(self, telegram_id: int, consent: dict[str, str] | None) -> dict[str, str] | None:
+        if consent is None or self._vault is None:
+            return None
+        sealed = self._vault.seal(Secret(json.dumps(consent)), SecretSlot.of_flow(telegram_id))
+        return {"key": sealed.key_id, "blob": base64.b64encode(sealed.blob).decode("ascii")}
+
+    def _opened(self, telegram_id: int, kept: object) -> dict[str, str] | None:
+        """The kept consent, or None when it cannot be opened (no vault, a key since removed,
+        a record from before): the flow then signs in again."""
+        if not isinstance(kept, dict) or self._vault is None:
+            return None
+        try:
+            sealed = Sealed(str(kept["key"]), base64.b64decode(str(kept["blob"]), validate=True))
+            opened = self._vault.open(sealed, SecretSlot.of_flow(telegram_id)).reveal()
+            consent = json.loads(opened)
+        except (KeyError, ValueError, VaultError):
+            return None
+        return consent if isinstance(consent, dict) else None

@@ -3,6 +3,10 @@ against the demo bank and a real database."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
+from typing import Any
+
 import pytest
 
 from bot.banks.connector import AccountType, Challenge, ChallengeKind, FetchedAccount
@@ -28,6 +32,7 @@ from bot.services.sign_in import (
     Unavailable,
 )
 from storage.uow import Database
+from storage.vault import KeyRing, Vault
 from tests.support.connecting import ALICE, CODE, PASSWORD, START, connect_all
 
 pytestmark = pytest.mark.usefixtures("db")
@@ -266,3 +271,42 @@ def test_a_code_challenge_is_never_kept_on_the_shelf() -> None:
     flow.challenge = Challenge(ChallengeKind.CODE, Secret("demo-login:alice"), hint="SMS")
     record = flow.record()
     assert record["consent"] is None and "demo-login:alice" not in str(record)
+
+
+class MemoryShelf:
+    def __init__(self) -> None:
+        self.kept: dict[str, dict[str, Any]] = {}
+
+    async def put(self, key: str, data: Mapping[str, Any]) -> None:
+        self.kept[key] = json.loads(json.dumps(data))  # as the database keeps it: JSON
+
+    async def remove(self, key: str) -> None:
+        self.kept.pop(key, None)
+
+    async def all(self) -> dict[str, dict[str, Any]]:
+        return dict(self.kept)
+
+
+@pytest.mark.parametrize("sealed", [True, False])
+async def test_a_kept_consent_is_sealed_on_the_shelf_and_opened_at_restart(sealed: bool) -> None:
+    bank = Institution("fr-qonto", "Qonto", "FR", None, "gocardless", 90, None, "QONTO_QNTOFRP1")
+    vault = Vault(KeyRing.parse("k1:" + "D" * 43 + "=")) if sealed else None
+    shelf = MemoryShelf()
+    store = FlowStore(shelf, institutions={bank.id: bank}.get, vault=vault)
+    flow = store.start(ALICE, "FR", institution=bank)
+    flow.step = Step.CONSENT
+    flow.challenge = Challenge(
+        ChallengeKind.LINK,
+        Secret('{"requisition":"req-7f3a"}'),
+        link="https://bank.example/start/req-7f3a",
+        reference="ref-1",
+    )
+    await store.save(flow)
+    assert "req-7f3a" not in json.dumps(shelf.kept)  # the requisition opens the accounts
+    later = FlowStore(shelf, institutions={bank.id: bank}.get, vault=vault)
+    (restored,) = await later.restore()
+    if sealed:
+        assert restored.challenge == flow.challenge and at(restored) is Step.CONSENT
+        assert later.waiting_for("ref-1") is restored
+    else:  # nothing kept in clear: the consent is asked again
+        assert restored.challenge is None and at(restored) is Step.USERNAME
