@@ -7,6 +7,7 @@ import asyncio
 import gc
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeDefault, LinkPreviewOptions, Update
@@ -76,6 +77,26 @@ def build_connectors(settings: Settings, clock: Clock) -> ConnectorRegistry:
         connectors.append(DemoBank(clock, latency=settings.demo_bank_latency, password=password))
     connectors.extend(provider.build() for provider in configured_providers(settings, clock))
     return ConnectorRegistry(connectors)
+
+
+@dataclass(frozen=True)
+class Running:
+    """The running bot as a runner beside it (the playground) sees it, without Telegram's
+    types: its scheduler, and its jobs run now by name (PTB's own Job.run)."""
+
+    scheduler: Scheduler
+    run_jobs: Callable[[str], Awaitable[None]]
+
+    @classmethod
+    def of(cls, app: App) -> Running:
+        runtime: Runtime = app.bot_data["runtime"]
+
+        async def run_jobs(name: str) -> None:
+            assert app.job_queue is not None
+            for job in app.job_queue.get_jobs_by_name(name):
+                await job.run(app)
+
+        return cls(runtime.scheduler, run_jobs)
 
 
 def consent_providers(connectors: ConnectorRegistry) -> frozenset[str]:
@@ -206,11 +227,11 @@ async def serve(
     stop: asyncio.Event,
     *,
     clock: Clock | None = None,
-    started: Callable[[App], Awaitable[None]] | None = None,
+    started: Callable[[Running], Awaitable[None]] | None = None,
 ) -> None:
     """Run until `stop` is set, then shut down cleanly: no new updates are taken, those
     received are handled, background work and jobs finish, the state is written and the
-    database closed. `started` is told the running app (the playground drives its jobs)."""
+    database closed. `started` is told the running bot (the playground drives its jobs)."""
     app = build_application(settings, clock=clock)
     await app.initialize()
     try:
@@ -232,13 +253,13 @@ async def serve(
 
 
 async def _serve_polling(
-    app: App, stop: asyncio.Event, started: Callable[[App], Awaitable[None]] | None = None
+    app: App, stop: asyncio.Event, started: Callable[[Running], Awaitable[None]] | None = None
 ) -> None:
     assert app.updater is not None
     await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
     try:
         if started is not None:
-            await started(app)
+            await started(Running.of(app))
         await stop.wait()
     finally:
         await app.updater.stop()

@@ -8,27 +8,20 @@ import asyncio
 import logging
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
 
-from telegram.ext import Application
-
-from bot.app import serve
+from bot.app import Running, serve
 from bot.config import Settings
 from bot.domain.clock import MovableClock
 from bot.services.scheduler import (
     SYNC_TZ,
     SYNC_WINDOW_MINUTES,
     SYNC_WINDOW_START,
-    local_digest_moment,
 )
 from bot.web.botapi import BotApiServer
 from bot.web.playground import ClockTarget, PlaygroundPage
-from handlers.context import Runtime
 
 log = logging.getLogger(__name__)
 
-App = Application[Any, Any, Any, Any, Any, Any]
 PLAYGROUND_TOKEN = "100000001:PLAYGROUND-local-only"  # noqa: S105 - the local server's own
 BOT_USERNAME = "PointagePlaygroundBot"
 _WINDOW = timedelta(minutes=SYNC_WINDOW_MINUTES)
@@ -50,49 +43,35 @@ def next_sync_time(now: datetime) -> datetime:
 
 class PlaygroundClock:
     """The page's clock control: it moves the bot's clock on, then runs the production job
-    that would have run by then (PTB's own Job.run), rather than wait for its next tick."""
+    that would have run by then, rather than wait for its next tick."""
 
     def __init__(self, clock: MovableClock) -> None:
         self._clock = clock
-        self.app: App | None = None
+        self.bot: Running | None = None
 
     def now(self) -> datetime:
         return self._clock.now()
 
     async def move(self, to: ClockTarget) -> datetime:
-        if self.app is None:
+        if self.bot is None:
             raise RuntimeError("the bot is not running yet")
         now = self._clock.now()
         target = next_sync_time(now) if to == "sync" else await self.next_summary_time(now)
         self._clock.move_to(target)
-        await self._run("sync")
+        await self.bot.run_jobs("sync")
         if to == "summary":
-            await self._run("digest")
+            await self.bot.run_jobs("digest")
         return self._clock.now()
 
     async def next_summary_time(self, now: datetime) -> datetime:
         """The first user's daily summary time after now (08:00 in Paris when none is known)."""
-        assert self.app is not None
-        runtime: Runtime = self.app.bot_data["runtime"]
-        async with runtime.scheduler.db.reading() as uow:
-            users = list(await uow.schedule.users())
-        moments = []
-        for user in users:
-            today = now.astimezone(ZoneInfo(user.timezone)).date()
-            moment = local_digest_moment(user, today)
-            if moment <= now:
-                moment = local_digest_moment(user, today + timedelta(days=1))
-            moments.append(moment)
-        if not moments:
-            local = now.astimezone(SYNC_TZ)
-            moment = datetime.combine(local.date(), DEFAULT_SUMMARY, SYNC_TZ)
-            moments.append(moment if moment > now else moment + timedelta(days=1))
-        return min(moments).astimezone(now.tzinfo)
-
-    async def _run(self, name: str) -> None:
-        assert self.app is not None and self.app.job_queue is not None
-        for job in self.app.job_queue.get_jobs_by_name(name):
-            await job.run(self.app)
+        assert self.bot is not None
+        found = await self.bot.scheduler.next_digest_after(now)
+        if found is not None:
+            return found
+        local = now.astimezone(SYNC_TZ)
+        moment = datetime.combine(local.date(), DEFAULT_SUMMARY, SYNC_TZ)
+        return (moment if moment > now else moment + timedelta(days=1)).astimezone(now.tzinfo)
 
 
 def page_url(host: str, port: int) -> str:
@@ -127,8 +106,8 @@ async def run_playground(
         bot_settings = settings.for_playground(url, PLAYGROUND_TOKEN)
         bot_settings.data_dir.mkdir(parents=True, exist_ok=True)
 
-        async def started(app: App) -> None:
-            control.app = app
+        async def started(bot: Running) -> None:
+            control.bot = bot
             await server.wait_until_ready()
             if ready is not None:
                 ready(url)

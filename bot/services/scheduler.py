@@ -55,6 +55,19 @@ class Scheduler:
         self.db = db
         self.clock = clock
 
+    async def next_digest_after(self, moment: datetime) -> datetime | None:
+        """The first daily summary time of any user after `moment`; None without users."""
+        async with self.db.reading() as uow:
+            users = await uow.schedule.users()
+        moments = []
+        for user in users:
+            today = moment.astimezone(ZoneInfo(user.timezone)).date()
+            next_one = local_digest_moment(user, today)
+            if next_one <= moment:
+                next_one = local_digest_moment(user, today + timedelta(days=1))
+            moments.append(next_one)
+        return min(moments).astimezone(moment.tzinfo) if moments else None
+
     async def claim_syncs(self, limit: int = 20) -> list[int]:
         """Connections due for their nightly sync, leased so that one instance runs each."""
         now = self.clock.now()

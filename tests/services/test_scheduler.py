@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -67,3 +68,20 @@ async def test_due_syncs_are_leased_to_one_runner(
     assert await scheduler.claim_syncs() == []
     await scheduler.finish_sync(connection_id)
     assert await scheduler.claim_syncs() == []
+
+
+async def test_the_next_summary_time_is_the_first_users_after_now(
+    services: Services, db: Database, clock: FixedClock
+) -> None:
+    scheduler = Scheduler(db, clock)
+    assert await scheduler.next_digest_after(clock.now()) is None
+    await services.meet(ALICE, ALICE, "fr")
+    await services.meet(BOB, BOB, "en")
+    await services.update_settings(ALICE, digest_time="20:00")
+    await services.update_settings(BOB, digest_time="07:00")
+    now = clock.now()  # noon in Paris
+    found = await scheduler.next_digest_after(now)
+    assert found is not None and found > now
+    assert found.astimezone(ZoneInfo("Europe/Paris")).time() == time(20, 0)
+    later = await scheduler.next_digest_after(found)
+    assert later is not None and later.astimezone(ZoneInfo("Europe/Paris")).time() == time(7, 0)
