@@ -48,6 +48,18 @@ def retry_after(response: httpx.Response, now: datetime) -> datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
+def json_object(response: httpx.Response, what: str) -> dict[str, object]:
+    """A provider's answer as the JSON object it must be; anything else is a provider we
+    cannot read right now (BankUnavailable, `what` saying whose and when)."""
+    try:
+        body = response.json()
+    except ValueError:
+        raise BankUnavailable(f"{what}: the answer is not JSON") from None
+    if not isinstance(body, dict):
+        raise BankUnavailable(f"{what}: the answer is not a JSON object")
+    return body
+
+
 class ProviderHttp:
     """An httpx client bound to one provider's base URL, with the shared retry rules.
 

@@ -13,12 +13,9 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-import httpx
-
-from bot.banks.connector import BankUnavailable
 from bot.banks.enablebanking.errors import failure
 from bot.banks.enablebanking.signing import RequestSigner
-from bot.banks.http import ProviderHttp
+from bot.banks.http import ProviderHttp, json_object
 
 JSON = dict[str, Any]
 
@@ -70,17 +67,7 @@ class EnableBankingApi:
         response = await self._http.request(method, path, headers=headers, params=params, json=json)
         if not response.is_success:
             raise failure(response, during)
-        return _body(response, during)
-
-
-def _body(response: httpx.Response, during: str) -> JSON:
-    try:
-        body = response.json()
-    except ValueError:
-        raise BankUnavailable(f"enablebanking: {during}: the answer is not JSON") from None
-    if not isinstance(body, dict):
-        raise BankUnavailable(f"enablebanking: {during}: the answer is not a JSON object")
-    return body
+        return json_object(response, f"enablebanking: {during}")
 
 
 def _segment(value: str) -> str:

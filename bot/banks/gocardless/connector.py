@@ -45,7 +45,7 @@ from bot.banks.gocardless.consent import (
 from bot.banks.gocardless.errors import ErrorAnswer, account_error, gocardless_wait, unexpected
 from bot.banks.gocardless.tokens import TokenKeeper
 from bot.banks.gocardless.transactions import lines_from
-from bot.banks.http import ProviderHttp, Sleep
+from bot.banks.http import ProviderHttp, Sleep, json_object
 from bot.domain.clock import Clock, today_in
 from bot.domain.secret import Secret
 
@@ -112,7 +112,7 @@ class GoCardlessConnector:
         )
         if response.status_code not in (200, 201):
             raise unexpected(response, "agreement")
-        agreement = _json(response)
+        agreement = json_object(response, "gocardless")
         reference = secrets.token_urlsafe(18)
         response = await self._call(
             "POST",
@@ -127,7 +127,7 @@ class GoCardlessConnector:
         )
         if response.status_code not in (200, 201):
             raise unexpected(response, "requisition")
-        requisition = _json(response)
+        requisition = json_object(response, "gocardless")
         link = requisition.get("link")
         if not isinstance(link, str) or not link:
             raise BankUnavailable("gocardless: requisition without a link")
@@ -275,13 +275,13 @@ class GoCardlessConnector:
             raise Unsupported("gocardless: unknown institution")
         if response.status_code != 200:
             raise unexpected(response, "institution")
-        return _json(response)
+        return json_object(response, "gocardless")
 
     async def _read(self, collection: str, item_id: str, what: str) -> dict[str, object]:
         response = await self._call("GET", _path(collection, item_id))
         if response.status_code != 200:
             raise account_error(response, what)
-        return _json(response)
+        return json_object(response, "gocardless")
 
     async def _account(
         self, account_id: str, scope: str, params: Mapping[str, str] | None = None
@@ -289,21 +289,11 @@ class GoCardlessConnector:
         response = await self._call("GET", f"{_path(ACCOUNTS, account_id)}{scope}/", params=params)
         if response.status_code != 200:
             raise account_error(response, scope)
-        return _json(response)
+        return json_object(response, "gocardless")
 
 
 def _path(collection: str, item_id: str) -> str:
     return f"{collection}{quote(item_id, safe='')}/"
-
-
-def _json(response: httpx.Response) -> dict[str, object]:
-    try:
-        data = response.json()
-    except ValueError:
-        data = None
-    if not isinstance(data, dict):
-        raise BankUnavailable("gocardless: answer unreadable")
-    return data
 
 
 def _id(data: Mapping[str, object]) -> str:

@@ -8,11 +8,9 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import httpx
-
 from bot.banks.connector import BankUnavailable, ProviderMisconfigured
 from bot.banks.gocardless.errors import unexpected
-from bot.banks.http import ProviderHttp
+from bot.banks.http import ProviderHttp, json_object
 from bot.domain.clock import Clock
 from bot.domain.secret import Secret
 
@@ -92,7 +90,7 @@ class TokenKeeper:
             raise ProviderMisconfigured("gocardless: user secrets refused")
         if response.status_code != 200:
             raise unexpected(response, "token/new")
-        data = _json(response)
+        data = json_object(response, "gocardless: token")
         self._access = _held(data, "access", now)
         self._refresh = _held(data, "refresh", now)
 
@@ -103,18 +101,8 @@ class TokenKeeper:
         if response.status_code != 200:
             self._refresh = None
             return False
-        self._access = _held(_json(response), "access", now)
+        self._access = _held(json_object(response, "gocardless: token"), "access", now)
         return True
-
-
-def _json(response: httpx.Response) -> dict[str, object]:
-    try:
-        data = response.json()
-    except ValueError:
-        data = None
-    if not isinstance(data, dict):
-        raise BankUnavailable("gocardless: token answer unreadable")
-    return data
 
 
 def _held(data: dict[str, object], name: str, now: datetime) -> Held:
