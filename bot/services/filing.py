@@ -26,6 +26,7 @@ from bot.domain.states import ReviewState
 from bot.domain.transfers import TransferCandidate, pair_transfers
 from bot.services.cooperative import Slices
 from bot.services.learning import Learning, keep, load_memory, remember
+from bot.services.line_facts import Booked, facts_of
 from bot.services.sync import Prepared
 from storage.models import BankAccount, BankTransaction, Book, LedgerAccount, Rule
 from storage.uow import UnitOfWork
@@ -35,36 +36,6 @@ TRANSFER_WINDOW_DAYS = 3
 
 FiledLine = BankTransaction | NewLine
 """A line being filed: loaded from the database, or new and plain (a bank file's)."""
-
-
-class _Booked(Protocol):
-    """What every stored bank line says, loaded or read as a plain row."""
-
-    @property
-    def raw_label(self) -> str: ...
-    @property
-    def payee(self) -> str: ...
-    @property
-    def amount_minor(self) -> int: ...
-    @property
-    def currency(self) -> str: ...
-    @property
-    def booking_date(self) -> date: ...
-
-
-class _Facts(_Booked, Protocol):
-    @property
-    def bank_account_id(self) -> int: ...
-
-
-def facts_of(line: _Facts) -> LineFacts:
-    return LineFacts(
-        label=line.raw_label,
-        payee=line.payee,
-        amount=Money(line.amount_minor, line.currency),
-        booking_date=line.booking_date,
-        bank_account_id=line.bank_account_id,
-    )
 
 
 @dataclass
@@ -274,7 +245,7 @@ async def _pair_transfers(
     return paired
 
 
-class _Line(_Booked, Protocol):
+class _Line(Booked, Protocol):
     """A stored bank line: loaded, or read as one plain row (BankLines.to_decide)."""
 
     @property

@@ -13,10 +13,9 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.categorize.cascade import STATE_VERSION, LineFacts, Memory
-from bot.domain.money import Money
+from bot.categorize.cascade import STATE_VERSION, Memory
 from bot.services.cooperative import Slices
-from storage.repositories import DecidedLine, NewDecision
+from bot.services.line_facts import facts_of
 from storage.uow import UnitOfWork
 
 
@@ -44,7 +43,7 @@ async def load_memory(uow: UnitOfWork, book_id: int, codes: Mapping[int, str]) -
             since = await uow.book_models.decided_after(book_id, row.updated_at)
             if row.decisions_seen + len(since) == decisions:
                 for decision in since:
-                    memory.learn(_facts(decision), decision.account_code)
+                    memory.learn(facts_of(decision), decision.account_code)
                 return Learning(memory, decisions, False)
     memory = Memory()
     slices = Slices()
@@ -53,7 +52,7 @@ async def load_memory(uow: UnitOfWork, book_id: int, codes: Mapping[int, str]) -
         await slices.tick()
         seen += 1
         if line.account_id in codes:
-            memory.learn(_facts(line), codes[line.account_id])
+            memory.learn(facts_of(line), codes[line.account_id])
     return Learning(memory, seen, False)
 
 
@@ -83,7 +82,7 @@ async def remember(
         return
     decided = await uow.book_models.decided_among(book_id, line_ids) if line_ids else []
     for line in decided:
-        learning.memory.learn(_facts(line), line.account_code)
+        learning.memory.learn(facts_of(line), line.account_code)
     learning.decisions_seen += len(decided)
     await _save(uow, book_id, learning, at)
 
@@ -97,13 +96,3 @@ async def _save(uow: UnitOfWork, book_id: int, learning: Learning, at: datetime)
     state = json.dumps(learning.memory.to_state(), separators=(",", ":"), ensure_ascii=False)
     await uow.book_models.save(book_id, STATE_VERSION, state, learning.decisions_seen, at)
     learning.stored = True
-
-
-def _facts(line: NewDecision | DecidedLine) -> LineFacts:
-    return LineFacts(
-        label=line.raw_label,
-        payee=line.payee,
-        amount=Money(line.amount_minor, line.currency),
-        booking_date=line.booking_date,
-        bank_account_id=line.bank_account_id,
-    )
