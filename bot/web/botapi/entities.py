@@ -291,6 +291,23 @@ def _entities_from_api(text: str, raw: object) -> list[_Entity]:
     return entities
 
 
+MAX_CAPTION = 1024
+
+
+def caption_of(params: JSONDict) -> tuple[str | None, list[JSONDict]]:
+    """A document's or photo's caption and its entities, as Telegram reads them (none when
+    the call gives no caption)."""
+    if not params.get("caption"):
+        return None, []
+    return format_text(
+        params.get("caption"),
+        params.get("parse_mode"),
+        params.get("caption_entities"),
+        limit=MAX_CAPTION,
+        caption=True,
+    )
+
+
 def format_text(
     raw: object,
     parse_mode: object,

@@ -7,10 +7,9 @@ import struct
 
 from aiohttp import web
 
-from bot.web.botapi.entities import format_text
+from bot.web.botapi.entities import caption_of
 from bot.web.botapi.errors import ApiError, JSONDict, bad_request
 from bot.web.botapi.keyboards import validate_markup
-from bot.web.botapi.messages import MAX_CAPTION
 from bot.web.botapi.params import Upload
 from bot.web.botapi.state import BotApiState
 
@@ -60,16 +59,7 @@ class FileMethods(BotApiState):
             raise bad_request("wrong file identifier/HTTP URL specified")
         else:
             raise bad_request("there is no document in the request")
-        caption: str | None = None
-        caption_entities: list[JSONDict] = []
-        if params.get("caption"):
-            caption, caption_entities = format_text(
-                params.get("caption"),
-                params.get("parse_mode"),
-                params.get("caption_entities"),
-                limit=MAX_CAPTION,
-                caption=True,
-            )
+        caption, caption_entities = caption_of(params)
         markup = validate_markup(params.get("reply_markup"))
         reply_to = self._reply_to(chat, params)
         message = self._new_message(
@@ -108,16 +98,7 @@ class FileMethods(BotApiState):
             raise bad_request("wrong file identifier/HTTP URL specified")
         else:
             raise bad_request("there is no photo in the request")
-        caption: str | None = None
-        caption_entities: list[JSONDict] = []
-        if params.get("caption"):
-            caption, caption_entities = format_text(
-                params.get("caption"),
-                params.get("parse_mode"),
-                params.get("caption_entities"),
-                limit=MAX_CAPTION,
-                caption=True,
-            )
+        caption, caption_entities = caption_of(params)
         message = self._new_message(
             chat,
             from_bot=True,

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from bot.web.botapi.entities import format_text
+from bot.web.botapi.entities import caption_of, format_text
 from bot.web.botapi.errors import NOT_MODIFIED, QUERY_INVALID, JSONDict, bad_request
 from bot.web.botapi.keyboards import validate_markup
 from bot.web.botapi.params import flag, integer
 from bot.web.botapi.state import BotApiState
 
 MAX_TEXT = 4096
-MAX_CAPTION = 1024
 MAX_CALLBACK_ANSWER = 200
 CHAT_ACTIONS = frozenset(
     {
@@ -84,16 +83,7 @@ class MessageMethods(BotApiState):
             raise bad_request("message can't be edited")
         if message.document is None and message.photo is None:
             raise bad_request("there is no caption in the message to edit")
-        caption: str | None = None
-        entities: list[JSONDict] = []
-        if params.get("caption"):
-            caption, entities = format_text(
-                params.get("caption"),
-                params.get("parse_mode"),
-                params.get("caption_entities"),
-                limit=MAX_CAPTION,
-                caption=True,
-            )
+        caption, entities = caption_of(params)
         markup = validate_markup(params.get("reply_markup"), inline_only=True)
         current = (message.caption, message.caption_entities, message.inline_markup)
         if (caption, entities, markup) == current:
