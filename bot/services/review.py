@@ -234,11 +234,10 @@ class Review:
             if target is not None:
                 filed = Fileable.of(pressed.line, pressed.bank_ledger_id)
                 accepted = await accept(uow, filed, target, now)
+            # The redrawn page in the same transaction: a second one would cost the press
+            # more than the two reads hold the writer.
+            view = None if anchor is None else await self._digest(uow, book, anchor, page)
             await uow.commit()
-        view = None
-        if anchor is not None:  # read after the commit: the writer is held only to write
-            async with self.db.reading() as uow:
-                view = await self._digest(uow, book, anchor, page)
         if accepted is None:
             return Decision(False, line, None, view)
         line = replace(line, state=ReviewState.ACCEPTED, account=chosen)

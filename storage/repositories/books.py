@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from bot.charts import AccountKind
 from storage.models import (
@@ -20,6 +20,16 @@ from storage.repositories.rows import (
     AccountRow,
     BookRef,
 )
+
+_BOOK_OF_USER = (
+    select(Book.id, Book.chart_template)
+    .join(BookMember, BookMember.book_id == Book.id)
+    .join(User, User.id == BookMember.user_id)
+    .where(User.telegram_id == bindparam("telegram_id"))
+    .order_by(Book.id)
+    .limit(1)
+)
+"""Every press that redraws a page starts with it: built once."""
 
 
 class Books(Repository):
@@ -43,16 +53,7 @@ class Books(Repository):
         return book
 
     async def of_telegram_user(self, telegram_id: int) -> BookRef | None:
-        found = (
-            await self.session.execute(
-                select(Book.id, Book.chart_template)
-                .join(BookMember, BookMember.book_id == Book.id)
-                .join(User, User.id == BookMember.user_id)
-                .where(User.telegram_id == telegram_id)
-                .order_by(Book.id)
-                .limit(1)
-            )
-        ).first()
+        found = (await self.session.execute(_BOOK_OF_USER, {"telegram_id": telegram_id})).first()
         return BookRef(found.id, found.chart_template) if found is not None else None
 
     async def of_telegram_users(self, telegram_ids: Sequence[int]) -> dict[int, int]:

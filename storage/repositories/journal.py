@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 
 from bot.domain.ledger import EntryDraft
 from bot.domain.states import EntryKind
@@ -15,6 +16,16 @@ from storage.models import (
 )
 from storage.repositories.base import Repository
 from storage.repositories.books import Books
+
+_LAST_NUMBER = (
+    select(func.coalesce(func.max(JournalEntry.number), 0))
+    .where(JournalEntry.book_id == bindparam("numbered_book"))
+    .scalar_subquery()
+)
+_entries = cast(Table, JournalEntry.__table__)
+_POST_ONE = insert(_entries).values(number=_LAST_NUMBER + 1).returning(_entries.c.id)
+"""A button press posts one entry: numbered in the same statement, built once."""
+_ADD_LINES = insert(cast(Table, JournalLine.__table__))
 
 
 class Journal(Repository):
@@ -38,28 +49,20 @@ class Journal(Repository):
             }
             for draft in drafts
         ]
-        last_number = (
-            select(func.coalesce(func.max(JournalEntry.number), 0))
-            .where(JournalEntry.book_id == book_id)
-            .scalar_subquery()
-        )
         if len(rows) == 1:  # a button press: one statement fewer
-            entry_id = await self.session.scalar(
-                insert(JournalEntry)
-                .values(number=last_number + 1, **rows[0])
-                .returning(JournalEntry.id)
-            )
+            entry_id = await self.session.scalar(_POST_ONE, {**rows[0], "numbered_book": book_id})
             assert entry_id is not None
             entry_ids = [entry_id]
         else:
-            last = int(await self.session.scalar(select(last_number)) or 0)
+            numbered = {"numbered_book": book_id}
+            last = int(await self.session.scalar(select(_LAST_NUMBER), numbered) or 0)
             found = await self.session.scalars(
                 insert(JournalEntry).returning(JournalEntry.id, sort_by_parameter_order=True),
                 [{**row, "number": last + n} for n, row in enumerate(rows, start=1)],
             )
             entry_ids = list(found.all())
         await self.session.execute(
-            insert(JournalLine),
+            _ADD_LINES,
             [
                 {
                     "entry_id": entry_id,

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import cast
 
-from sqlalchemy import Table, func, insert, or_, select, update
+from sqlalchemy import Table, bindparam, func, insert, or_, select, update
 
 from bot.domain.lines import NewLine
 from bot.domain.matching import Known
@@ -26,6 +26,36 @@ from storage.repositories.rows import (
     LineToDecide,
     to_decide_rows,
 )
+
+_table = cast(Table, BankTransaction.__table__)
+# A button press runs the statements below: built once, they are neither rebuilt nor
+# re-keyed for SQLAlchemy's statement cache each time.
+_TO_DECIDE_OF_USER = (
+    TO_DECIDE.join(BookMember, BookMember.book_id == BankTransaction.book_id)
+    .join(User, User.id == BookMember.user_id)
+    .where(User.telegram_id == bindparam("telegram_id"), BankTransaction.id == bindparam("line"))
+)
+_MARK_ACCEPTED = (
+    update(BankTransaction)
+    .where(
+        BankTransaction.id.in_(bindparam("ids", expanding=True)),
+        BankTransaction.review_state == ReviewState.TO_REVIEW,
+    )
+    .values(
+        review_state=ReviewState.ACCEPTED,
+        suggested_account_id=bindparam("account"),
+        reviewed_at=bindparam("at"),
+        auto_accepted=bindparam("auto"),
+    )
+    .returning(BankTransaction.id)
+)
+"""ORM-enabled: the lines loaded in the session (an import's, a rule's) follow it."""
+_SET_ENTRY = (
+    update(_table)
+    .where(_table.c.id == bindparam("line"))
+    .values(journal_entry_id=bindparam("entry"))
+)
+"""Core, as the lines it is given are not loaded in the session (post_all)."""
 
 
 class BankLines(Repository):
@@ -47,8 +77,7 @@ class BankLines(Repository):
     async def add_new(self, lines: Sequence[NewLine]) -> None:
         """Insert plain new lines a chunk at a time (one INSERT … RETURNING each, through
         Core: nothing is attached to the session) and give each its id."""
-        table = cast(Table, BankTransaction.__table__)
-        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        statement = insert(_table).returning(_table.c.id, sort_by_parameter_order=True)
         for start in range(0, len(lines), FLUSH_CHUNK):
             if start:
                 await asyncio.sleep(0)
@@ -156,20 +185,13 @@ class BankLines(Repository):
         the update is conditional, so each line is accepted by one caller only."""
         changed: set[int] = set()
         for start in range(0, len(line_ids), CHUNK):
-            found = await self.session.scalars(
-                update(BankTransaction)
-                .where(
-                    BankTransaction.id.in_(line_ids[start : start + CHUNK]),
-                    BankTransaction.review_state == ReviewState.TO_REVIEW,
-                )
-                .values(
-                    review_state=ReviewState.ACCEPTED,
-                    suggested_account_id=account_id,
-                    reviewed_at=at,
-                    auto_accepted=auto,
-                )
-                .returning(BankTransaction.id)
-            )
+            params = {
+                "ids": list(line_ids[start : start + CHUNK]),
+                "account": account_id,
+                "at": at,
+                "auto": auto,
+            }
+            found = await self.session.scalars(_MARK_ACCEPTED, params)
             changed.update(found.all())
         return changed
 
@@ -177,9 +199,7 @@ class BankLines(Repository):
         """The line with what accepting it needs; None unless it is in one of this user's
         books (a forged button finds nothing)."""
         found = await self.session.execute(
-            TO_DECIDE.join(BookMember, BookMember.book_id == BankTransaction.book_id)
-            .join(User, User.id == BookMember.user_id)
-            .where(User.telegram_id == telegram_id, BankTransaction.id == line_id)
+            _TO_DECIDE_OF_USER, {"telegram_id": telegram_id, "line": line_id}
         )
         rows = to_decide_rows(found)
         return rows[0] if rows else None
@@ -224,8 +244,7 @@ class BankLines(Repository):
         """Each line's journal entry, by line id, in one statement (executemany)."""
         if entries:
             await self.session.execute(
-                update(BankTransaction),
-                [{"id": line, "journal_entry_id": entry} for line, entry in entries.items()],
+                _SET_ENTRY, [{"line": line, "entry": entry} for line, entry in entries.items()]
             )
 
     async def get_in_book(self, book_id: int, line_id: int) -> BankTransaction | None:
