@@ -335,3 +335,24 @@ async def test_after_a_commit_a_writer_waits_for_another_process_again_without_b
 
     await _waits_for_the_other_without_blocking(write_twice(), other)
     assert await _names(sqlite_db) == ["second"]
+
+
+async def test_a_failed_writer_leaves_its_connection_clean_and_the_lock_free(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    """Pooled connections are rolled back only when still in a transaction (storage.db):
+    a unit of work that fails mid-write still hands back a clean connection, unlocked."""
+    for _ in range(3):
+        with pytest.raises(RuntimeError):
+            async with sqlite_db.writing() as uow:
+                uow.session.add(_add_book("dropped"))
+                await uow.flush()
+                raise RuntimeError("the use case failed")
+    async with sqlite_db.engine.connect() as conn:
+        raw = (await conn.get_raw_connection()).driver_connection
+        assert isinstance(raw, aiosqlite.Connection) and not raw.in_transaction
+    other = sqlite3.connect(tmp_path / "pointage.db", isolation_level=None, timeout=0)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("ROLLBACK")
+    other.close()
+    assert await _books(sqlite_db) == 0
