@@ -386,26 +386,24 @@ class Review:
         async with self.db.reading() as uow:
             pressed, book = await self._pressed(uow, telegram_id, line_id)
             chart = TEMPLATES[book.chart_template]
-            best_ids: list[int] = []
-            filed = await uow.picker.same_payee(book.id, pressed.line.payee, size=3)
-            for candidate in (pressed.suggested_account_id, *filed):
-                if candidate and candidate not in best_ids:
-                    best_ids.append(int(candidate))
-            used = await uow.picker.most_used(book.id, size=8)
-            frequent = [a for a in used if a not in best_ids][:4]
-            found = await uow.picker.accounts(book.id, {*best_ids, *frequent}, chart.owner_code)
-        accounts = {a.id: LedgerAccountView(a.id, a.code, a.name, a.kind) for a in found}
-        owner = next((a for a in accounts.values() if a.code == chart.owner_code), None)
-        best = [
-            accounts[i]
-            for i in best_ids
-            if i in accounts and accounts[i].code != chart.suspense_code
-        ]
+            found = await uow.picker.choices(
+                book.id, pressed.line.payee, chart.owner_code, payee_size=3, used_size=8
+            )
+        accounts = {
+            a.id: LedgerAccountView(a.id, a.code, a.name, a.kind)
+            for a in (*found.same_payee, *found.most_used)
+        }
+        line = _row_view(pressed.line)
+        if line.account is not None:
+            accounts[line.account.id] = line.account
+        best_ids = list(dict.fromkeys(a.id for a in (line.account, *found.same_payee) if a))
+        frequent = [a.id for a in found.most_used if a.id not in best_ids][:4]
+        best = [accounts[i] for i in best_ids if accounts[i].code != chart.suspense_code]
         return CategoryChoices(
-            line=_row_view(pressed.line),
+            line=line,
             best=tuple(best[:3]),
-            frequent=tuple(accounts[i] for i in frequent if i in accounts),
-            owner=owner,
+            frequent=tuple(accounts[i] for i in frequent),
+            owner=None if found.owner is None else LedgerAccountView(*found.owner),
         )
 
     async def search_categories(

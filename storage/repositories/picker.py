@@ -1,10 +1,10 @@
-"""The category picker's queries, built once: "recategorize" opens it on every press."""
+"""The category picker's query, built once: "recategorize" opens it on every press."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from typing import NamedTuple
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import Integer, bindparam, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.charts import CATEGORY_KINDS
@@ -16,60 +16,82 @@ RECENT_ENTRY_LINES = 400
 """"Most used" looks at this many of the book's latest category lines, not its whole history."""
 
 _line = BankTransaction
-_SAME_PAYEE = (
-    select(_line.suggested_account_id)
+_account = LedgerAccount
+_IN_BOOK = _account.book_id == bindparam("book_id")
+_same_payee = (
+    select(_line.suggested_account_id.label("account_id"), func.count().label("uses"))
     .where(
         _line.book_id == bindparam("book_id"),
         _line.payee == bindparam("payee"),
         _line.review_state == ReviewState.ACCEPTED,
+        _line.suggested_account_id.is_not(None),
     )
     .group_by(_line.suggested_account_id)
-    .order_by(func.count().desc())
-    .limit(bindparam("size"))
+    .order_by(func.count().desc(), _line.suggested_account_id)
+    .limit(bindparam("payee_size"))
+    .subquery()
 )
 _latest = (
     select(JournalLine.ledger_account_id.label("account_id"))
-    .join(LedgerAccount, LedgerAccount.id == JournalLine.ledger_account_id)
-    .where(
-        LedgerAccount.book_id == bindparam("book_id"),
-        or_(*(LedgerAccount.kind == kind for kind in CATEGORY_KINDS)),
-    )
+    .join(_account, _account.id == JournalLine.ledger_account_id)
+    .where(_IN_BOOK, or_(*(_account.kind == kind for kind in CATEGORY_KINDS)))
     .order_by(JournalLine.id.desc())
     .limit(RECENT_ENTRY_LINES)
     .subquery()
 )
-_MOST_USED = (
-    select(_latest.c.account_id)
+_most_used = (
+    select(_latest.c.account_id, func.count().label("uses"))
     .group_by(_latest.c.account_id)
     .order_by(func.count().desc(), _latest.c.account_id)
-    .limit(bindparam("size"))
+    .limit(bindparam("used_size"))
+    .subquery()
 )
-_ACCOUNTS = select(
-    LedgerAccount.id, LedgerAccount.code, LedgerAccount.name, LedgerAccount.kind
-).where(
-    LedgerAccount.book_id == bindparam("book_id"),
-    or_(
-        LedgerAccount.id.in_(bindparam("ids", expanding=True)),
-        LedgerAccount.code == bindparam("code"),
+PAYEE, USED, OWNER = 0, 1, 2
+_COLUMNS = (_account.id, _account.code, _account.name, _account.kind)
+_CHOICES = union_all(
+    select(literal(PAYEE, Integer), _same_payee.c.uses, *_COLUMNS)
+    .join_from(_same_payee, _account, _account.id == _same_payee.c.account_id)
+    .where(_IN_BOOK),
+    select(literal(USED, Integer), _most_used.c.uses, *_COLUMNS).join_from(
+        _most_used, _account, _account.id == _most_used.c.account_id
+    ),
+    select(literal(OWNER, Integer), literal(0, Integer), *_COLUMNS).where(
+        _IN_BOOK, _account.code == bindparam("owner_code")
     ),
 )
+"""(list, uses, account…): where this payee's lines were filed, the accounts the book's
+latest entries used most, and the owner's account; one statement for the three."""
+
+
+class PickerRows(NamedTuple):
+    same_payee: list[AccountRow]
+    """Where this payee's lines were filed, the most frequent first."""
+    most_used: list[AccountRow]
+    """The category accounts the book's latest entries used most, the most used first."""
+    owner: AccountRow | None
 
 
 class PickerQueries:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def same_payee(self, book_id: int, payee: str, size: int) -> list[int]:
-        """Where this payee's lines were filed, the most frequent first."""
-        params = {"book_id": book_id, "payee": payee, "size": size}
-        return [int(a) for a in await self.session.scalars(_SAME_PAYEE, params) if a]
+    async def choices(
+        self, book_id: int, payee: str, owner_code: str, *, payee_size: int, used_size: int
+    ) -> PickerRows:
+        params = {
+            "book_id": book_id,
+            "payee": payee,
+            "owner_code": owner_code,
+            "payee_size": payee_size,
+            "used_size": used_size,
+        }
+        lists: dict[int, list[tuple[int, AccountRow]]] = {PAYEE: [], USED: [], OWNER: []}
+        for row in await self.session.execute(_CHOICES, params):
+            lists[row[0]].append((int(row[1]), AccountRow._make(row[2:])))
 
-    async def most_used(self, book_id: int, size: int) -> list[int]:
-        """The category accounts the book's latest entries used most."""
-        params = {"book_id": book_id, "size": size}
-        return [int(a) for a in await self.session.scalars(_MOST_USED, params)]
+        def most_first(which: int) -> list[AccountRow]:
+            ranked = sorted(lists[which], key=lambda item: (-item[0], item[1].id))
+            return [account for _, account in ranked]
 
-    async def accounts(self, book_id: int, ids: Collection[int], code: str) -> list[AccountRow]:
-        """The accounts named, and the one with `code`."""
-        params = {"book_id": book_id, "ids": list(ids), "code": code}
-        return [AccountRow._make(row) for row in await self.session.execute(_ACCOUNTS, params)]
+        owner = lists[OWNER][0][1] if lists[OWNER] else None
+        return PickerRows(most_first(PAYEE), most_first(USED), owner)

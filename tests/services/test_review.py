@@ -379,3 +379,43 @@ async def test_a_connection_without_lines_is_not_nothing_yet_even_once_disconnec
     await Connections(services).disconnect(ALICE, connection_id)
     view = await review.digest(ALICE, review.new_anchor())
     assert (view.lines, view.nothing_yet) == ((), False)
+
+
+async def test_the_picker_offers_where_the_payee_was_filed_most_then_the_most_used(
+    connected: int, review: Review, db: Database
+) -> None:
+    async with db.reading() as uow:
+        payee = await uow.session.scalar(
+            select(BankTransaction.payee)
+            .where(
+                BankTransaction.review_state == ReviewState.TO_REVIEW,
+                BankTransaction.pending.is_(False),
+            )
+            .group_by(BankTransaction.payee)
+            .having(func.count() >= 4)
+            .limit(1)
+        )
+        lines = list(
+            await uow.session.scalars(
+                select(BankTransaction.id)
+                .where(BankTransaction.payee == payee, BankTransaction.pending.is_(False))
+                .order_by(BankTransaction.id)
+            )
+        )
+    assert payee is not None and len(lines) >= 4
+    often, once = (
+        (await review.search_categories(ALICE, "resto"))[0],
+        (await review.search_categories(ALICE, "tel"))[0],
+    )
+    for line_id, account in zip(lines, (once, often, often), strict=False):
+        assert (await review.file_under(ALICE, line_id, account.id)).changed
+    choices = await review.choices(ALICE, lines[3])
+    suggested = choices.line.account
+    filed = [a.id for a in choices.best if a.id in (often.id, once.id)]
+    assert filed == [often.id, once.id]
+    assert suggested is None or choices.best[0].id in (suggested.id, often.id)
+    assert not {a.id for a in choices.frequent} & {a.id for a in choices.best}
+    assert len(choices.frequent) <= 4 and len(choices.best) <= 3
+    assert choices.owner is not None and choices.owner.code.startswith("108")
+    with pytest.raises(NotFound):
+        await review.choices(BOB, lines[3])
