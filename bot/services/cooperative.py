@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Coroutine, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
@@ -17,21 +17,24 @@ SLICE_S = 0.002
 """CPU time a loop may take before it lets the other tasks run (the rule is 50 ms a step).
 Short, because a press needs dozens of turns of the loop (each Bot API call, each query) and
 waits up to a slice at each; a turn costs microseconds, so the loop itself hardly slows."""
-STEP_ASIDE_S = 0.01
-"""How long background work pauses after a slice while updates are in hand: a sixth of the
-loop's time goes to it then, and all of it when nobody is pressing."""
+STEP_ASIDE_S = 0.05
+"""The longest background work waits after a slice for the updates in hand to be done: it
+goes on as soon as nobody is being served, and after this even if someone still is, so a
+steady flow of presses slows it down without ever stopping it."""
 
 T = TypeVar("T")
 _SERVING: ContextVar[bool] = ContextVar("serving_an_update", default=False)
 
 
 class Foreground:
-    """How many updates are being handled now (handlers.updates counts them)."""
+    """How many updates are being handled now (handlers.updates counts them), and a signal for
+    background work waiting until none is."""
 
-    __slots__ = ("active",)
+    __slots__ = ("_done", "active")
 
     def __init__(self) -> None:
         self.active = 0
+        self._done: tuple[asyncio.AbstractEventLoop, asyncio.Event] | None = None
 
     @contextmanager
     def serving(self) -> Iterator[None]:
@@ -43,6 +46,21 @@ class Foreground:
         finally:
             _SERVING.reset(token)
             self.active -= 1
+            if not self.active and self._done is not None:
+                self._done[1].set()
+
+    async def until_served(self, longest: float) -> None:
+        """Until no update is in hand, `longest` at most."""
+        if not self.active:
+            return
+        loop = asyncio.get_running_loop()
+        if self._done is None or self._done[0] is not loop:  # each event loop its own signal
+            self._done = (loop, asyncio.Event())
+        done = self._done[1]
+        done.clear()
+        with suppress(TimeoutError):
+            async with asyncio.timeout(longest):
+                await done.wait()
 
 
 FOREGROUND = Foreground()
@@ -77,6 +95,9 @@ class Slices:
 
     async def tick(self) -> None:
         if time.perf_counter() - self._began >= self._seconds:
-            pause = STEP_ASIDE_S if _steps_aside() else 0
-            await asyncio.sleep(pause)
+            await asyncio.sleep(0)
+            if _steps_aside():
+                # A press needs dozens of turns of the loop: background work taking a turn
+                # between each would add a slice to every one, so it waits for the press.
+                await FOREGROUND.until_served(STEP_ASIDE_S)
             self._began = time.perf_counter()

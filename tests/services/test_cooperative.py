@@ -79,7 +79,7 @@ async def test_an_updates_own_loop_and_detached_work_are_told_apart() -> None:
         own = await slices_take(5)
         spawned = await asyncio.create_task(detached(slices_take(5)))
     assert own < spawned / 2  # the update's own loop never waits for itself
-    assert spawned >= 0.04  # work it left running steps aside: five pauses of 10 ms
+    assert spawned >= 0.04  # work it left running steps aside, five times
 
 
 async def test_inside_a_writing_unit_of_work_a_loop_never_pauses(db: Database) -> None:
@@ -91,3 +91,17 @@ async def test_inside_a_writing_unit_of_work_a_loop_never_pauses(db: Database) -
         async with db.writing():
             inside = await slices_take(5)
     assert outside >= 0.04 and inside < outside / 2
+
+
+async def test_background_work_goes_on_as_soon_as_the_update_is_done() -> None:
+    """Stepping aside waits for the update in hand, not a fixed pause after every slice."""
+
+    async def served_briefly() -> None:
+        with FOREGROUND.serving():
+            await asyncio.sleep(0.02)
+
+    update = asyncio.create_task(served_briefly())
+    await asyncio.sleep(0)
+    took = await slices_take(10)
+    await update
+    assert 0.015 <= took < 3 * STEP_ASIDE_S  # one wait of ~20 ms, not ten of up to 50 ms
