@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -227,7 +228,10 @@ async def _pair_transfers(
             )
     paired: set[int] = set()
     stored_peers: dict[int, int] = {}
-    for left, right in pair_transfers(candidates, window_days=TRANSFER_WINDOW_DAYS):
+    pairs = await asyncio.to_thread(  # a file's 80,000 lines: longer than the loop may be held
+        pair_transfers, candidates, window_days=TRANSFER_WINDOW_DAYS
+    )
+    for left, right in pairs:
         for this, other in ((left, right), (right, left)):
             mine = in_hand.get(this)
             if mine is None:

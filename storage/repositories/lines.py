@@ -132,16 +132,17 @@ class BankLines(Repository):
         self, book_id: int, since: date, until: date, *, not_from: str
     ) -> list[TransferCandidate]:
         """Lines to review, not paired, booked from `since` to `until`, whose suggestion is
-        not from `not_from` (a rule's stays with its rule): read as plain candidates, since a
-        file's own thousands of new lines are among them."""
-        rows = await self.session.execute(
+        not from `not_from` (a rule's stays with its rule): read as plain candidates, a
+        partition at a time, since a file's own tens of thousands of new lines are among them."""
+        result = await self.session.stream(
             select(
                 BankTransaction.id,
                 BankTransaction.bank_account_id,
                 BankTransaction.booking_date,
                 BankTransaction.amount_minor,
                 BankTransaction.currency,
-            ).where(
+            )
+            .where(
                 BankTransaction.book_id == book_id,
                 BankTransaction.review_state == ReviewState.TO_REVIEW,
                 BankTransaction.transfer_peer_id.is_(None),
@@ -152,11 +153,15 @@ class BankLines(Repository):
                 BankTransaction.booking_date >= since,
                 BankTransaction.booking_date <= until,
             )
+            .execution_options(yield_per=PARTITION)
         )
-        return [
-            TransferCandidate(line_id, account_id, day, Money(minor, currency))
-            for line_id, account_id, day, minor, currency in rows.tuples().all()
-        ]
+        found: list[TransferCandidate] = []
+        async for partition in result.partitions():
+            found.extend(
+                TransferCandidate(line_id, account_id, day, Money(minor, currency))
+                for line_id, account_id, day, minor, currency in partition
+            )
+        return found
 
     async def pair_stored(
         self, peers: Mapping[int, int], account_id: int, confidence: float, source: str
