@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import NamedTuple, Protocol
@@ -210,7 +210,11 @@ async def _pair_transfers(
             in_hand[line.id] = line
     window = timedelta(days=TRANSFER_WINDOW_DAYS)
     stored = await uow.lines.unpaired_to_review(
-        filing.book.id, first - window, last + window, not_from=Source.RULE.value
+        filing.book.id,
+        first - window,
+        last + window,
+        not_from=Source.RULE.value,
+        besides=id_runs(in_hand),
     )
     candidates = [candidate for candidate in stored if candidate.line_id not in in_hand]
     for line in in_hand.values():
@@ -247,6 +251,25 @@ async def _pair_transfers(
         stored_peers, transfer_id, TRANSFER_CONFIDENCE, Source.TRANSFER.value
     )
     return paired
+
+
+MAX_ID_RUNS = 20
+"""Ranges of ids a query leaves out at most; past that, the lines in hand are left out here."""
+
+
+def id_runs(ids: Iterable[int], most: int = MAX_ID_RUNS) -> list[tuple[int, int]]:
+    """The ids as runs of consecutive ones, (first, last) each; none if they take more than
+    `most` runs. An import's new lines come in one run or a few: the query that reads the
+    stored lines can skip them instead of building tens of thousands of candidates to drop."""
+    runs: list[tuple[int, int]] = []
+    for n in sorted(ids):
+        if runs and n == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], n)
+        else:
+            runs.append((n, n))
+            if len(runs) > most:
+                return []
+    return runs
 
 
 class _Line(Booked, Protocol):

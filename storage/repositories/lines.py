@@ -129,11 +129,19 @@ class BankLines(Repository):
         return found
 
     async def unpaired_to_review(
-        self, book_id: int, since: date, until: date, *, not_from: str
+        self,
+        book_id: int,
+        since: date,
+        until: date,
+        *,
+        not_from: str,
+        besides: Sequence[tuple[int, int]] = (),
     ) -> list[TransferCandidate]:
         """Lines to review, not paired, booked from `since` to `until`, whose suggestion is
-        not from `not_from` (a rule's stays with its rule): read as plain candidates, a
-        partition at a time, since a file's own tens of thousands of new lines are among them."""
+        not from `not_from` (a rule's stays with its rule), and whose id is in none of the
+        ranges `besides` (the lines in hand, which an import just inserted): read as plain
+        candidates, a partition at a time."""
+        outside = [~BankTransaction.id.between(low, high) for low, high in besides]
         result = await self.session.stream(
             select(
                 BankTransaction.id,
@@ -152,6 +160,7 @@ class BankLines(Repository):
                 ),
                 BankTransaction.booking_date >= since,
                 BankTransaction.booking_date <= until,
+                *outside,
             )
             .execution_options(yield_per=PARTITION)
         )
