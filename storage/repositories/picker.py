@@ -48,8 +48,8 @@ _most_used = (
 )
 PAYEE, USED, OWNER = 0, 1, 2
 _COLUMNS = (_account.id, _account.code, _account.name, _account.kind)
-_CHOICES = union_all(
-    select(literal(PAYEE, Integer), _same_payee.c.uses, *_COLUMNS)
+_EACH = union_all(
+    select(literal(PAYEE, Integer).label("source"), _same_payee.c.uses, *_COLUMNS)
     .join_from(_same_payee, _account, _account.id == _same_payee.c.account_id)
     .where(_IN_BOOK),
     select(literal(USED, Integer), _most_used.c.uses, *_COLUMNS).join_from(
@@ -59,8 +59,12 @@ _CHOICES = union_all(
         _IN_BOOK, _account.code == bindparam("owner_code")
     ),
 )
-"""(list, uses, account…): where this payee's lines were filed, the accounts the book's
-latest entries used most, and the owner's account; one statement for the three."""
+_CHOICES = _EACH.order_by(
+    _EACH.selected_columns.source, _EACH.selected_columns.uses.desc(), _EACH.selected_columns.id
+)
+"""(source, uses, account…): where this payee's lines were filed, the accounts the book's
+latest entries used most, and the owner's account, each the most used first; one statement
+for the three."""
 
 
 class PickerRows(NamedTuple):
@@ -85,13 +89,8 @@ class PickerQueries:
             "payee_size": payee_size,
             "used_size": used_size,
         }
-        lists: dict[int, list[tuple[int, AccountRow]]] = {PAYEE: [], USED: [], OWNER: []}
-        for row in await self.session.execute(_CHOICES, params):
-            lists[row[0]].append((int(row[1]), AccountRow._make(row[2:])))
-
-        def most_first(which: int) -> list[AccountRow]:
-            ranked = sorted(lists[which], key=lambda item: (-item[0], item[1].id))
-            return [account for _, account in ranked]
-
-        owner = lists[OWNER][0][1] if lists[OWNER] else None
-        return PickerRows(most_first(PAYEE), most_first(USED), owner)
+        lists: dict[int, list[AccountRow]] = {PAYEE: [], USED: [], OWNER: []}
+        for source, _uses, *account in await self.session.execute(_CHOICES, params):
+            lists[source].append(AccountRow._make(account))
+        owner = lists[OWNER][0] if lists[OWNER] else None
+        return PickerRows(lists[PAYEE], lists[USED], owner)
