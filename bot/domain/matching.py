@@ -73,8 +73,14 @@ def match(incoming: Sequence[Incoming], stored: Sequence[Known]) -> Matching:
     for known in stored:
         if known.id not in used:
             by_amount[known.amount_minor].append(known)
-    scored = [(index, _candidates(incoming[index], by_amount)) for index in unsure]
-    scored.sort(key=lambda item: item[1][0][0] if item[1] else (99, 0))
+    scored = []
+    for index in unsure:  # a line with no candidate is new: no list kept for it
+        candidates = _candidates(incoming[index], by_amount)
+        if candidates:
+            scored.append((index, candidates))
+        else:
+            result.new.append(index)
+    scored.sort(key=lambda item: item[1][0][0])
     for index, candidates in scored:
         left = [(score, line) for score, line in candidates if line.id not in used]
         if not left:

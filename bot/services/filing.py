@@ -24,7 +24,7 @@ from bot.domain.ledger import acceptance_entry
 from bot.domain.lines import NewLine
 from bot.domain.money import Money
 from bot.domain.states import ReviewState
-from bot.domain.transfers import TransferCandidate, pair_transfers
+from bot.domain.transfers import Transferable, pair_transfers
 from bot.services.cooperative import Slices
 from bot.services.learning import Learning, keep, load_memory, remember
 from bot.services.line_facts import Booked, facts_of
@@ -147,13 +147,18 @@ async def suggest_lines(
 ) -> list[Suggestion]:
     """Suggest an account for each line and set it on the line: no I/O, so an import runs it
     on its new lines before they are inserted, and each is written once. A line of `ahead`
-    (suggest_ahead, by bank id) takes the suggestion found there."""
+    (suggest_ahead, by bank id) takes the suggestion found there.
+
+    Equal suggestions are kept once: a file's 80,000 lines come to a few thousand distinct
+    ones, and every object kept is walked again by each full collection, which holds the loop."""
     suggestions = []
+    distinct: dict[Suggestion, Suggestion] = {}
     slices = Slices()
     for line in lines:
         await slices.tick()
         known = ahead.get(line.external_id) if ahead is not None else None
         suggestion = known if known is not None else filing.suggestion_for(line)
+        suggestion = distinct.setdefault(suggestion, suggestion)
         apply_suggestion(line, suggestion, filing)
         suggestions.append(suggestion)
     return suggestions
@@ -216,20 +221,13 @@ async def _pair_transfers(
         not_from=Source.RULE.value,
         besides=id_runs(in_hand),
     )
-    candidates = [candidate for candidate in stored if candidate.line_id not in in_hand]
+    candidates: list[Transferable] = [c for c in stored if c.id not in in_hand]
     for line in in_hand.values():
         await slices.tick()
         if line.review_state == ReviewState.TO_REVIEW and line.suggestion_source != (
             Source.RULE.value
         ):
-            candidates.append(
-                TransferCandidate(
-                    line.id,
-                    line.bank_account_id,
-                    line.booking_date,
-                    Money(line.amount_minor, line.currency),
-                )
-            )
+            candidates.append(line)
     paired: set[int] = set()
     stored_peers: dict[int, int] = {}
     pairs = await asyncio.to_thread(  # a file's 80,000 lines: longer than the loop may be held

@@ -174,6 +174,8 @@ class FileImports(FileQuestions):
         for i in matching.new:  # 80,000 new rows take longer than the loop may be held
             await slices.tick()
             rows.append(bank_row(book.id, statement.lines[i], seen[i], now))
+        asked = {i: seen[i] for i in matching.ambiguous}
+        del seen  # a large file's lines, which every full collection would walk (a stall)
         suggested = await suggest_lines(filing, rows)
         async with self.db.writing() as uow:
             created = bank_account_id is None
@@ -185,9 +187,8 @@ class FileImports(FileQuestions):
                     raise NotFound("bank account")
                 account = found
             taken = await uow.lines.known_external_ids(
-                account.id, (seen[i].external_id for i in matching.new)
+                account.id, (row.external_id for row in rows)
             )
-            fresh = [i for i in matching.new if seen[i].external_id not in taken]
             if taken:  # stored meanwhile, by an import of the same lines
                 kept = [
                     (row, s)
@@ -195,6 +196,7 @@ class FileImports(FileQuestions):
                     if row.external_id not in taken
                 ]
                 rows, suggested = [row for row, _ in kept], [s for _, s in kept]
+            stored_meanwhile = len(matching.new) - len(rows)
             for row in rows:
                 await slices.tick()
                 row.bank_account_id = account.id
@@ -217,8 +219,8 @@ class FileImports(FileQuestions):
                 Ambiguous(
                     account.id,
                     statement.lines[i],
-                    seen[i].external_id,
-                    seen[i].fingerprint,
+                    asked[i].external_id,
+                    asked[i].fingerprint,
                     tuple(_info(by_id[line_id], account.currency) for line_id in ids),
                 )
                 for i, ids in sorted(matching.ambiguous.items())
@@ -234,7 +236,7 @@ class FileImports(FileQuestions):
             ledger=LedgerAccountView.of(ledger),
             created=created,
             new=new,
-            known=len(matching.known) + repeats + len(matching.new) - len(fresh),
+            known=len(matching.known) + repeats + stored_meanwhile,
             ambiguous=len(ambiguous),
             auto_accepted=accepted,
             start=start if statement.lines or statement.start else None,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.banks.connector import FetchedTransaction
 from bot.domain.lines import NewLine
 from bot.domain.matching import Incoming
 from bot.files.importer import FileLine
@@ -15,7 +14,6 @@ from bot.services.sync import fingerprints, payee_of
 def incoming(lines: Sequence[FileLine]) -> list[Incoming]:
     """Each line with the id it is stored under (the bank's id when the file gives one, else
     its fingerprint) and the fingerprint a connection's line of the same facts has."""
-    fetched = [FetchedTransaction("", line.booking_date, line.amount, line.label) for line in lines]
     return [
         Incoming(
             external_id=f"fid:{line.file_id}"[:128] if line.file_id else f"fp:{print_}",
@@ -24,7 +22,7 @@ def incoming(lines: Sequence[FileLine]) -> list[Incoming]:
             amount_minor=line.amount.minor,
             label=line.label,
         )
-        for line, print_ in zip(lines, fingerprints(fetched), strict=True)
+        for line, print_ in zip(lines, fingerprints(lines), strict=True)
     ]
 
 

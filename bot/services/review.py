@@ -200,7 +200,7 @@ class Review:
     async def accept(
         self, telegram_id: int, line_id: int, *, anchor: int | None = None, page: int = 0
     ) -> Decision:
-        """Accept the suggestion; with an anchor, the redrawn page comes in the same transaction."""
+        """Accept the suggestion; with an anchor, the page redrawn after it."""
         return await self._decide(telegram_id, line_id, None, anchor=anchor, page=page)
 
     async def file_under(self, telegram_id: int, line_id: int, account_id: int) -> Decision:
@@ -234,10 +234,14 @@ class Review:
             if target is not None:
                 filed = Fileable.of(pressed.line, pressed.bank_ledger_id)
                 accepted = await accept(uow, filed, target, now)
-            # The redrawn page in the same transaction: a second one would cost the press
-            # more than the two reads hold the writer.
-            view = None if anchor is None else await self._digest(uow, book, anchor, page)
             await uow.commit()
+        # The redrawn page is read once the writer is let go: every other accept waits while
+        # it is held, and under a steady flow of presses that queue, not a read's cost, is
+        # what a press waits for.
+        view = None
+        if anchor is not None:
+            async with self.db.reading() as uow:
+                view = await self._digest(uow, book, anchor, page)
         if accepted is None:
             return Decision(False, line, None, view)
         line = replace(line, state=ReviewState.ACCEPTED, account=chosen)

@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
 from bot.banks.connector import FetchedTransaction
 from bot.categorize.payees import normalize_payee
@@ -21,7 +22,18 @@ from storage.models import BankAccount, BankTransaction
 from storage.uow import UnitOfWork
 
 
-def fingerprints(lines: Sequence[FetchedTransaction]) -> list[str]:
+class Printable(Protocol):
+    """A line as fingerprinted: a fetched one, or a bank file's as it was read."""
+
+    @property
+    def booking_date(self) -> date: ...
+    @property
+    def amount(self) -> Money: ...
+    @property
+    def label(self) -> str: ...
+
+
+def fingerprints(lines: Sequence[Printable]) -> list[str]:
     """(date, amount, label, occurrence): tells apart two identical coffees on one day."""
     seen: Counter[tuple[date, int, str]] = Counter()
     result = []

@@ -11,7 +11,6 @@ from sqlalchemy import Table, bindparam, func, insert, or_, select, update
 
 from bot.domain.lines import NewLine
 from bot.domain.matching import Known
-from bot.domain.money import Money
 from bot.domain.states import ReviewState
 from bot.domain.transfers import TransferCandidate
 from storage.models import (
@@ -167,7 +166,7 @@ class BankLines(Repository):
         found: list[TransferCandidate] = []
         async for partition in result.partitions():
             found.extend(
-                TransferCandidate(line_id, account_id, day, Money(minor, currency))
+                TransferCandidate(line_id, account_id, day, minor, currency)
                 for line_id, account_id, day, minor, currency in partition
             )
         return found

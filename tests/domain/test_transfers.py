@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from bot.domain.money import Money
 from bot.domain.transfers import TransferCandidate, pair_transfers
 
 DAY = date(2025, 3, 12)
@@ -14,7 +13,7 @@ DAY = date(2025, 3, 12)
 def line(
     line_id: int, account: int, minor: int, days: int = 0, currency: str = "EUR"
 ) -> TransferCandidate:
-    return TransferCandidate(line_id, account, DAY + timedelta(days=days), Money(minor, currency))
+    return TransferCandidate(line_id, account, DAY + timedelta(days=days), minor, currency)
 
 
 def test_same_amount_opposite_signs_on_two_accounts_pair_out_then_in() -> None:
