@@ -38,6 +38,7 @@ from bot.services.file_reading import (
     shown_account,
 )
 from bot.services.filing import BookFiling, file_lines, load_filing, suggest_lines
+from bot.services.full_collections import full_collections_held
 from bot.services.import_views import (
     BalanceSet,
     FileStep,
@@ -83,7 +84,8 @@ class FileImports(FileQuestions):
             book = await uow.books.first_for(user.id)
             remembered = remembered_layouts(await uow.bank_accounts.with_file_layout(book.id))
         try:
-            parsed = await read_file(filename, data, within=self.read_timeout)
+            with full_collections_held():
+                parsed = await read_file(filename, data, within=self.read_timeout)
         except LayoutUnsure as unsure:
             pending = await self._with_remembered(
                 telegram_id, filename, data, unsure.detection, remembered
@@ -137,9 +139,10 @@ class FileImports(FileQuestions):
             raise NotFound("statement")
         pending.busy.add(statement)
         try:
-            summary, ambiguous, account_id, unknown = await self._store(
-                telegram_id, pending, statement, bank_account_id
-            )
+            with full_collections_held():
+                summary, ambiguous, account_id, unknown = await self._store(
+                    telegram_id, pending, statement, bank_account_id
+                )
         finally:
             pending.busy.discard(statement)
         pending.imported[statement] = account_id
