@@ -313,12 +313,18 @@ class Accepted(NamedTuple):
 
 
 async def accept(
-    uow: UnitOfWork, line: Fileable, account_id: int, now: datetime, *, auto: bool = False
+    uow: UnitOfWork, line: Fileable, account_id: int, now: datetime
 ) -> Accepted | None:
-    """Accept once: the state change is conditional, and only then is the entry posted;
-    None when the line was not waiting any more."""
-    accepted = await accept_all(uow, [(line, account_id)], now, auto=auto)
-    return Accepted(accepted[line.line_id]) if line.line_id in accepted else None
+    """Accept one pressed line in as few statements as can be, since each is a trip to the
+    database's thread while every other writer waits: its entry is posted first, then the
+    line changes only if it is still waiting, its entry set in the same statement. None when
+    it was not waiting any more: the caller must not commit, and the entry is rolled back."""
+    entry_id = None
+    if not line.pending:
+        (entry_id,) = await _post_entries(uow, [(line, account_id)])
+    if not await uow.lines.accept_one(line.line_id, account_id, now, entry_id):
+        return None
+    return Accepted(entry_id)
 
 
 async def accept_all(
@@ -335,6 +341,9 @@ async def accept_all(
     entries are posted for the lines that changed, and the book's stored memory learns them
     (`learning`: an import's, in hand). Returns each accepted line's entry id (None while
     pending). Lines in `loaded` are session objects: they show what was written."""
+    if not chosen:
+        return {}
+    await uow.books.lock(chosen[0][0].book_id)  # as a press takes them: the book, then lines
     by_account: dict[int, list[int]] = defaultdict(list)
     for line, account_id in chosen:
         by_account[account_id].append(line.line_id)
@@ -360,17 +369,7 @@ async def post_all(
     """Post the acceptance entries of lines of one book; each line's entry id."""
     if not filed:
         return {}
-    drafts = [
-        acceptance_entry(
-            bank_ledger_id=line.bank_ledger_id,
-            category_id=account_id,
-            amount=line.amount,
-            on=line.booking_date,
-            memo=line.memo,
-        )
-        for line, account_id in filed
-    ]
-    entry_ids = await uow.journal.post_all(filed[0][0].book_id, drafts)
+    entry_ids = await _post_entries(uow, filed)
     entries = {line.line_id: entry for (line, _), entry in zip(filed, entry_ids, strict=True)}
     unloaded = {}
     for line_id, entry_id in entries.items():
@@ -381,6 +380,21 @@ async def post_all(
             unloaded[line_id] = entry_id
     await uow.lines.set_entries(unloaded)
     return entries
+
+
+async def _post_entries(uow: UnitOfWork, filed: Sequence[tuple[Fileable, int]]) -> list[int]:
+    """The acceptance entries of lines of one book, posted; their ids, in order."""
+    drafts = [
+        acceptance_entry(
+            bank_ledger_id=line.bank_ledger_id,
+            category_id=account_id,
+            amount=line.amount,
+            on=line.booking_date,
+            memo=line.memo,
+        )
+        for line, account_id in filed
+    ]
+    return await uow.journal.post_all(filed[0][0].book_id, drafts)
 
 
 async def accept_lines(

@@ -217,24 +217,26 @@ class Review:
         page: int = 0,
     ) -> Decision:
         now = self.clock.now()
-        accepted = None
-        async with self.db.writing() as uow:
+        async with self.db.reading() as uow:  # the writer is taken for the writes alone
             pressed, book = await self._pressed(uow, telegram_id, line_id)
-            line = _row_view(pressed.line)
-            chosen = line.account
-            if account_id is not None:
-                found = await uow.ledger.view(book.id, account_id)
-                if found is None:
-                    raise NotFound("account")
-                chosen = LedgerAccountView(found.id, found.code, found.name, found.kind)
-            target = account_id or pressed.suggested_account_id
-            suspense = TEMPLATES[book.chart_template].suspense_code
-            if account_id is None and (chosen is None or chosen.code == suspense):
-                return Decision(False, line, needs_category=True)
-            if target is not None:
+            found = await uow.ledger.view(book.id, account_id) if account_id is not None else None
+        line = _row_view(pressed.line)
+        chosen = line.account
+        if account_id is not None:
+            if found is None:
+                raise NotFound("account")
+            chosen = LedgerAccountView(found.id, found.code, found.name, found.kind)
+        target = account_id or pressed.suggested_account_id
+        suspense = TEMPLATES[book.chart_template].suspense_code
+        if account_id is None and (chosen is None or chosen.code == suspense):
+            return Decision(False, line, needs_category=True)
+        accepted = None
+        if target is not None and pressed.line.review_state == ReviewState.TO_REVIEW:
+            async with self.db.writing() as uow:
                 filed = Fileable.of(pressed.line, pressed.bank_ledger_id)
                 accepted = await accept(uow, filed, target, now)
-            await uow.commit()
+                if accepted is not None:  # else it was decided meanwhile: nothing is kept
+                    await uow.commit()
         # The redrawn page is read once the writer is let go: every other accept waits while
         # it is held, and under a steady flow of presses that queue, not a read's cost, is
         # what a press waits for.

@@ -55,6 +55,18 @@ _SET_ENTRY = (
     .values(journal_entry_id=bindparam("entry"))
 )
 """Core, as the lines it is given are not loaded in the session (post_all)."""
+_ACCEPT_ONE = (
+    update(_table)
+    .where(_table.c.id == bindparam("line"), _table.c.review_state == ReviewState.TO_REVIEW)
+    .values(
+        review_state=ReviewState.ACCEPTED,
+        suggested_account_id=bindparam("account"),
+        reviewed_at=bindparam("at"),
+        auto_accepted=False,
+        journal_entry_id=bindparam("entry"),
+    )
+)
+"""A press: the state and the entry in one statement; Core, as the line is not loaded."""
 
 
 class BankLines(Repository):
@@ -207,6 +219,14 @@ class BankLines(Repository):
             found = await self.session.scalars(_MARK_ACCEPTED, params)
             changed.update(found.all())
         return changed
+
+    async def accept_one(
+        self, line_id: int, account_id: int, at: datetime, entry_id: int | None
+    ) -> bool:
+        """Whether the line was still to review: it is accepted now, with its entry."""
+        params = {"line": line_id, "account": account_id, "at": at, "entry": entry_id}
+        result = await self.session.execute(_ACCEPT_ONE, params)
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     async def to_decide(self, telegram_id: int, line_id: int) -> LineToDecide | None:
         """The line with what accepting it needs; None unless it is in one of this user's
