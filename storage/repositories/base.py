@@ -15,8 +15,10 @@ SYNCING = (ConnectionStatus.ACTIVE, ConnectionStatus.ERROR)
 
 CHUNK = 500
 """Ids per IN (...) list: well under SQLite's and asyncpg's parameter limits."""
-FLUSH_CHUNK = 200
-"""New rows per flush when adding many."""
+FLUSH_CHUNK = 500
+"""Rows per statement when adding or updating many. Each statement is a few trips to the
+driver's thread while the writer waits (200 made a 10,000-line import's insert 30% slower);
+one chunk's work on the event loop stays near 10 ms."""
 PARTITION = 250
 """Rows loaded at a time by queries that may return thousands."""
 
