@@ -1,5 +1,6 @@
 """End to end through the real bot process: send the bank's file, choose the account, read the
-summary, review a line; a damaged file gets a clear message and writes nothing."""
+summary, review a line; a damaged file gets a clear message and writes nothing; a file of two
+accounts asks for each; a CSV's columns are asked with buttons once, then remembered."""
 
 from __future__ import annotations
 
@@ -53,3 +54,44 @@ async def test_a_bank_file_sent_to_the_bot_process_is_imported_and_reviewed(
     finally:
         await db.dispose()
     assert (lines, accounts) == (30, 1)
+
+
+async def test_a_file_of_two_accounts_and_a_csv_asked_once_through_the_bot_process(
+    standin: BotApiStandIn, tmp_path: Path
+) -> None:
+    data_dir, log = tmp_path / "data", tmp_path / "bot.log"
+    data_dir.mkdir()
+    process = await start_bot(standin, data_dir, log)
+    try:
+        p = Player(standin, 812, "en")
+        await p.say("/start", expect="Hello")
+        two = (GOLDEN / "multi_two_banks.ofx").read_bytes()
+        await upload(p, "two.ofx", two, "Statement 1/2")
+        second = await p.press("New account", expect="Statement 2/2")
+        assert "30 new transactions" in (second.text or "")
+        done = await p.press("New account", expect="Go through them with /review")
+        assert "7 new transactions" in (done.text or "")
+        csv = (GOLDEN.parent / "csv" / "headerless.csv").read_bytes()
+        question = await upload(p, "export.csv", csv, "holds the date")
+        assert "01/01/2024" in (question.text or "")
+        await p.press("A", expect="holds the amount")
+        await p.press("D", expect="holds the description")
+        await p.press("C", expect="Which bank account")
+        await p.press("New account", expect="What balance did your bank show")
+        await p.press("Skip", expect="won't match the bank")
+        again = await upload(p, "export.csv", csv, "Which bank account")
+        assert "holds the date" not in (again.text or "")
+        await p.press("✅", expect="0 new transactions")
+    finally:
+        returncode = await stop_bot(process)
+    assert returncode == 0
+    assert b"Traceback" not in log.read_bytes()
+    db = Database(make_engine(f"sqlite:///{data_dir / 'pointage.db'}"))
+    try:
+        async with db.reading() as uow:
+            accounts = await uow.session.scalar(
+                select(func.count()).where(BankAccount.institution_id == "file")
+            )
+    finally:
+        await db.dispose()
+    assert accounts == 3
