@@ -4,7 +4,10 @@ accounts asks for each; a CSV's columns are asked with buttons once, then rememb
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -24,13 +27,36 @@ async def upload(p: Player, name: str, data: bytes, expect: str) -> StoredMessag
     return await p.wait_for(expect, since, 30.0)
 
 
-async def test_a_bank_file_sent_to_the_bot_process_is_imported_and_reviewed(
-    standin: BotApiStandIn, tmp_path: Path
-) -> None:
+@asynccontextmanager
+async def bot_process(standin: BotApiStandIn, tmp_path: Path) -> AsyncIterator[Path]:
+    """The bot in its own process on a SQLite file; yields its data folder. It must stop
+    cleanly with no traceback in its log."""
     data_dir, log = tmp_path / "data", tmp_path / "bot.log"
     data_dir.mkdir()
     process = await start_bot(standin, data_dir, log)
     try:
+        yield data_dir
+    finally:
+        returncode = await stop_bot(process)
+    assert returncode == 0
+    assert b"Traceback" not in log.read_bytes()
+
+
+async def count_in(data_dir: Path, model: Any, *where: Any) -> int:
+    """Rows of `model` in the stopped bot's database."""
+    db = Database(make_engine(f"sqlite:///{data_dir / 'pointage.db'}"))
+    try:
+        async with db.reading() as uow:
+            found = await uow.session.scalar(select(func.count()).select_from(model).where(*where))
+    finally:
+        await db.dispose()
+    return int(found or 0)
+
+
+async def test_a_bank_file_sent_to_the_bot_process_is_imported_and_reviewed(
+    standin: BotApiStandIn, tmp_path: Path
+) -> None:
+    async with bot_process(standin, tmp_path) as data_dir:
         p = Player(standin, 811, "fr")
         await p.say("/start", expect="Bonjour")
         statement = (GOLDEN / "fr_bank.ofx").read_bytes()
@@ -42,27 +68,14 @@ async def test_a_bank_file_sent_to_the_bot_process_is_imported_and_reviewed(
         damaged = (GOLDEN / "truncated.ofx").read_bytes()
         said = await upload(p, "autre.ofx", damaged, "abîmé")
         assert "rien n'a été importé" in (said.text or "")
-    finally:
-        returncode = await stop_bot(process)
-    assert returncode == 0
-    assert b"Traceback" not in log.read_bytes()
-    db = Database(make_engine(f"sqlite:///{data_dir / 'pointage.db'}"))
-    try:
-        async with db.reading() as uow:
-            lines = await uow.session.scalar(select(func.count()).select_from(BankTransaction))
-            accounts = await uow.session.scalar(select(func.count()).select_from(BankAccount))
-    finally:
-        await db.dispose()
-    assert (lines, accounts) == (30, 1)
+    assert await count_in(data_dir, BankTransaction) == 30
+    assert await count_in(data_dir, BankAccount) == 1
 
 
 async def test_a_file_of_two_accounts_and_a_csv_asked_once_through_the_bot_process(
     standin: BotApiStandIn, tmp_path: Path
 ) -> None:
-    data_dir, log = tmp_path / "data", tmp_path / "bot.log"
-    data_dir.mkdir()
-    process = await start_bot(standin, data_dir, log)
-    try:
+    async with bot_process(standin, tmp_path) as data_dir:
         p = Player(standin, 812, "en")
         await p.say("/start", expect="Hello")
         two = (GOLDEN / "multi_two_banks.ofx").read_bytes()
@@ -82,16 +95,4 @@ async def test_a_file_of_two_accounts_and_a_csv_asked_once_through_the_bot_proce
         again = await upload(p, "export.csv", csv, "Which bank account")
         assert "holds the date" not in (again.text or "")
         await p.press("✅", expect="0 new transactions")
-    finally:
-        returncode = await stop_bot(process)
-    assert returncode == 0
-    assert b"Traceback" not in log.read_bytes()
-    db = Database(make_engine(f"sqlite:///{data_dir / 'pointage.db'}"))
-    try:
-        async with db.reading() as uow:
-            accounts = await uow.session.scalar(
-                select(func.count()).where(BankAccount.institution_id == "file")
-            )
-    finally:
-        await db.dispose()
-    assert accounts == 3
+    assert await count_in(data_dir, BankAccount, BankAccount.institution_id == "file") == 3
