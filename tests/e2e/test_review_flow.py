@@ -28,7 +28,7 @@ def booked_line(digest: StoredMessage) -> int:
 
 
 def line_to_change(screen: StoredMessage, accepted: int) -> int:
-    """Another line of the page to recategorise: the page ends where the day's data says."""
+    """Another line shown on the page: which numbers a page holds depends on the day's demo data."""
     labels = " ".join(label for row in screen.buttons() for label, _ in row)
     for n in map(int, re.findall(r"(\d+) ✏️", labels)):
         if n != accepted:
